@@ -1,0 +1,139 @@
+"""Database tables. Rows of reported values, submissions, allocations and milestone updates are only ever added:
+a newer row supersedes an older one, and the older one stays for history and audit."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean, DateTime, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, MetaData, String, Text, func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PlanRow(Base):
+    __tablename__ = "plans"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), doc="hash of the plan file last loaded")
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TargetRow(Base):
+    __tablename__ = "targets"
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+
+
+class MilestoneRow(Base):
+    __tablename__ = "milestones"
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    task: Mapped[str] = mapped_column(String(64))
+
+
+class RegionRow(Base):
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    short_name: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+
+
+class Submission(Base):
+    """One uploaded return (or one batch of demo data): who sent what, when, and which file."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"))
+    period: Mapped[str] = mapped_column(String(7), doc="reporting month YYYY-MM")
+    prefecture_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    uploader: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    file_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="accepted")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    n_values: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_submissions_plan_period", "plan_id", "period", "prefecture_code"),)
+
+
+class ReportedValue(Base):
+    """A county figure for one target and month, as one submission stated it. Never updated or deleted."""
+
+    __tablename__ = "reported_values"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    plan_id: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[str] = mapped_column(String(64))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    period: Mapped[str] = mapped_column(String(7))
+    value: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["plan_id", "target_id"], ["targets.plan_id", "targets.id"],
+                             name="fk_reported_values_target"),
+        Index("ix_reported_values_lookup", "plan_id", "target_id", "region_code", "period", "submission_id"),
+    )
+
+
+class Allocation(Base):
+    """A target handed down to a prefecture or county (分解下达). The newest row per region and target counts."""
+
+    __tablename__ = "allocations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[str] = mapped_column(String(64))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    value: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    uploader: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["plan_id", "target_id"], ["targets.plan_id", "targets.id"],
+                             name="fk_allocations_target"),
+        Index("ix_allocations_lookup", "plan_id", "target_id", "region_code", "id"),
+    )
+
+
+class MilestoneUpdate(Base):
+    """A status report on a qualitative measure. The newest per milestone is its status; all stay as history."""
+
+    __tablename__ = "milestone_updates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    milestone_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    as_of: Mapped[str] = mapped_column(String(7), doc="month the status describes")
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["plan_id", "milestone_id"], ["milestones.plan_id", "milestones.id"],
+                             name="fk_milestone_updates_milestone"),
+        Index("ix_milestone_updates_lookup", "plan_id", "milestone_id", "id"),
+    )

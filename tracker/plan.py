@@ -1,0 +1,255 @@
+"""The schema of a plan file: what a plan promises, in a form the progress engine and the loaders can trust.
+
+A plan file is metadata in the Open SDG sense: it says what each target is, how counties report it and how it adds
+up, and cites the sentence of the plan it comes from. Reported figures live in the database, never here.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from .periods import is_month, month_index, months_between
+from .units import BASE_UNITS
+
+Comparator = Literal["at_least", "around", "at_most"]
+Kind = Literal["level", "flow", "cumulative"]
+Reporting = Literal["month_end", "ytd", "monthly"]
+MonthAggregation = Literal["latest", "sum", "sum_of_years"]
+
+#: How a target adds up over months follows from what it measures and how counties report it. The plan file states
+#: it anyway, so a reader of the YAML sees it, and the schema refuses a statement that contradicts the other two.
+MONTH_AGGREGATION: dict[tuple[str, str], str] = {
+    ("level", "month_end"): "latest",
+    ("flow", "ytd"): "latest",
+    ("flow", "monthly"): "sum",
+    ("cumulative", "ytd"): "sum_of_years",
+    ("cumulative", "monthly"): "sum",
+}
+
+_ID = r"^[a-z][a-z0-9_]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class Citation(Strict):
+    """Where in the plan a target or measure is stated: the section heading and the exact sentence."""
+
+    section: str = Field(min_length=1)
+    sentence: str = Field(min_length=4)
+
+
+class Departments(Strict):
+    """The plan names departments per task and the first-named conventionally leads."""
+
+    lead: str
+    co: tuple[str, ...] = ()
+
+    def all(self) -> tuple[str, ...]:
+        return (self.lead, *self.co)
+
+
+class Period(Strict):
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not is_month(value):
+            raise ValueError(f"月份应为 YYYY-MM 格式，收到 {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if month_index(self.end) < month_index(self.start):
+            raise ValueError(f"期间结束月 {self.end} 早于开始月 {self.start}")
+        return self
+
+    def months(self) -> list[str]:
+        return months_between(self.start, self.end)
+
+
+class Aggregation(Strict):
+    regions: Literal["sum"] = "sum"
+    months: MonthAggregation
+
+
+class Scope(Strict):
+    """A target that applies to a subset of counties: a named set kept under data/region_sets, or a list of codes."""
+
+    region_set: str | None = None
+    counties: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "Scope":
+        if (self.region_set is None) == (self.counties is None):
+            raise ValueError("scope 须且仅须给出 region_set 或 counties 之一")
+        for code in self.counties or ():
+            if not (len(code) == 6 and code.isdigit()):
+                raise ValueError(f"县级代码应为 6 位数字，收到 {code!r}")
+        return self
+
+
+class Task(Strict):
+    id: str = Field(pattern=_ID)
+    number: int = Field(ge=1)
+    title: LocalText
+    departments: Departments
+    citation: Citation
+
+
+class Target(Strict):
+    id: str = Field(pattern=_ID)
+    name: LocalText
+    task: str
+    departments: Departments
+    unit: str
+    value: float = Field(gt=0)
+    comparator: Comparator
+    tolerance: float | None = Field(default=None, gt=0, lt=1)
+    kind: Kind
+    period: Period
+    reporting: Reporting
+    aggregation: Aggregation
+    profile: tuple[float, ...] | None = None
+    aliases: tuple[str, ...] = ()
+    scope: Scope | None = None
+    citation: Citation
+    assumptions: tuple[str, ...] = ()
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value: str) -> str:
+        if value not in BASE_UNITS:
+            raise ValueError(f"未知单位 {value!r}，可用：{'、'.join(BASE_UNITS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "Target":
+        if self.comparator == "around" and self.tolerance is None:
+            raise ValueError("comparator 为 around 时须给出 tolerance（容差比例），并在 assumptions 中说明来源")
+        if self.comparator != "around" and self.tolerance is not None:
+            raise ValueError("只有 comparator 为 around 的目标才有 tolerance")
+        expected = MONTH_AGGREGATION.get((self.kind, self.reporting))
+        if expected is None:
+            raise ValueError(f"kind={self.kind} 的目标不能按 reporting={self.reporting} 报送")
+        if self.aggregation.months != expected:
+            raise ValueError(
+                f"aggregation.months：kind={self.kind}、reporting={self.reporting} 的目标按月汇总方式应为 {expected}，"
+                f"收到 {self.aggregation.months}"
+            )
+        if self.reporting == "ytd" and not self.period.start.endswith("-01"):
+            raise ValueError("按本年累计报送的目标，期间须从 1 月开始")
+        if self.kind == "flow" and self.reporting == "ytd" and self.period.start[:4] != self.period.end[:4]:
+            raise ValueError("按本年累计报送的年度目标不能跨年；跨年请用 kind: cumulative")
+        if self.profile is not None:
+            if len(self.profile) != len(self.period.months()):
+                raise ValueError(f"profile 应有 {len(self.period.months())} 个月度权重，收到 {len(self.profile)} 个")
+            if any(w < 0 for w in self.profile) or sum(self.profile) <= 0:
+                raise ValueError("profile 的权重须非负且总和为正")
+        return self
+
+    def label(self, lang: str = "zh") -> str:
+        return self.name.get(lang)
+
+
+class Milestone(Strict):
+    """A qualitative measure of a task: tracked by status updates, not by figures."""
+
+    id: str = Field(pattern=_ID)
+    name: LocalText
+    task: str
+    departments: Departments
+    citation: Citation
+
+
+class Source(Strict):
+    document: str
+    text: str = Field(description="path of the plan's text, relative to targets/")
+    issued: str | None = None
+    note: str | None = None
+
+
+class Plan(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: LocalText
+    source: Source
+    issuers: tuple[str, ...] = ()
+    tasks: tuple[Task, ...]
+    targets: tuple[Target, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self, info: ValidationInfo) -> "Plan":
+        # Each problem reads 'targets[3](id=foo).field: message', the form the loader gives field errors.
+        problems: list[str] = []
+        for kind, items in (("tasks", self.tasks), ("targets", self.targets), ("milestones", self.milestones)):
+            seen: dict[str, int] = {}
+            for i, item in enumerate(items):
+                if item.id in seen:
+                    problems.append(f"{kind}[{i}](id={item.id}).id: 重复的 id（与 {kind}[{seen[item.id]}] 相同）")
+                seen.setdefault(item.id, i)
+        target_ids = {t.id for t in self.targets}
+        for i, m in enumerate(self.milestones):
+            if m.id in target_ids:
+                problems.append(f"milestones[{i}](id={m.id}).id: 与 targets 中的 id 重复")
+        task_ids = {t.id for t in self.tasks}
+        known = (info.context or {}).get("departments")
+        for kind, items in (("tasks", self.tasks), ("targets", self.targets), ("milestones", self.milestones)):
+            for i, item in enumerate(items):
+                if kind != "tasks" and item.task not in task_ids:
+                    problems.append(f"{kind}[{i}](id={item.id}).task: {item.task!r} 不是本方案的任务")
+                if known is not None:
+                    for role, dept in (("lead", item.departments.lead), *(("co", d) for d in item.departments.co)):
+                        if dept not in known:
+                            problems.append(f"{kind}[{i}](id={item.id}).departments.{role}: 未知部门 {dept!r}")
+        if known is not None:
+            for dept in self.issuers:
+                if dept not in known:
+                    problems.append(f"issuers: 未知部门 {dept!r}")
+        if problems:
+            raise ValueError("；".join(problems))
+        return self
+
+    def target(self, target_id: str) -> Target:
+        for target in self.targets:
+            if target.id == target_id:
+                return target
+        raise KeyError(target_id)
+
+    def task(self, task_id: str) -> Task:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        raise KeyError(task_id)
+
+
+class Department(Strict):
+    id: str = Field(pattern=_ID)
+    short: str = Field(description="the form the plans use, e.g. 人力资源社会保障厅")
+    name: LocalText
+
+
+class DepartmentRegistry(Strict):
+    departments: tuple[Department, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> "DepartmentRegistry":
+        ids = [d.id for d in self.departments]
+        if len(ids) != len(set(ids)):
+            raise ValueError("departments: 部门 id 重复")
+        return self
+
+    def by_id(self) -> dict[str, Department]:
+        return {d.id: d for d in self.departments}

@@ -1,0 +1,235 @@
+"""The progress engine: where each target stands, for every region, at an as-of month.
+
+Pure functions over plain data (a plan, the region tree, a frame of reported county values, allocations), so that
+every rule here is tested by hand-computed examples without a database or a browser. The rules:
+
+- A county's actual at month M depends on how the target adds up over months (``aggregation.months``):
+  ``latest`` takes the value reported for M itself (a month-end level, or a year-to-date figure), never a sum;
+  ``sum`` adds the monthly figures from the start of the period to M; ``sum_of_years`` adds, for each closed year
+  of a multi-year target, that year's last year-to-date figure, and for the current year the figure for M.
+- A county that did not report for M contributes nothing for M to ``latest`` targets: actuals are sums of what was
+  reported, and ``reported`` / ``expected_reporters`` say how complete they are. Nothing is carried forward.
+- Regions add up counties → prefecture → province, over the counties in the target's scope only.
+- Past the end of the period the engine judges at the end month; before its start nothing is expected.
+- Expected-by-now is the target itself for levels, and linear (or the YAML's monthly profile) for flows.
+- A prefecture or county without an allocated target gets its actual and share of the province, no status.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .periods import month_index, year_of
+from .plan import Plan, Target
+from .regions import RegionTree
+from .status import Thresholds
+
+VALUE_COLUMNS = ["target", "region", "period", "value"]
+ALLOCATION_COLUMNS = ["target", "region", "value"]
+
+ROW_COLUMNS = [
+    "target", "region", "region_name", "level", "parent", "actual", "target_value", "expected", "completion",
+    "pace", "status", "unit", "comparator", "kind", "reported", "expected_reporters", "projection", "share",
+    "as_of", "period_start", "period_end",
+]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    completion: float | None
+    pace: float | None
+    status: str
+
+
+def effective_month(target: Target, as_of: str) -> str | None:
+    """The month at which the target is judged: the as-of month, clamped to the period's end; None before it."""
+    if month_index(as_of) < month_index(target.period.start):
+        return None
+    return min(as_of, target.period.end, key=month_index)
+
+
+def expected_fraction(target: Target, as_of: str) -> float:
+    """Share of the target that should be reached by the end of ``as_of``."""
+    month = effective_month(target, as_of)
+    if month is None:
+        return 0.0
+    if target.kind == "level":
+        return 1.0
+    elapsed = month_index(month) - month_index(target.period.start) + 1
+    if target.profile is not None:
+        return sum(target.profile[:elapsed]) / sum(target.profile)
+    return elapsed / len(target.period.months())
+
+
+def judge(
+    actual: float | None,
+    target_value: float | None,
+    expected: float | None,
+    target: Target,
+    as_of: str,
+    thresholds: Thresholds,
+) -> Judgement:
+    """Completion, pace and status of one figure against its target.
+
+    For ``around`` targets the lower edge of the tolerance band is what must be reached; a figure above the band
+    counts as met, since overshooting an employment level is not a shortfall (a decision recorded in the YAML).
+    """
+    if actual is None or (isinstance(actual, float) and math.isnan(actual)):
+        return Judgement(None, None, "no_data")
+    if target_value is None or (isinstance(target_value, float) and math.isnan(target_value)):
+        return Judgement(None, None, "no_target")
+    completion = actual / target_value if target_value else None
+    tolerance = target.tolerance or 0.0
+    period_over = month_index(as_of) >= month_index(target.period.end)
+    if target.comparator == "at_most":
+        if actual > target_value:
+            return Judgement(completion, None, "behind")
+        return Judgement(completion, None, "completed" if period_over else "on_track")
+    floor = target_value * (1 - tolerance)
+    if actual >= floor:
+        pace = actual / expected if expected else None
+        return Judgement(completion, pace, "completed")
+    pace = actual / (expected * (1 - tolerance)) if expected else None
+    if period_over:
+        return Judgement(completion, pace, "behind")
+    if pace is None or pace >= thresholds.on_track_pace:
+        return Judgement(completion, pace, "on_track")
+    if pace >= thresholds.at_risk_pace:
+        return Judgement(completion, pace, "at_risk")
+    return Judgement(completion, pace, "behind")
+
+
+def county_actuals(target: Target, values: pd.DataFrame, as_of: str) -> tuple[pd.Series, set[str]]:
+    """Each county's actual at ``as_of`` and the set of counties that reported for the judged month.
+
+    ``values`` holds this target's current county values (columns region, period, value).
+    """
+    month = effective_month(target, as_of)
+    if month is None or values.empty:
+        return pd.Series(dtype="float64"), set()
+    in_period = values[(values["period"] >= target.period.start) & (values["period"] <= month)]
+    at_month = in_period[in_period["period"] == month]
+    reported = set(at_month["region"])
+    how = target.aggregation.months
+    if how == "latest":
+        actual = at_month.groupby("region")["value"].sum()
+    elif how == "sum":
+        actual = in_period.groupby("region")["value"].sum()
+    else:  # sum_of_years: closed years give their last year-to-date figure, the current year its figure for month
+        current_year = year_of(month)
+        years = in_period["period"].str.slice(0, 4).astype(int)
+        past = in_period[years < current_year].sort_values("period")
+        past_totals = past.groupby([past["region"], past["period"].str.slice(0, 4)])["value"].last()
+        actual = past_totals.groupby(level=0).sum().add(at_month.groupby("region")["value"].sum(), fill_value=0)
+    return actual.astype("float64"), reported
+
+
+def _none(value: object) -> float | None:
+    if value is None:
+        return None
+    value = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(value) else value
+
+
+def compute_progress(
+    plan: Plan,
+    tree: RegionTree,
+    values: pd.DataFrame,
+    as_of: str,
+    thresholds: Thresholds,
+    allocations: pd.DataFrame | None = None,
+    scopes: Mapping[str, Iterable[str]] | None = None,
+    levels: Iterable[str] = ("province", "prefecture", "county"),
+) -> pd.DataFrame:
+    """Progress of every target of ``plan`` for every region at the requested levels, one row each.
+
+    ``values``: current county values (target, region, period, value). ``allocations``: current allocated targets
+    for prefectures or counties (target, region, value). ``scopes``: target id → county codes it applies to; a
+    target absent from it applies to every county.
+    """
+    levels = tuple(levels)
+    scopes = scopes or {}
+    allocated: dict[tuple[str, str], float] = {}
+    if allocations is not None and not allocations.empty:
+        allocated = {(t, r): float(v) for t, r, v in allocations[ALLOCATION_COLUMNS].itertuples(index=False)}
+    by_target = {t: frame for t, frame in values.groupby("target")} if not values.empty else {}
+    all_counties = [r.code for r in tree.level("county")]
+    prefecture_of = {c: tree.prefecture_of(c) for c in all_counties}
+    rows: list[dict] = []
+    for target in plan.targets:
+        in_scope = set(scopes[target.id]) if target.id in scopes else set(all_counties)
+        frame = by_target.get(target.id, pd.DataFrame(columns=VALUE_COLUMNS))
+        frame = frame[frame["region"].isin(in_scope)]
+        actual, reported = county_actuals(target, frame, as_of)
+        fraction = expected_fraction(target, as_of)
+        month = effective_month(target, as_of) or as_of
+
+        def emit(code: str, level: str, parent: str | None, value: float | None, n_reported: int,
+                 n_expected: int, target_value: float | None, province_actual: float | None) -> None:
+            expected = target_value * fraction if target_value is not None else None
+            verdict = judge(value, target_value, expected, target, month, thresholds)
+            if value is None:
+                projection = None
+            elif target.kind == "level" or fraction >= 1:
+                projection = value
+            else:
+                projection = value / fraction if fraction > 0 else None
+            rows.append({
+                "target": target.id, "region": code, "region_name": tree[code].name, "level": level,
+                "parent": parent, "actual": value, "target_value": target_value, "expected": expected,
+                "completion": verdict.completion, "pace": verdict.pace, "status": verdict.status,
+                "unit": target.unit, "comparator": target.comparator, "kind": target.kind,
+                "reported": n_reported, "expected_reporters": n_expected, "projection": projection,
+                "share": (value / province_actual) if value is not None and province_actual else None,
+                "as_of": as_of, "period_start": target.period.start, "period_end": target.period.end,
+            })
+
+        province_total = _none(actual.sum(min_count=1)) if not actual.empty else None
+        if "province" in levels:
+            emit(tree.province.code, "province", None, province_total, len(reported & in_scope), len(in_scope),
+                 target.value, province_total)
+        if "prefecture" in levels:
+            for prefecture in tree.level("prefecture"):
+                counties = [c for c in all_counties if prefecture_of[c] == prefecture.code and c in in_scope]
+                if not counties:
+                    continue
+                present = actual.reindex(counties)
+                emit(prefecture.code, "prefecture", tree.province.code, _none(present.sum(min_count=1)),
+                     len(reported.intersection(counties)), len(counties),
+                     allocated.get((target.id, prefecture.code)), province_total)
+        if "county" in levels:
+            for code in all_counties:
+                if code not in in_scope:
+                    continue
+                emit(code, "county", prefecture_of[code], _none(actual.get(code)), int(code in reported), 1,
+                     allocated.get((target.id, code)), province_total)
+    return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def trajectory(
+    target: Target,
+    values: pd.DataFrame,
+    months: Iterable[str],
+    scope: Iterable[str] | None = None,
+    target_value: float | None = None,
+) -> pd.DataFrame:
+    """Actual against expected, month by month, for one target summed over ``scope`` (all counties if None).
+
+    Feeds the target's line chart; ``values`` holds this target's current county values.
+    """
+    if scope is not None:
+        values = values[values["region"].isin(set(scope))]
+    goal = target.value if target_value is None else target_value
+    out = []
+    for month in months:
+        actual, reported = county_actuals(target, values, month)
+        out.append({
+            "period": month,
+            "actual": _none(actual.sum(min_count=1)) if not actual.empty else None,
+            "expected": goal * expected_fraction(target, month),
+            "reported": len(reported),
+        })
+    return pd.DataFrame(out, columns=["period", "actual", "expected", "reported"])

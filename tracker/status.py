@@ -1,0 +1,55 @@
+"""Statuses of targets and milestones, their labels, colours and thresholds, read once from targets/progress.yaml."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from . import TARGETS_DIR
+
+CONFIG_FILE = TARGETS_DIR / "progress.yaml"
+
+
+@dataclass(frozen=True)
+class Status:
+    id: str
+    zh: str
+    en: str
+    colour: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    on_track_pace: float
+    at_risk_pace: float
+
+
+@dataclass(frozen=True)
+class ProgressConfig:
+    thresholds: Thresholds
+    statuses: tuple[Status, ...]
+    milestone_statuses: tuple[Status, ...]
+
+    def status(self, status_id: str) -> Status:
+        return next(s for s in self.statuses if s.id == status_id)
+
+    def milestone_status(self, status_id: str) -> Status:
+        return next(s for s in self.milestone_statuses if s.id == status_id)
+
+
+@lru_cache(maxsize=2)
+def load_config(path: Path = CONFIG_FILE) -> ProgressConfig:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    thresholds = Thresholds(**data["thresholds"])
+    if not 0 < thresholds.at_risk_pace <= thresholds.on_track_pace:
+        raise ValueError(f"{path.name}: thresholds: 须满足 0 < at_risk_pace ≤ on_track_pace")
+    return ProgressConfig(
+        thresholds=thresholds,
+        statuses=tuple(Status(**s) for s in data["statuses"]),
+        milestone_statuses=tuple(Status(**s) for s in data["milestone_statuses"]),
+    )

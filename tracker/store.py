@@ -1,0 +1,225 @@
+"""Reading and writing the database: the edge between stored rows and the pure progress engine.
+
+Rows are only added. The current figure for a (target, county, month) is the one from the newest counted
+submission; older ones stay and remain queryable (``value_history``). Demo data is shown only while a plan has no
+real submission, so a database seeded with demo data never mixes it into real returns.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, and_, exists, func, insert, select
+from sqlalchemy.orm import Session
+
+from .db import migrate
+from .models import (
+    Allocation, MilestoneRow, MilestoneUpdate, PlanRow, RegionRow, ReportedValue, Submission, TargetRow,
+)
+from .plan import Plan
+from .regions import RegionTree
+
+#: Submission statuses whose values count in progress.
+COUNTED_STATUSES = ("accepted",)
+
+
+def _plan_hash(plan: Plan) -> str:
+    return hashlib.sha256(json.dumps(plan.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def sync_reference(engine: Engine, plans: Mapping[str, Plan], tree: RegionTree) -> None:
+    """Make regions, plans, targets and milestones in the database match the files (idempotent).
+
+    Rows that the files no longer hold are kept: reported values may still point at them.
+    """
+    with Session(engine) as session, session.begin():
+        existing = {r.code for r in session.scalars(select(RegionRow))}
+        for region in tree.regions:  # parents come before children in the tree
+            row = RegionRow(code=region.code, name=region.name, short_name=region.short_name, level=region.level,
+                            parent_code=region.parent_code)
+            if region.code in existing:
+                session.merge(row)
+            else:
+                session.add(row)
+                session.flush()
+        for plan in plans.values():
+            session.merge(PlanRow(id=plan.id, title=plan.title.zh, sha256=_plan_hash(plan)))
+            session.flush()
+            for target in plan.targets:
+                session.merge(TargetRow(plan_id=plan.id, id=target.id, name=target.name.zh, unit=target.unit,
+                                        kind=target.kind, value=target.value))
+            for milestone in plan.milestones:
+                session.merge(MilestoneRow(plan_id=plan.id, id=milestone.id, name=milestone.name.zh,
+                                           task=milestone.task))
+
+
+def init_database(engine: Engine) -> None:
+    """Create or migrate the schema and load plans and regions from the project files."""
+    from loaders.plans import load_plans
+    from loaders.regions import load_divisions
+
+    migrate(engine)
+    sync_reference(engine, load_plans(), load_divisions())
+
+
+@dataclass(frozen=True)
+class NewValue:
+    target: str
+    region: str
+    period: str
+    value: float
+
+
+def record_submission(
+    session: Session,
+    *,
+    plan_id: str,
+    period: str,
+    prefecture_code: str | None,
+    uploader: str,
+    values: Iterable[NewValue],
+    file_name: str | None = None,
+    sha256: str | None = None,
+    status: str = "accepted",
+    is_demo: bool = False,
+    note: str | None = None,
+) -> int:
+    """Add one submission and its values inside the caller's transaction; return the submission id."""
+    values = list(values)
+    submission = Submission(plan_id=plan_id, period=period, prefecture_code=prefecture_code, uploader=uploader,
+                            file_name=file_name, sha256=sha256, status=status, is_demo=is_demo,
+                            n_values=len(values), note=note)
+    session.add(submission)
+    session.flush()
+    if values:
+        session.execute(insert(ReportedValue), [
+            {"submission_id": submission.id, "plan_id": plan_id, "target_id": v.target, "region_code": v.region,
+             "period": v.period, "value": float(v.value)}
+            for v in values
+        ])
+    return submission.id
+
+
+def has_real_data(engine: Engine, plan_id: str) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(exists().where(
+            Submission.plan_id == plan_id, Submission.is_demo.is_(False)))))
+
+
+def shows_demo(engine: Engine, plan_id: str) -> bool:
+    """Whether what is shown for this plan is demo data (there is demo data and no real submission)."""
+    with engine.connect() as conn:
+        demo = conn.scalar(select(exists().where(Submission.plan_id == plan_id, Submission.is_demo.is_(True))))
+    return bool(demo) and not has_real_data(engine, plan_id)
+
+
+def _counted_submissions(engine: Engine, plan_id: str):
+    include_demo = not has_real_data(engine, plan_id)
+    condition = and_(Submission.plan_id == plan_id, Submission.status.in_(COUNTED_STATUSES))
+    if not include_demo:
+        condition = and_(condition, Submission.is_demo.is_(False))
+    return select(Submission.id).where(condition)
+
+
+def current_values(engine: Engine, plan_id: str) -> pd.DataFrame:
+    """The current county figures of a plan: for each (target, county, month) the newest counted submission's."""
+    counted = _counted_submissions(engine, plan_id)
+    ranked = (
+        select(
+            ReportedValue.target_id.label("target"),
+            ReportedValue.region_code.label("region"),
+            ReportedValue.period,
+            ReportedValue.value,
+            func.row_number().over(
+                partition_by=(ReportedValue.target_id, ReportedValue.region_code, ReportedValue.period),
+                order_by=ReportedValue.submission_id.desc(),
+            ).label("rank"),
+        )
+        .where(ReportedValue.plan_id == plan_id, ReportedValue.submission_id.in_(counted))
+        .subquery()
+    )
+    query = select(ranked.c.target, ranked.c.region, ranked.c.period, ranked.c.value).where(ranked.c.rank == 1)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["target", "region", "period", "value"])
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def value_history(engine: Engine, plan_id: str, target_id: str, region: str, period: str) -> pd.DataFrame:
+    """Every figure ever submitted for one cell, newest first, with the submission that carried it."""
+    query = (
+        select(ReportedValue.value, Submission.id.label("submission"), Submission.uploader, Submission.created_at,
+               Submission.file_name, Submission.status, Submission.is_demo)
+        .join(Submission, Submission.id == ReportedValue.submission_id)
+        .where(ReportedValue.plan_id == plan_id, ReportedValue.target_id == target_id,
+               ReportedValue.region_code == region, ReportedValue.period == period)
+        .order_by(Submission.id.desc())
+    )
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=[c.name for c in query.selected_columns])
+
+
+def current_allocations(engine: Engine, plan_id: str) -> pd.DataFrame:
+    """The newest allocation per (target, region); demo allocations only while the plan has no real data."""
+    condition = Allocation.plan_id == plan_id
+    if has_real_data(engine, plan_id):
+        condition = and_(condition, Allocation.is_demo.is_(False))
+    newest = (
+        select(func.max(Allocation.id))
+        .where(condition)
+        .group_by(Allocation.target_id, Allocation.region_code)
+    )
+    query = select(Allocation.target_id.label("target"), Allocation.region_code.label("region"),
+                   Allocation.value).where(Allocation.id.in_(newest))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=["target", "region", "value"])
+
+
+def milestone_statuses(engine: Engine, plan_id: str, as_of: str) -> pd.DataFrame:
+    """The newest status of each milestone as of a month (updates describing later months are ignored)."""
+    condition = and_(MilestoneUpdate.plan_id == plan_id, MilestoneUpdate.as_of <= as_of)
+    if has_real_data(engine, plan_id):
+        condition = and_(condition, MilestoneUpdate.is_demo.is_(False))
+    newest = select(func.max(MilestoneUpdate.id)).where(condition).group_by(MilestoneUpdate.milestone_id)
+    query = (
+        select(MilestoneUpdate.milestone_id.label("milestone"), MilestoneUpdate.status, MilestoneUpdate.as_of,
+               MilestoneUpdate.note, MilestoneUpdate.updated_by)
+        .where(MilestoneUpdate.id.in_(newest))
+    )
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(),
+                            columns=["milestone", "status", "as_of", "note", "updated_by"])
+
+
+def reported_months(engine: Engine, plan_id: str) -> list[str]:
+    """Months for which the plan has counted figures, oldest first."""
+    counted = _counted_submissions(engine, plan_id)
+    query = (select(ReportedValue.period).where(ReportedValue.plan_id == plan_id,
+                                                ReportedValue.submission_id.in_(counted))
+             .distinct().order_by(ReportedValue.period))
+    with engine.connect() as conn:
+        return list(conn.scalars(query))
+
+
+def data_version(engine: Engine) -> tuple:
+    """A cheap fingerprint that changes whenever anything shown could change; caches key on it."""
+    with engine.connect() as conn:
+        return (
+            conn.scalar(select(func.max(Submission.id))),
+            conn.scalar(select(func.count(Submission.id))),
+            conn.scalar(select(func.max(Allocation.id))),
+            conn.scalar(select(func.max(MilestoneUpdate.id))),
+            tuple(conn.execute(select(PlanRow.id, PlanRow.sha256).order_by(PlanRow.id)).all()),
+        )
+
+
+def submission_count(engine: Engine, plan_id: str | None = None) -> int:
+    query = select(func.count(Submission.id))
+    if plan_id is not None:
+        query = query.where(Submission.plan_id == plan_id)
+    with engine.connect() as conn:
+        return int(conn.scalar(query) or 0)

@@ -1,0 +1,65 @@
+"""Units and how figures are written for Chinese and English readers.
+
+Chinese readers count large numbers in 万 (10^4) and 亿 (10^8); English readers in thousands and millions. Every
+figure leaves the core through ``format_quantity`` so the two conventions are defined once.
+"""
+from __future__ import annotations
+
+import math
+
+#: Units a target may be expressed in. Scaled units (万人) are accepted on input and converted to their base.
+BASE_UNITS: dict[str, dict[str, str]] = {
+    "人": {"en": "persons", "en_one": "person"},
+    "人次": {"en": "person-times", "en_one": "person-time"},
+    "个": {"en": "units", "en_one": "unit"},
+    "家": {"en": "entities", "en_one": "entity"},
+    "元": {"en": "yuan", "en_one": "yuan"},
+    "%": {"en": "%", "en_one": "%"},
+}
+
+#: Scale prefixes found in headers and ``单位：`` lines.
+SCALES: dict[str, int] = {"": 1, "万": 10_000, "亿": 100_000_000}
+
+
+def split_unit(text: str) -> tuple[int, str]:
+    """Split ``万人次`` into (10000, ``人次``); raise ValueError for a unit the project does not know."""
+    text = text.strip()
+    for prefix in ("亿", "万", ""):
+        if text.startswith(prefix) and text[len(prefix):] in BASE_UNITS:
+            return SCALES[prefix], text[len(prefix):]
+    raise ValueError(f"未知的计量单位：{text!r}")
+
+
+def _trim(number: float, digits: int) -> str:
+    text = f"{number:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_quantity(value: float | None, unit: str, lang: str = "zh", digits: int = 2) -> str:
+    """Write a figure the way its reader counts: 2,512.34万人 or 25.12 million persons; ``—`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "%":
+        return f"{_trim(value, 1)}%"
+    magnitude = abs(value)
+    if lang == "zh":
+        if magnitude >= 100_000_000:
+            return f"{_trim(value / 100_000_000, digits)}亿{unit}"
+        if magnitude >= 10_000:
+            return f"{_trim(value / 10_000, digits)}万{unit}"
+        return f"{_trim(value, 0 if float(value).is_integer() else 1)}{unit}"
+    names = BASE_UNITS.get(unit, {"en": unit, "en_one": unit})
+    word = names["en_one"] if magnitude == 1 else names["en"]
+    if magnitude >= 1_000_000:
+        return f"{_trim(value / 1_000_000, digits)} million {names['en']}"
+    if magnitude >= 10_000:
+        return f"{_trim(value / 1_000, 1)} thousand {names['en']}"
+    return f"{_trim(value, 0 if float(value).is_integer() else 1)} {word}"
+
+
+def format_percent(ratio: float | None, digits: int = 1) -> str:
+    if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
+        return "—"
+    return f"{ratio * 100:.{digits}f}%"
