@@ -15,6 +15,8 @@ from tracker import TARGETS_DIR
 from tracker.plan import DepartmentRegistry, Plan
 
 DEPARTMENTS_FILE = TARGETS_DIR / "departments.yaml"
+#: YAML files in targets/ that are configuration, not plans.
+NOT_PLANS = {"departments.yaml", "progress.yaml"}
 
 
 class PlanFileError(ValueError):
@@ -58,10 +60,22 @@ def _problems(path: Path, data: object, exc: ValidationError) -> list[str]:
     out = []
     for err in exc.errors():
         message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "未知字段（不允许的键）"
-        elif err["type"] == "missing":
-            message = "缺少必填字段"
+        ctx = err.get("ctx") or {}
+        message = {
+            "extra_forbidden": "未知字段（不允许的键）",
+            "missing": "缺少必填字段",
+            "greater_than": f"须大于 {ctx.get('gt')}",
+            "greater_than_equal": f"须不小于 {ctx.get('ge')}",
+            "less_than": f"须小于 {ctx.get('lt')}",
+            "literal_error": f"取值应为 {ctx.get('expected')} 之一",
+            "string_pattern_mismatch": f"格式不符（应匹配 {ctx.get('pattern')}）",
+            "string_type": "应为文本",
+            "float_parsing": "应为数字",
+            "float_type": "应为数字",
+            "int_parsing": "应为整数",
+            "int_type": "应为整数",
+            "string_too_short": "不能为空",
+        }.get(err["type"], message)
         if not err["loc"]:
             # Whole-plan checks (duplicate ids, references) report each problem located already, joined by '；'.
             out.extend(f"{path.name}: {part}" for part in message.split("；"))
@@ -93,7 +107,7 @@ def load_plan(path: Path, departments: DepartmentRegistry | None = None) -> Plan
 
 def plan_files(directory: Path = TARGETS_DIR) -> list[Path]:
     """Plan files are the YAML files in targets/ other than the department registry."""
-    return sorted(p for p in directory.glob("*.yaml") if p != DEPARTMENTS_FILE and p.name != "progress.yaml")
+    return sorted(p for p in directory.glob("*.yaml") if p.name not in NOT_PLANS)
 
 
 @lru_cache(maxsize=4)

@@ -33,7 +33,7 @@ ALLOCATION_COLUMNS = ["target", "region", "value"]
 ROW_COLUMNS = [
     "target", "region", "region_name", "level", "parent", "actual", "target_value", "expected", "completion",
     "pace", "status", "unit", "comparator", "kind", "reported", "expected_reporters", "projection", "share",
-    "as_of", "period_start", "period_end",
+    "as_of", "month", "period_start", "period_end",
 ]
 
 
@@ -165,7 +165,8 @@ def compute_progress(
         frame = frame[frame["region"].isin(in_scope)]
         actual, reported = county_actuals(target, frame, as_of)
         fraction = expected_fraction(target, as_of)
-        month = effective_month(target, as_of) or as_of
+        judged = effective_month(target, as_of)
+        month = judged or as_of
 
         def emit(code: str, level: str, parent: str | None, value: float | None, n_reported: int,
                  n_expected: int, target_value: float | None, province_actual: float | None) -> None:
@@ -184,7 +185,7 @@ def compute_progress(
                 "unit": target.unit, "comparator": target.comparator, "kind": target.kind,
                 "reported": n_reported, "expected_reporters": n_expected, "projection": projection,
                 "share": (value / province_actual) if value is not None and province_actual else None,
-                "as_of": as_of, "period_start": target.period.start, "period_end": target.period.end,
+                "as_of": as_of, "month": judged, "period_start": target.period.start, "period_end": target.period.end,
             })
 
         province_total = _none(actual.sum(min_count=1)) if not actual.empty else None

@@ -205,16 +205,18 @@ def reported_months(engine: Engine, plan_id: str) -> list[str]:
         return list(conn.scalars(query))
 
 
-def data_version(engine: Engine) -> tuple:
+def data_version(engine: Engine) -> str:
     """A cheap fingerprint that changes whenever anything shown could change; caches key on it."""
     with engine.connect() as conn:
-        return (
+        parts = [
             conn.scalar(select(func.max(Submission.id))),
             conn.scalar(select(func.count(Submission.id))),
             conn.scalar(select(func.max(Allocation.id))),
             conn.scalar(select(func.max(MilestoneUpdate.id))),
-            tuple(conn.execute(select(PlanRow.id, PlanRow.sha256).order_by(PlanRow.id)).all()),
-        )
+            *(f"{plan_id}:{sha}" for plan_id, sha in conn.execute(select(PlanRow.id, PlanRow.sha256)
+                                                                  .order_by(PlanRow.id))),
+        ]
+    return "|".join(str(p) for p in parts)
 
 
 def submission_count(engine: Engine, plan_id: str | None = None) -> int:

@@ -30,8 +30,8 @@ def split_unit(text: str) -> tuple[int, str]:
     raise ValueError(f"未知的计量单位：{text!r}")
 
 
-def _trim(number: float, digits: int) -> str:
-    text = f"{number:,.{digits}f}"
+def _trim(number: float, digits: int, grouping: bool = True) -> str:
+    text = f"{number:,.{digits}f}" if grouping else f"{number:.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
@@ -45,11 +45,12 @@ def format_quantity(value: float | None, unit: str, lang: str = "zh", digits: in
         return f"{_trim(value, 1)}%"
     magnitude = abs(value)
     if lang == "zh":
+        # Chinese official writing groups by 万 and 亿, not by thousands: 2474.85万人, 1899人次.
         if magnitude >= 100_000_000:
-            return f"{_trim(value / 100_000_000, digits)}亿{unit}"
+            return f"{_trim(value / 100_000_000, digits, False)}亿{unit}"
         if magnitude >= 10_000:
-            return f"{_trim(value / 10_000, digits)}万{unit}"
-        return f"{_trim(value, 0 if float(value).is_integer() else 1)}{unit}"
+            return f"{_trim(value / 10_000, digits, False)}万{unit}"
+        return f"{_trim(value, 0 if float(value).is_integer() else 1, False)}{unit}"
     names = BASE_UNITS.get(unit, {"en": unit, "en_one": unit})
     word = names["en_one"] if magnitude == 1 else names["en"]
     if magnitude >= 1_000_000:
@@ -63,3 +64,18 @@ def format_percent(ratio: float | None, digits: int = 1) -> str:
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
         return "—"
     return f"{ratio * 100:.{digits}f}%"
+
+
+def axis_scale(magnitude: float, unit: str, lang: str = "zh") -> tuple[float, str]:
+    """Divisor and unit label for a chart axis whose values reach ``magnitude``: 万人 for Chinese, millions or
+    thousands for English, so that axis ticks read like the cards."""
+    names = BASE_UNITS.get(unit, {"en": unit})
+    if lang == "zh":
+        if magnitude >= 100_000:
+            return 10_000, f"万{unit}"
+        return 1, unit
+    if magnitude >= 1_000_000:
+        return 1_000_000, f"million {names['en']}"
+    if magnitude >= 10_000:
+        return 1_000, f"thousand {names['en']}"
+    return 1, names["en"]

@@ -1,0 +1,19 @@
+"""Entry point: `streamlit run app.py`. Sets up the page, the sidebar context and the navigation."""
+import streamlit as st
+
+import ui
+from tracker.i18n import t
+
+# No page or page_icon icons: an icon becomes the favicon, which is fetched from a font CDN, and the app must not leave the intranet.
+st.set_page_config(page_title="农民工市民化目标跟踪", layout="wide")
+ui.styles()
+ctx = ui.sidebar()
+lang = ctx.lang
+pages = [
+    st.Page("pages/overview.py", title=t("nav.overview", lang), default=True),
+    st.Page("pages/tasks.py", title=t("nav.tasks", lang)),
+    st.Page("pages/departments.py", title=t("nav.departments", lang)),
+    st.Page("pages/regions.py", title=t("nav.regions", lang)),
+    st.Page("pages/target.py", title=t("nav.target", lang)),
+]
+st.navigation(pages).run()

@@ -1,0 +1,39 @@
+"""责任部门: per department, the targets and milestones it leads or shares."""
+import streamlit as st
+
+import ui
+from tracker.i18n import t
+from tracker.tables import milestone_table, target_table
+
+ctx = ui.context()
+snap = ui.snapshot(ctx)
+ui.page_header("departments.title", ctx, snap)
+
+named = {d for item in (*snap.plan.targets, *snap.plan.milestones, *snap.plan.tasks) for d in item.departments.all()}
+departments = [d for d in ui.load_departments().by_id() if d in named]
+dept = st.selectbox(t("departments.choose", ctx.lang), departments, key="department",
+                    format_func=lambda d: ui.department_name(d, ctx.lang))
+
+
+def role(item) -> str | None:
+    if item.departments.lead == dept:
+        return "lead"
+    return "co" if dept in item.departments.co else None
+
+
+target_roles = {x.id: role(x) for x in snap.plan.targets if role(x)}
+milestone_roles = {m.id: role(m) for m in snap.plan.milestones if role(m)}
+lead_count = sum(1 for r in (*target_roles.values(), *milestone_roles.values()) if r == "lead")
+st.markdown(t("departments.summary", ctx.lang, targets=len(target_roles), milestones=len(milestone_roles),
+              lead=lead_count))
+
+st.subheader(t("departments.targets", ctx.lang))
+if target_roles:
+    ui.show_table(target_table(snap, target_roles, ctx.lang, roles=target_roles))
+else:
+    st.caption(t("departments.none", ctx.lang))
+st.subheader(t("departments.milestones", ctx.lang))
+if milestone_roles:
+    ui.show_table(milestone_table(snap, milestone_roles, ctx.lang, roles=milestone_roles))
+else:
+    st.caption(t("departments.none", ctx.lang))

@@ -1,0 +1,25 @@
+"""总览: one card per quantitative target and the milestones by status."""
+import streamlit as st
+
+import ui
+from tracker.cards import card_html
+from tracker.i18n import t
+from tracker.tables import milestone_counts
+
+ctx = ui.context()
+snap = ui.snapshot(ctx)
+ui.page_header("overview.title", ctx, snap)
+
+province = snap.province()
+if not snap.plan.targets:
+    st.info(t("overview.no_targets", ctx.lang))
+columns = st.columns(3)
+for i, target in enumerate(snap.plan.targets):
+    row = province.loc[target.id].to_dict()
+    with columns[i % 3]:
+        st.markdown(card_html(row, target, snap.config, ctx.lang), unsafe_allow_html=True)
+
+st.subheader(t("overview.milestones", ctx.lang, total=len(snap.plan.milestones)))
+counts = milestone_counts(snap)
+for column, status in zip(st.columns(len(counts)), snap.config.milestone_statuses):
+    column.metric(status.label(ctx.lang), t("overview.items", ctx.lang, n=counts[status.id]))

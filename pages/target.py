@@ -1,0 +1,41 @@
+"""指标详情: one quantitative target, its trajectory, its source and its prefectures."""
+import streamlit as st
+
+import ui
+from tracker.cards import goal_text
+from tracker.charts import trajectory_line
+from tracker.i18n import month_label, t, task_label
+from tracker.tables import region_table, target_table
+
+ctx = ui.context()
+snap = ui.snapshot(ctx)
+ui.page_header("target.title", ctx, snap)
+
+if not snap.plan.targets:
+    st.info(t("overview.no_targets", ctx.lang))
+    st.stop()
+targets = {x.id: x for x in snap.plan.targets}
+target_id = st.selectbox(t("regions.choose_target", ctx.lang), list(targets), key="detail_target",
+                         format_func=lambda i: targets[i].name.get(ctx.lang))
+target = targets[target_id]
+ui.show_table(target_table(snap, [target_id], ctx.lang))
+st.plotly_chart(trajectory_line(snap.trajectory(target_id), target, ctx.as_of, ctx.lang), width="stretch")
+
+task = snap.plan.task(target.task)
+st.subheader(t("target.about", ctx.lang))
+st.markdown("\n".join([
+    f"- {t('target.goal', ctx.lang)}：{goal_text(target, ctx.lang)}",
+    f"- {t('target.period', ctx.lang)}：{month_label(target.period.start, ctx.lang)} – "
+    f"{month_label(target.period.end, ctx.lang)}（{t('kind.' + target.kind, ctx.lang)}，"
+    f"{t('reporting.' + target.reporting, ctx.lang)}）",
+    f"- {t('col.task', ctx.lang)}：{task_label(task.number, task.title.get(ctx.lang), ctx.lang)}",
+    f"- {t('target.lead', ctx.lang)}：{ui.department_name(target.departments.lead, ctx.lang)}；"
+    f"{t('target.co', ctx.lang)}：{'、'.join(ui.department_name(d, ctx.lang) for d in target.departments.co) or '—'}",
+]))
+st.markdown(f"> {target.citation.sentence}\n>\n> —— {target.citation.section}")
+for assumption in target.assumptions:
+    st.caption(f"{t('target.assumption', ctx.lang)}：{assumption}")
+
+st.subheader(t("target.prefectures", ctx.lang))
+rows = snap.rows("prefecture")
+ui.show_table(region_table(rows[rows["target"] == target_id], snap, target_id, ctx.lang))

@@ -1,0 +1,31 @@
+"""重点任务: one view per task with its targets, milestones and departments."""
+import streamlit as st
+
+import ui
+from tracker.i18n import t, task_label
+from tracker.tables import milestone_table, target_table
+
+ctx = ui.context()
+snap = ui.snapshot(ctx)
+ui.page_header("tasks.title", ctx, snap)
+
+tasks = {task.id: task for task in snap.plan.tasks}
+task_id = st.selectbox(t("tasks.choose", ctx.lang), list(tasks), key="task",
+                       format_func=lambda i: task_label(tasks[i].number, tasks[i].title.get(ctx.lang), ctx.lang))
+task = tasks[task_id]
+st.header(task_label(task.number, task.title.get(ctx.lang), ctx.lang))
+st.markdown(t("tasks.departments", ctx.lang,
+              lead=ui.department_name(task.departments.lead, ctx.lang),
+              co="、".join(ui.department_name(d, ctx.lang) for d in task.departments.co) or "—"))
+
+targets = [x.id for x in snap.plan.targets if x.task == task_id]
+st.subheader(t("tasks.targets", ctx.lang, n=len(targets)))
+if targets:
+    ui.show_table(target_table(snap, targets, ctx.lang))
+else:
+    st.caption(t("tasks.no_targets", ctx.lang))
+
+milestones = [m.id for m in snap.plan.milestones if m.task == task_id]
+st.subheader(t("tasks.milestones", ctx.lang, n=len(milestones)))
+if milestones:
+    ui.show_table(milestone_table(snap, milestones, ctx.lang))

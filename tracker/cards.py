@@ -1,0 +1,88 @@
+"""The overview's target cards: the few figures a reader needs for one target, and their HTML.
+
+Kept in the core (as plain strings) so that the dashboard and the presentation mode draw the same card.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+from .i18n import month_label, t
+from .plan import Target
+from .status import ProgressConfig
+from .units import format_percent, format_quantity
+
+
+def goal_text(target: Target, lang: str = "zh", value: float | None = None) -> str:
+    """``2500万人左右`` / ``at least 2.21 million persons``: the target as the plan words it."""
+    amount = format_quantity(target.value if value is None else value, target.unit, lang)
+    return t(f"goal.{target.comparator}", lang, amount=amount)
+
+
+def _num(value: object) -> float | None:
+    if value is None:
+        return None
+    value = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(value) else value
+
+
+def as_of_text(row: dict, lang: str = "zh") -> str:
+    """The month a figure describes: the as-of month, or the period's end when the period is over."""
+    month = row.get("month")
+    if isinstance(month, str) and month != row["as_of"]:
+        key = "card.as_of_end" if month < row["as_of"] else "card.as_of"
+        return t(key, lang, month=month_label(month, lang))
+    return t("card.as_of", lang, month=month_label(row["as_of"], lang))
+
+
+def card_html(row: dict, target: Target, config: ProgressConfig, lang: str = "zh") -> str:
+    status = config.status(row["status"])
+    actual, expected, target_value = _num(row["actual"]), _num(row["expected"]), _num(row["target_value"])
+    completion = _num(row["completion"])
+    width = 0.0 if completion is None else max(0.0, min(completion, 1.0)) * 100
+    marker = ""
+    if expected is not None and target_value:
+        marker = f'<div class="tc-marker" style="left:{min(expected / target_value, 1.0) * 100:.1f}%"></div>'
+    reported, expected_reporters = int(row["reported"]), int(row["expected_reporters"])
+    incomplete = ""
+    if reported < expected_reporters:
+        warning = t("card.incomplete", lang, reported=reported, expected=expected_reporters)
+        incomplete = f'<div class="tc-warn">{html.escape(warning)}</div>'
+    facts = " · ".join([
+        t("card.expected", lang, value=format_quantity(expected, target.unit, lang)),
+        t("card.pace", lang, value=format_percent(_num(row["pace"]))),
+        t("card.reporters", lang, reported=reported, expected=expected_reporters),
+    ])
+    return (
+        f'<div class="tc-card" data-target="{html.escape(target.id)}" style="border-top-color:{status.colour}">'
+        f'<div class="tc-name">{html.escape(target.name.get(lang))}</div>'
+        f'<div class="tc-actual">{html.escape(format_quantity(actual, target.unit, lang))}</div>'
+        f'<div class="tc-goal">{html.escape(t("card.goal", lang, goal=goal_text(target, lang)))}'
+        f' · {html.escape(t("card.completion", lang, value=format_percent(completion)))}</div>'
+        f'<div class="tc-bar"><div class="tc-fill" style="width:{width:.1f}%;background:{status.colour}"></div>'
+        f"{marker}</div>"
+        f'<div class="tc-status" style="background:{status.colour}">{html.escape(status.label(lang))}</div>'
+        f'<div class="tc-facts">{html.escape(facts)}</div>'
+        f'<div class="tc-asof">{html.escape(as_of_text(row, lang))}</div>'
+        f"{incomplete}</div>"
+    )
+
+
+CARD_CSS = """
+<style>
+.tc-card{border:1px solid #d9dee5;border-top:6px solid #999;border-radius:8px;padding:14px 16px;margin-bottom:12px;
+  background:#fff;min-height:230px}
+.tc-name{font-size:1.05rem;font-weight:600;color:#1f2937}
+.tc-actual{font-size:2.1rem;font-weight:700;color:#111827;margin:6px 0 2px 0;line-height:1.2}
+.tc-goal{font-size:0.95rem;color:#374151}
+.tc-bar{position:relative;height:12px;background:#eef1f5;border-radius:6px;margin:10px 0 8px 0;overflow:visible}
+.tc-fill{height:12px;border-radius:6px}
+.tc-marker{position:absolute;top:-4px;width:3px;height:20px;background:#111827}
+.tc-status{display:inline-block;color:#fff;font-weight:600;border-radius:4px;padding:1px 10px;font-size:0.95rem}
+.tc-facts{font-size:0.85rem;color:#4b5563;margin-top:6px}
+.tc-asof{font-size:0.8rem;color:#6b7280}
+.tc-warn{font-size:0.85rem;color:#9a3412;background:#fff7ed;border-radius:4px;padding:2px 6px;margin-top:4px}
+.demo-banner{background:#fef3c7;border:2px solid #d97706;color:#78350f;border-radius:6px;padding:8px 14px;
+  font-weight:700;font-size:1.05rem;margin-bottom:8px}
+</style>
+"""

@@ -1,0 +1,78 @@
+"""Plotly figures. Every figure states its unit and as-of month in its title, since charts leave the dashboard as
+images and must still say what they show."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .i18n import month_label, t
+from .plan import Target
+from .status import ProgressConfig
+from .units import axis_scale
+
+FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        font={"family": FONT, "size": 14},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+    )
+    fig.update_xaxes(gridcolor="#e5e7eb")
+    fig.update_yaxes(gridcolor="#e5e7eb")
+    return fig
+
+
+def region_pace_bar(rows: pd.DataFrame, target: Target, as_of: str, config: ProgressConfig,
+                    lang: str = "zh") -> go.Figure:
+    """Regions ranked by pace (actual / expected by now), coloured by status.
+
+    Regions without an allocated target have no pace; they are ranked by their share of the province instead and
+    drawn in the no-target colour, so no target is invented for them.
+    """
+    data = rows.copy()
+    has_pace = data["pace"].notna().any()
+    measure = "pace" if has_pace else "share"
+    data = data.sort_values(measure, ascending=True, na_position="first")
+    names = data["region_name"]
+    colours = [config.status(s).colour for s in data["status"]]
+    labels = [config.status(s).label(lang) for s in data["status"]]
+    values = data[measure].astype(float) * 100
+    fig = go.Figure(go.Bar(
+        x=values, y=names, orientation="h", marker_color=colours,
+        text=[f"{v:.0f}% · {lab}" if pd.notna(v) else lab for v, lab in zip(values, labels)],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+    ))
+    if has_pace:
+        fig.add_vline(x=100, line_dash="dash", line_color="#444")
+    top = float(values.max()) if values.notna().any() else 100.0
+    fig.update_xaxes(range=[0, max(top, 100.0 if has_pace else top) * 1.3])  # room for the outside labels
+    axis = t("chart.pace_axis" if has_pace else "chart.share_axis", lang)
+    fig.update_xaxes(title=axis, ticksuffix="%")
+    title = t("chart.region_pace_title", lang, target=target.name.get(lang), month=month_label(as_of, lang))
+    return _layout(fig, title, height=max(320, 28 * len(data) + 120))
+
+
+def trajectory_line(series: pd.DataFrame, target: Target, as_of: str, lang: str = "zh") -> go.Figure:
+    """Actual against the trajectory it should follow, month by month, in the units people read."""
+    peak = max(series["expected"].max(skipna=True) or 0, series["actual"].max(skipna=True) or 0, target.value)
+    divisor, unit = axis_scale(peak, target.unit, lang)
+    x = [month_label(m, lang) for m in series["period"]]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=series["expected"] / divisor, name=t("chart.expected", lang),
+                             mode="lines", line={"dash": "dash", "color": "#6b7280", "width": 2}))
+    fig.add_trace(go.Scatter(x=x, y=series["actual"] / divisor, name=t("chart.actual", lang),
+                             mode="lines+markers", line={"color": "#c53030", "width": 3}))
+    if target.kind == "level":
+        fig.add_hline(y=target.value / divisor, line_dash="dot", line_color="#1b7f3b",
+                      annotation_text=t("chart.target_line", lang), annotation_position="top left")
+    # Flows start from zero; a level's axis stays near its values so that a dip below the target is visible.
+    fig.update_yaxes(title=unit, rangemode="tozero" if target.kind != "level" else "normal")
+    title = t("chart.trajectory_title", lang, target=target.name.get(lang), unit=unit,
+              month=month_label(as_of, lang))
+    return _layout(fig, title, height=420)

@@ -1,0 +1,45 @@
+"""Interface text in message catalogues (tracker/locales/*.yaml): Simplified Chinese first, English on a switch.
+
+Plan content (target names, task titles) carries its own zh/en in the plan YAML; statuses carry theirs in
+targets/progress.yaml. This module holds only the interface's own words.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+LANGUAGES = {"zh": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh"
+
+
+@lru_cache(maxsize=4)
+def catalogue(lang: str) -> dict[str, str]:
+    return yaml.safe_load((LOCALES / f"{lang}.yaml").read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
+    """The text for ``key`` in ``lang`` (falling back to Chinese), with ``{name}`` placeholders filled."""
+    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
+    if text is None:
+        raise KeyError(f"no message {key!r}")
+    return text.format(**params) if params else text
+
+
+def month_label(month: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    year, mon = month.split("-")
+    if lang == "en":
+        names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return f"{names[int(mon) - 1]} {year}"
+    return f"{year}年{int(mon)}月"
+
+
+CHINESE_NUMERALS = "〇一二三四五六七八九十"
+
+
+def task_label(number: int, title: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    if lang == "en":
+        return f"Task {number}: {title}"
+    return f"（{CHINESE_NUMERALS[number]}）{title}"
