@@ -32,9 +32,13 @@ def _normalise(url: str) -> str:
     return url
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    url = _normalise(url or database_url())
+    """The engine for ``url`` (default: TRACKER_DATABASE_URL or the SQLite file), one per URL per process."""
+    return _engine_for(_normalise(url or database_url()))
+
+
+@lru_cache(maxsize=16)
+def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
