@@ -48,33 +48,64 @@ def lang() -> str:
     return st.session_state.get("lang", DEFAULT_LANGUAGE)
 
 
-def sidebar() -> Context:
-    """Language, plan and as-of month, chosen in the sidebar and kept across pages (keyed widgets).
+def _month_options(plan_id: str) -> list[str]:
+    """Months to choose from, newest first: those with figures, or the plan's own months before any arrive."""
+    months = _months(database_url(), plan_id, store.data_version(engine()))
+    if not months:
+        plan = load_plans()[plan_id]
+        months = sorted({m for target in plan.targets for m in target.period.months()}) or ["2023-01"]
+    return list(reversed(months))
 
-    Called once per run by app.py; pages read the result with ``context()``.
+
+def _plan_options() -> list[str]:
+    plans = load_plans()
+    return sorted(plans, key=lambda p: (not plans[p].targets, p))  # plans with targets first
+
+
+def _settle() -> None:
+    """Fill in or repair the chosen language, plan and month (kept in plain session keys, which Streamlit never
+    drops when a page is switched, unlike widget keys)."""
+    state = st.session_state
+    if state.get("lang") not in LANGUAGES:
+        state["lang"] = DEFAULT_LANGUAGE
+    plans = _plan_options()
+    if state.get("plan_id") not in plans:
+        state["plan_id"] = plans[0]
+    months = _month_options(state["plan_id"])
+    if state.get("as_of") not in months:
+        state["as_of"] = months[0]
+
+
+def _keep(name: str) -> None:
+    st.session_state[name] = st.session_state[f"w_{name}"]
+
+
+def sidebar() -> Context:
+    """Language, plan and as-of month, chosen in the sidebar and kept across pages.
+
+    Drawn by app.py on every run; pages read the choices with ``context()``.
     """
-    current_lang = lang()
+    _settle()
+    state = st.session_state
+    current = state["lang"]
+    plans = load_plans()
     with st.sidebar:
-        st.selectbox("语言 / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
-        plans = load_plans()
-        plan_ids = sorted(plans, key=lambda p: (not plans[p].targets, p))
-        st.selectbox(t("sidebar.plan", current_lang), plan_ids, key="plan_id",
-                     format_func=lambda p: plans[p].title.get(current_lang))
-        plan = plans[st.session_state["plan_id"]]
-        version = store.data_version(engine())
-        months = _months(database_url(), plan.id, version)
-        if not months:
-            months = sorted({m for target in plan.targets for m in target.period.months()}) or ["2023-01"]
-        options = list(reversed(months))
-        if st.session_state.get("as_of") not in options:
-            st.session_state["as_of"] = options[0]
-        st.selectbox(t("sidebar.as_of", current_lang), options, key="as_of",
-                     format_func=lambda m: month_label(m, current_lang))
+        options = list(LANGUAGES)
+        st.selectbox("语言 / Language", options, index=options.index(current), format_func=LANGUAGES.get,
+                     key="w_lang", on_change=_keep, args=("lang",))
+        options = _plan_options()
+        st.selectbox(t("sidebar.plan", current), options, index=options.index(state["plan_id"]), key="w_plan_id",
+                     format_func=lambda p: plans[p].title.get(current), on_change=_keep, args=("plan_id",))
+        options = _month_options(state["plan_id"])
+        st.selectbox(t("sidebar.as_of", current), options, index=options.index(state["as_of"]), key="w_as_of",
+                     format_func=lambda m: month_label(m, current), on_change=_keep, args=("as_of",))
     return context()
 
 
 def context() -> Context:
-    return Context(lang=lang(), plan_id=st.session_state["plan_id"], as_of=st.session_state["as_of"])
+    _settle()
+    state = st.session_state
+    return Context(lang=state["lang"], plan_id=state["plan_id"], as_of=state["as_of"])
 
 
 def snapshot(ctx: Context) -> Snapshot:

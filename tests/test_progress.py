@@ -225,8 +225,8 @@ def test_regions_add_counties_to_prefecture_to_province():
     assert province["actual"] == 600  # 400 + 200
     assert (province["level"], chengdu["level"], row(result, "trainees", JINJIANG)["level"]) == (
         "province", "prefecture", "county")
-    assert (province["parent"], chengdu["parent"], row(result, "trainees", GONGJING)["parent"]) == (
-        None, PROVINCE, ZIGONG)
+    assert missing(province["parent"])  # the province has no parent
+    assert (chengdu["parent"], row(result, "trainees", GONGJING)["parent"]) == (PROVINCE, ZIGONG)
     assert (province["reported"], province["expected_reporters"]) == (4, 4)
     assert (chengdu["reported"], chengdu["expected_reporters"]) == (2, 2)
     assert len(result[result["target"] == "trainees"]) == 7  # 1 province + 2 prefectures + 4 counties
@@ -601,3 +601,13 @@ def test_judge_at_most():
     verdict = judge(25.0, 50, 50, arrears, "2023-03", THRESHOLDS)
     assert (verdict.completion, verdict.pace, verdict.status) == (0.5, None, "on_track")  # 25 / 50
     assert judge(25.0, 50, 50, arrears, "2023-12", THRESHOLDS).status == "completed"
+
+
+def test_monthly_flow_keeps_earlier_months_of_a_county_silent_in_the_as_of_month():
+    frame = values(
+        ("subsidies", JINJIANG, "2023-01", 5), ("subsidies", JINJIANG, "2023-02", 7),  # silent in March
+        ("subsidies", ZILIUJING, "2023-03", 4),
+    )
+    province = row(progress(frame, "2023-03"), "subsidies", PROVINCE)
+    assert province["actual"] == 16  # what was reported: 5 + 7 + 4
+    assert (province["reported"], province["expected_reporters"]) == (1, 4)  # only 自流井区 reported for March
