@@ -88,16 +88,16 @@ def judge(
         if actual > target_value:
             return Judgement(completion, None, "behind")
         return Judgement(completion, None, "completed" if period_over else "on_track")
-    floor = target_value * (1 - tolerance)
-    if actual >= floor:
-        pace = actual / expected if expected else None
+    pace = actual / expected if expected else None
+    if actual >= target_value * (1 - tolerance):
         return Judgement(completion, pace, "completed")
-    pace = actual / (expected * (1 - tolerance)) if expected else None
     if period_over:
         return Judgement(completion, pace, "behind")
-    if pace is None or pace >= thresholds.on_track_pace:
+    # Thresholds apply to pace against the band's lower edge, so an "around" target is not flagged while inside it.
+    against_floor = actual / (expected * (1 - tolerance)) if expected else None
+    if against_floor is None or against_floor >= thresholds.on_track_pace:
         return Judgement(completion, pace, "on_track")
-    if pace >= thresholds.at_risk_pace:
+    if against_floor >= thresholds.at_risk_pace:
         return Judgement(completion, pace, "at_risk")
     return Judgement(completion, pace, "behind")
 

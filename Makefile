@@ -1,0 +1,36 @@
+# The two set-up commands of the README: `make run` (the app on SQLite, demo data when empty) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test init demo browser-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+init: $(STAMP)
+	$(BIN)/tracker init
+
+demo: init
+	$(BIN)/tracker demo --if-empty
+
+run: demo
+	$(BIN)/streamlit run app.py
+
+# Browser tests need Debian's Chromium and CJK fonts (Playwright's own browser download does not work offline).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji; \
+	fi
+
+test: $(STAMP) browser-deps
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache
