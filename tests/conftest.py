@@ -103,3 +103,13 @@ def demo_url(request, tmp_path_factory) -> Iterator[str]:
 def demo_env(demo_url, monkeypatch) -> str:
     monkeypatch.setenv("TRACKER_DATABASE_URL", demo_url)
     return demo_url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _default_database_untouched():
+    """Tests never touch the app's own SQLite file."""
+    path = PROJECT / "data" / "tracker.db"
+    before = path.stat().st_mtime_ns if path.exists() else None
+    yield
+    after = path.stat().st_mtime_ns if path.exists() else None
+    assert before == after, "a test wrote to data/tracker.db"

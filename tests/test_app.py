@@ -1,8 +1,12 @@
 """The real Streamlit app under AppTest, on the demo database of each backend."""
 from __future__ import annotations
 
+import base64
 import json
+import math
 import re
+
+import numpy as np
 
 import pytest
 import sqlalchemy as sa
@@ -40,6 +44,13 @@ def cards(at: AppTest) -> dict[str, str]:
         if match:
             out[match.group(1)] = re.sub(r"<[^>]+>", " ", block.value)
     return out
+
+
+def plotly_numbers(data) -> list[float]:
+    """Plotly 6 writes numeric arrays as typed base64 ({"dtype", "bdata"}); older versions as lists."""
+    if isinstance(data, dict):
+        return [float(x) for x in np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])]
+    return [math.nan if x is None else float(x) for x in data]
 
 
 def raw_sum(url: str, target: str, period: str) -> float:
@@ -137,7 +148,8 @@ def test_target_page_draws_the_trajectory_with_unit_and_month(demo_env):
     assert spec["layout"]["yaxis"]["title"]["text"] == "人"  # 3.3万 is read in persons on the axis
     assert "2023年9月" in spec["layout"]["title"]["text"]
     actual = next(tr for tr in spec["data"] if tr["name"] == "实际")
-    assert len(actual["x"]) == 9  # January to September
+    assert len(actual["x"]) == 12  # the whole year is drawn …
+    assert sum(not math.isnan(y) for y in plotly_numbers(actual["y"])) == 9  # … actuals January to September
     assert any("开展农民工返乡创业培训3.3万人" in m.value for m in at.markdown)
 
 
@@ -147,3 +159,20 @@ def test_english_switch_translates_the_interface_and_numbers(demo_env):
     assert "million persons" in shown["rural_labor_transfer"]
     assert "around 25 million persons" in shown["rural_labor_transfer"]
     assert any("Progress overview" in t.value for t in at.title)
+
+
+def test_a_new_submission_shows_on_the_next_rerun(ready_engine):
+    """Reading is cached; the cache is keyed by a data version, so a write is seen at once."""
+    from sqlalchemy.orm import Session
+
+    from tracker.store import NewValue, record_submission
+
+    at = app(as_of="2023-06")
+    assert "—" in cards(at)["labor_brand_training"]
+    with Session(ready_engine) as session, session.begin():
+        record_submission(session, plan_id=PLAN.id, period="2023-06", prefecture_code="510700", uploader="测试",
+                          values=[NewValue("labor_brand_training", "510704", "2023-06", 12_345)])
+    at.run()
+    shown = cards(at)["labor_brand_training"]
+    assert "1.23万人" in shown  # 12345 persons in 万, two decimals
+    assert "1/183 县报送" in shown

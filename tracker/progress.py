@@ -216,16 +216,22 @@ def trajectory(
     months: Iterable[str],
     scope: Iterable[str] | None = None,
     target_value: float | None = None,
+    until: str | None = None,
 ) -> pd.DataFrame:
     """Actual against expected, month by month, for one target summed over ``scope`` (all counties if None).
 
-    Feeds the target's line chart; ``values`` holds this target's current county values.
+    Feeds the target's line chart; ``values`` holds this target's current county values. Months after ``until``
+    (the as-of month) carry the expected path only, so the chart shows the whole period ahead.
     """
     if scope is not None:
         values = values[values["region"].isin(set(scope))]
     goal = target.value if target_value is None else target_value
     out = []
     for month in months:
+        if until is not None and month_index(month) > month_index(until):
+            out.append({"period": month, "actual": None, "reported": 0,
+                        "expected": goal * expected_fraction(target, month)})
+            continue
         actual, reported = county_actuals(target, values, month)
         out.append({
             "period": month,

@@ -44,8 +44,7 @@ class Snapshot:
     def trajectory(self, target_id: str) -> pd.DataFrame:
         target = self.plan.target(target_id)
         values = self.values[self.values["target"] == target_id]
-        months = [m for m in target.period.months() if m <= self.as_of]
-        return trajectory(target, values, months, self.scopes.get(target_id))
+        return trajectory(target, values, target.period.months(), self.scopes.get(target_id), until=self.as_of)
 
 
 def get_plan(plan_id: str) -> Plan:
