@@ -21,6 +21,7 @@ from .store import NewValue, record_submission, submission_count
 
 DEMO_UPLOADER = "示例数据"
 DEMO_START, DEMO_END = "2023-01", "2025-12"
+_RECENT = "2025-11"  # returns for the newest months are still arriving
 SEED = 20230717
 
 #: How far each year's demo flow lands from the target (1.0 = exactly on target): some ahead, one behind.
@@ -94,8 +95,8 @@ def generate_values(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]
                         series[(c, f"{year}-{m:02d}")] = ytd
         for (county, month), value in series.items():
             prefecture = tree.prefecture_of(county)
-            if rng.random() < 0.015:
-                continue  # a county that missed this month's return
+            if rng.random() < (0.03 if month >= _RECENT else 0.002):
+                continue  # a county that missed this month's return (mostly recent months: late returns)
             if month == DEMO_END and prefecture == late_prefecture and int(county) % 3 == 0:
                 continue
             groups.setdefault((prefecture, month), []).append(NewValue(target.id, county, month, float(value)))
