@@ -133,6 +133,128 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return 0
 
 
+def _resolve_prefecture(text: str | None) -> str | None:
+    """A prefecture given as a code or a name (绵阳, 绵阳市, 凉山州) → its code; unknown → usage error."""
+    if not text:
+        return None
+    from loaders.regions import load_divisions
+    from .textnorm import norm
+
+    tree = load_divisions()
+    if text in tree and tree[text].level == "prefecture":
+        return text
+    for region in tree.level("prefecture"):
+        if norm(text) in {norm(region.name), norm(region.short_name), norm(region.short_name.removesuffix("州"))}:
+            return region.code
+    raise UsageError(f"未知的市（州）：{text!r}")
+
+
+def _plan_context(plan_id: str):
+    from loaders.regions import load_divisions, resolve_scopes
+    from .snapshot import get_plan
+
+    plan = get_plan(plan_id)
+    return plan, load_divisions(), resolve_scopes(plan)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .template import build_template
+
+    plan, tree, scopes = _plan_context(args.plan)
+    prefecture = _resolve_prefecture(args.prefecture)
+    data = build_template(plan, tree, args.period, prefecture, scopes)
+    with open(args.output, "wb") as handle:
+        handle.write(data)
+    who = tree[prefecture].name if prefecture else tree.province.name
+    print(f"已生成模板：{args.output}（{who}，报告期 {args.period}）")
+    return 0
+
+
+def _problem_lines(problems, lang: str = "zh") -> list[str]:
+    from .i18n import t
+
+    lines = []
+    for p in problems:
+        where = " ".join(x for x in (p.location(lang), p.county or "") if x)
+        lines.append(f"  {t('severity.' + p.severity, lang)} [{p.code}] {where}：{p.message(lang)}")
+    return lines
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    import getpass
+    from pathlib import Path
+
+    from .status import load_config
+    from .store import init_database
+    from .submissions import import_file
+    from .intake import Lookups
+
+    plan, tree, scopes = _plan_context(args.plan)
+    prefecture = _resolve_prefecture(args.prefecture)
+    engine = _engine()
+    init_database(engine)
+    checks = load_config().checks
+    lookups = Lookups.build(plan, tree)
+    results = []
+    for i, name in enumerate(args.files, start=1):
+        if len(args.files) > 1:
+            bar = "#" * (20 * i // len(args.files))
+            print(f"\r[{bar:<20}] {i}/{len(args.files)} {Path(name).name}", end="", file=sys.stderr, flush=True)
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"无法读取文件 {name}：{exc.strerror}") from exc
+        results.append(import_file(engine, data, Path(name).name, plan, tree, scopes, checks,
+                                   uploader=args.uploader or getpass.getuser(), period=args.period,
+                                   prefecture=prefecture, accept_warnings=args.accept_warnings,
+                                   dry_run=args.dry_run, lookups=lookups))
+    if len(args.files) > 1:
+        print(file=sys.stderr)
+    if args.format == "json":
+        json.dump({"files": [r.as_dict() for r in results]}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        labels = {"imported": "已导入", "refused": "未导入", "unchanged": "未变化（同一文件已导入）"}
+        for r in results:
+            status = labels[r.status] + ("（试运行，未写入）" if r.dry_run and r.status == "imported" else "")
+            ids = "、".join(str(i) for i in r.submissions)
+            print(f"{r.file_name}：{status}；数值 {r.values} 个" + (f"；报送编号 {ids}" if ids else "")
+                  + f"；sha256 {r.sha256[:12]}…")
+            print("\n".join(_problem_lines(r.problems)))
+            if r.needs_confirmation:
+                print("  有警告：核实后加 --accept-warnings 再导入。")
+    return 0 if all(r.status in ("imported", "unchanged") for r in results) else 1
+
+
+def cmd_allocate(args: argparse.Namespace) -> int:
+    import getpass
+    from pathlib import Path
+
+    from .allocations import allocation_summary, import_allocations
+    from .store import current_allocations, init_database
+    from .units import format_quantity, format_percent
+
+    plan, tree, _ = _plan_context(args.plan)
+    engine = _engine()
+    init_database(engine)
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"无法读取文件 {args.file}：{exc.strerror}") from exc
+    outcome = import_allocations(engine, data, Path(args.file).name, plan, tree,
+                                 uploader=args.uploader or getpass.getuser(), dry_run=args.dry_run)
+    print(f"{outcome.file_name}：{'已导入' if outcome.status == 'imported' else '未导入'}；分解数 {len(outcome.rows)} 个")
+    print("\n".join(_problem_lines(outcome.problems)))
+    if outcome.status == "imported":
+        summary = allocation_summary(plan, current_allocations(engine, plan.id) if not args.dry_run
+                                     else outcome.rows, tree)
+        for row in summary.itertuples(index=False):
+            if row.allocated_sum is not None:
+                print(f"  {row.target_name}：各市（州）合计 {format_quantity(row.allocated_sum, row.unit)}，"
+                      f"省目标 {format_quantity(row.provincial, row.unit)}（{format_percent(row.ratio)}）")
+    return 0 if outcome.status == "imported" else 1
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line and exits 2."""
 
@@ -158,6 +280,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", choices=("province", "prefecture", "county"), default="province")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("template", help="生成月报模板（.xlsx）")
+    p.add_argument("--plan", default="sichuan-2023-citizenization")
+    p.add_argument("--period", required=True, type=_month, help="报告期 YYYY-MM")
+    p.add_argument("--prefecture", help="市（州）代码或名称；不给则为全省")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("import", help="导入县级月报（每个文件一个事务：有错误则不写入）")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--plan", default="sichuan-2023-citizenization")
+    p.add_argument("--period", type=_month, help="报告期 YYYY-MM（文件中写明时可省略；不一致则报错）")
+    p.add_argument("--prefecture", help="市（州）代码或名称（文件中写明时可省略；不一致则报错）")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.add_argument("--accept-warnings", action="store_true", help="已核实警告，仍然导入")
+    p.add_argument("--uploader", help="报送人（默认当前系统用户）")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("allocate", help="导入目标分解表（市州或县的分解目标）")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--plan", default="sichuan-2023-citizenization")
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--uploader")
+    p.set_defaults(func=cmd_allocate)
     return parser
 
 

@@ -174,6 +174,28 @@ class Milestone(Strict):
     citation: Citation
 
 
+class RuleSide(Strict):
+    """One side of a validation rule: arithmetic over target ids (``a``, ``a + b``, ``a * 0.5``)."""
+
+    expression: str = Field(min_length=1)
+    missing_value_strategy: Literal[
+        "skip_if_any_value_missing", "skip_if_all_values_missing", "never_skip"
+    ] = "skip_if_any_value_missing"
+
+
+class ValidationRule(Strict):
+    """A rule relating targets within one county's return, in the shape DHIS2 uses: left, operator, right and an
+    importance that makes it an error (high) or a warning (medium, low)."""
+
+    id: str = Field(pattern=_ID)
+    name: LocalText
+    left: RuleSide
+    operator: Literal["equal_to", "not_equal_to", "greater_than", "greater_than_or_equal_to", "less_than",
+                      "less_than_or_equal_to"]
+    right: RuleSide
+    importance: Literal["high", "medium", "low"] = "high"
+
+
 class Source(Strict):
     document: str
     text: str = Field(description="path of the plan's text, relative to targets/")
@@ -189,11 +211,25 @@ class Plan(Strict):
     tasks: tuple[Task, ...]
     targets: tuple[Target, ...] = ()
     milestones: tuple[Milestone, ...] = ()
+    validation_rules: tuple[ValidationRule, ...] = ()
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> "Plan":
+        from .rules import names_in
+
         # Each problem reads 'targets[3](id=foo).field: message', the form the loader gives field errors.
         problems: list[str] = []
+        target_ids = {t.id for t in self.targets}
+        for i, rule in enumerate(self.validation_rules):
+            for side in ("left", "right"):
+                try:
+                    unknown = names_in(getattr(rule, side).expression) - target_ids
+                except ValueError as exc:
+                    problems.append(f"validation_rules[{i}](id={rule.id}).{side}.expression: {exc}")
+                    continue
+                if unknown:
+                    problems.append(f"validation_rules[{i}](id={rule.id}).{side}.expression: "
+                                    f"未知目标 {sorted(unknown)}")
         for kind, items in (("tasks", self.tasks), ("targets", self.targets), ("milestones", self.milestones)):
             seen: dict[str, int] = {}
             for i, item in enumerate(items):

@@ -30,8 +30,17 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class HistoryChecks:
+    level_drop: float
+    level_jump: float
+    flow_jump_factor: float
+    flow_jump_minimum: float
+
+
+@dataclass(frozen=True)
 class ProgressConfig:
     thresholds: Thresholds
+    checks: HistoryChecks
     statuses: tuple[Status, ...]
     milestone_statuses: tuple[Status, ...]
 
@@ -50,6 +59,7 @@ def load_config(path: Path = CONFIG_FILE) -> ProgressConfig:
         raise ValueError(f"{path.name}: thresholds: 须满足 0 < at_risk_pace ≤ on_track_pace")
     return ProgressConfig(
         thresholds=thresholds,
+        checks=HistoryChecks(**data["checks"]),
         statuses=tuple(Status(**s) for s in data["statuses"]),
         milestone_statuses=tuple(Status(**s) for s in data["milestone_statuses"]),
     )

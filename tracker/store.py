@@ -116,17 +116,30 @@ def shows_demo(engine: Engine, plan_id: str) -> bool:
     return bool(demo) and not has_real_data(engine, plan_id)
 
 
-def _counted_submissions(engine: Engine, plan_id: str):
-    include_demo = not has_real_data(engine, plan_id)
+def _counted_submissions(engine: Engine, plan_id: str, include_demo: bool | None = None):
+    """Submissions whose values count; demo ones only while the plan has no real data (or as asked)."""
+    if include_demo is None:
+        include_demo = not has_real_data(engine, plan_id)
     condition = and_(Submission.plan_id == plan_id, Submission.status.in_(COUNTED_STATUSES))
     if not include_demo:
         condition = and_(condition, Submission.is_demo.is_(False))
     return select(Submission.id).where(condition)
 
 
-def current_values(engine: Engine, plan_id: str) -> pd.DataFrame:
-    """The current county figures of a plan: for each (target, county, month) the newest counted submission's."""
-    counted = _counted_submissions(engine, plan_id)
+def current_values(engine: Engine, plan_id: str, regions: Iterable[str] | None = None,
+                   period_from: str | None = None, period_to: str | None = None,
+                   include_demo: bool | None = None) -> pd.DataFrame:
+    """The current county figures of a plan: for each (target, county, month) the newest counted submission's,
+    optionally only for some counties and months. ``include_demo=False`` gives real figures only (the history a
+    real return is checked against)."""
+    counted = _counted_submissions(engine, plan_id, include_demo)
+    filters = [ReportedValue.plan_id == plan_id, ReportedValue.submission_id.in_(counted)]
+    if regions is not None:
+        filters.append(ReportedValue.region_code.in_(list(regions)))
+    if period_from is not None:
+        filters.append(ReportedValue.period >= period_from)
+    if period_to is not None:
+        filters.append(ReportedValue.period <= period_to)
     ranked = (
         select(
             ReportedValue.target_id.label("target"),
@@ -138,7 +151,7 @@ def current_values(engine: Engine, plan_id: str) -> pd.DataFrame:
                 order_by=ReportedValue.submission_id.desc(),
             ).label("rank"),
         )
-        .where(ReportedValue.plan_id == plan_id, ReportedValue.submission_id.in_(counted))
+        .where(*filters)
         .subquery()
     )
     query = select(ranked.c.target, ranked.c.region, ranked.c.period, ranked.c.value).where(ranked.c.rank == 1)
@@ -217,6 +230,30 @@ def data_version(engine: Engine) -> str:
                                                                   .order_by(PlanRow.id))),
         ]
     return "|".join(str(p) for p in parts)
+
+
+def latest_submission(engine: Engine, plan_id: str, prefecture: str, period: str) -> Submission | None:
+    """The newest submission of a prefecture for a month (whatever its status), to recognise a re-upload."""
+    query = (select(Submission).where(Submission.plan_id == plan_id, Submission.prefecture_code == prefecture,
+                                      Submission.period == period, Submission.is_demo.is_(False))
+             .order_by(Submission.id.desc()).limit(1))
+    with Session(engine) as session:
+        row = session.scalars(query).first()
+        if row is not None:
+            session.expunge(row)
+        return row
+
+
+def submissions_of(engine: Engine, plan_id: str, prefecture: str | None = None) -> pd.DataFrame:
+    """Submission history, newest first, for the upload page and the receipt."""
+    query = select(Submission.id, Submission.period, Submission.prefecture_code, Submission.uploader,
+                   Submission.created_at, Submission.file_name, Submission.sha256, Submission.status,
+                   Submission.n_values, Submission.is_demo).where(Submission.plan_id == plan_id)
+    if prefecture is not None:
+        query = query.where(Submission.prefecture_code == prefecture)
+    query = query.where(Submission.is_demo.is_(False)).order_by(Submission.id.desc())
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=[c.name for c in query.selected_columns])
 
 
 def submission_count(engine: Engine, plan_id: str | None = None) -> int:

@@ -1,0 +1,142 @@
+"""Read an uploaded file (.xlsx, legacy .xls, .csv) into plain grids of cells, one per sheet.
+
+One reader per format, all producing the same ``Sheet``: the intake never looks at the file format again. Cell
+values are what the file holds (numbers, text, dates); formulas are read as their cached values, never evaluated,
+and a formula without a cached value is remembered so the intake can refuse it instead of reading it as empty.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import python_calamine
+
+#: Hidden sheet in which the template records what it was made for.
+META_SHEET = "_meta"
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[object]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # zero-based r0, c0, r1, c1 inclusive
+    formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
+    hidden: bool = False
+
+    def cell(self, row: int, column: int) -> object:
+        if row < len(self.rows) and column < len(self.rows[row]):
+            return self.rows[row][column]
+        return None
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass
+class Workbook:
+    file_name: str
+    sheets: list[Sheet]
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def data_sheets(self) -> list[Sheet]:
+        return [s for s in self.sheets if not s.hidden and s.name != META_SHEET]
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all; ``code`` is a problem code and ``params`` fill its message."""
+
+    def __init__(self, code: str, **params: object):
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+
+def _calamine(data: bytes, name: str) -> Workbook:
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise UnreadableFile("unreadable_file", detail=str(exc)[:200]) from exc
+    sheets: list[Sheet] = []
+    meta: dict[str, str] = {}
+    for info in book.sheets_metadata:
+        if "WorkSheet" not in str(info.typ):
+            continue
+        sheet = book.get_sheet_by_name(info.name)
+        rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+        hidden = "Visible" not in str(info.visible)
+        if info.name == META_SHEET:
+            meta = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) > 1 and r[0] is not None
+                    and r[1] is not None}
+            continue
+        sheets.append(Sheet(name=info.name, rows=rows, merged=merged, hidden=hidden))
+    return Workbook(file_name=name, sheets=sheets, meta=meta)
+
+
+def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Cells holding a formula, per sheet. Read without evaluating anything (openpyxl never computes)."""
+    import openpyxl
+
+    found: dict[str, set[tuple[int, int]]] = {}
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for sheet in book.worksheets:
+            cells = set()
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f":
+                        cells.add((cell.row - 1, cell.column - 1))
+            found[sheet.title] = cells
+    finally:
+        book.close()
+    return found
+
+
+def _xlsx(data: bytes, name: str) -> Workbook:
+    book = _calamine(data, name)
+    try:
+        formulas = _formula_cells(data)
+    except Exception as exc:
+        raise UnreadableFile("unreadable_file", detail=str(exc)[:200]) from exc
+    for sheet in book.sheets:
+        for row, column in formulas.get(sheet.name, ()):
+            if sheet.cell(row, column) is None:
+                sheet.formulas_without_value.add((row, column))
+    return book
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM) if it decodes, else GB18030 (a superset of GBK, which older systems export)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("unreadable_file", detail="文本编码既不是 UTF-8 也不是 GB18030") from exc
+
+
+def _csv(data: bytes, name: str) -> Workbook:
+    text = decode_text(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [[cell if cell.strip() != "" else None for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    return Workbook(file_name=name, sheets=[Sheet(name=PurePath(name).stem or "CSV", rows=rows)])
+
+
+def read_workbook(data: bytes, file_name: str) -> Workbook:
+    """Read any supported file. The file name chooses the reader and is never used as a path."""
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx(data, file_name)
+    if suffix == ".xls":
+        return _calamine(data, file_name)
+    if suffix in (".csv", ".txt"):
+        return _csv(data, file_name)
+    raise UnreadableFile("unsupported_format", suffix=suffix or "（无扩展名）")

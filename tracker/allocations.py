@@ -1,0 +1,109 @@
+"""Allocations (分解下达): the province's targets split among prefectures, or a prefecture's among counties.
+
+Read through the same loader and checks as county returns; a new allocation supersedes the old one for its region
+and target, and the old one stays in history. The sum of prefecture allocations is shown against the provincial
+target, never forced to match it: provinces often hand down more than they promise.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine, insert
+from sqlalchemy.orm import Session
+
+from loaders.workbooks import UnreadableFile, read_workbook
+from .intake import Lookups, _find_table, _identify, _is_footer, _read_value, _row_label, _TOTAL_WORDS
+from .models import Allocation
+from .plan import Plan
+from .problems import Problem, a1, errors
+from .regions import RegionTree
+
+
+@dataclass
+class AllocationOutcome:
+    file_name: str
+    sha256: str
+    status: str  # imported | refused
+    problems: list[Problem] = field(default_factory=list)
+    rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # target, region, region_name, value
+
+
+def read_allocations(data: bytes, file_name: str, plan: Plan, tree: RegionTree) -> tuple[pd.DataFrame, list[Problem]]:
+    try:
+        book = read_workbook(data, file_name)
+    except UnreadableFile as exc:
+        return pd.DataFrame(), [Problem(exc.code, params=exc.params)]
+    lookups = Lookups.build(plan, tree, row_levels=("prefecture", "county"))
+    problems: list[Problem] = []
+    rows: list[dict] = []
+    seen: dict[tuple[str, str], str] = {}
+    tables = [t for s in book.data_sheets() if (t := _find_table(s, lookups)) is not None]
+    if not tables:
+        return pd.DataFrame(), [Problem("no_target_column" if book.data_sheets() else "no_table",
+                                        params={"sheets": "、".join(s.name for s in book.data_sheets()) or "—"})]
+    for table in tables:
+        problems.extend(table.problems)
+        sheet = table.sheet
+        if table.code_column is None and table.name_column is None:
+            continue
+        for r in range(table.last_header_row + 1, len(sheet.rows)):
+            row = sheet.rows[r]
+            if _is_footer(row):
+                break
+            label = _row_label(row, table)
+            if not label or any(w in label for w in _TOTAL_WORDS):
+                continue
+            region, written, code = _identify(row, table, None, lookups)
+            if region is None:
+                problems.append(Problem("unknown_county", sheet.name, a1(r, table.name_column or 0), written, None,
+                                        {"county": written, "prefecture": tree.province.name}))
+                continue
+            for target_id, column in table.columns.items():
+                value = _read_value(sheet, r, column, column.scale or table.scale, region.name, problems)
+                if value is None:
+                    continue
+                key = (target_id, region.code)
+                if key in seen:
+                    problems.append(Problem("duplicate_county", sheet.name, a1(r, column.index), region.name,
+                                            target_id, {"county": region.name, "first": seen[key]}))
+                    continue
+                seen[key] = a1(r, column.index)
+                rows.append({"target": target_id, "region": region.code, "region_name": region.name,
+                             "level": region.level, "value": value})
+    return pd.DataFrame(rows, columns=["target", "region", "region_name", "level", "value"]), problems
+
+
+def import_allocations(engine: Engine, data: bytes, file_name: str, plan: Plan, tree: RegionTree, *,
+                       uploader: str, dry_run: bool = False) -> AllocationOutcome:
+    digest = hashlib.sha256(data).hexdigest()
+    rows, problems = read_allocations(data, file_name, plan, tree)
+    outcome = AllocationOutcome(file_name, digest, "refused", problems, rows)
+    if errors(problems) or rows.empty:
+        if rows.empty and not errors(problems):
+            outcome.problems.append(Problem("no_table", params={"sheets": file_name}))
+        return outcome
+    outcome.status = "imported"
+    if dry_run:
+        return outcome
+    with Session(engine) as session, session.begin():
+        session.execute(insert(Allocation), [
+            {"plan_id": plan.id, "target_id": r.target, "region_code": r.region, "value": float(r.value),
+             "uploader": uploader, "source": f"{file_name} sha256:{digest[:16]}", "is_demo": False}
+            for r in rows.itertuples(index=False)
+        ])
+    return outcome
+
+
+def allocation_summary(plan: Plan, allocations: pd.DataFrame, tree: RegionTree) -> pd.DataFrame:
+    """Per target: the sum of prefecture allocations against the provincial target (shown, not enforced)."""
+    prefectures = {r.code for r in tree.level("prefecture")}
+    out = []
+    for target in plan.targets:
+        mine = allocations[(allocations["target"] == target.id) & allocations["region"].isin(prefectures)]
+        total = float(mine["value"].sum()) if not mine.empty else None
+        out.append({"target": target.id, "target_name": target.name.zh, "unit": target.unit,
+                    "provincial": target.value, "allocated_sum": total, "prefectures": len(mine),
+                    "ratio": (total / target.value) if total is not None else None})
+    return pd.DataFrame(out)

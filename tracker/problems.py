@@ -1,0 +1,101 @@
+"""Problems found in an uploaded return, as values: collected, never raised one at a time.
+
+Each problem has a stable code (for scripts and tests), a severity, and a location a prefecture official can act on:
+the sheet, the cell in A1 notation, the county and the target. Its message comes from the catalogue
+(``problem.<code>`` in tracker/locales), in Chinese by default, so the page and the CLI say the same thing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .i18n import t
+
+Severity = Literal["error", "warning"]
+
+#: Every code the intake can report, with its severity. Rules from plan YAML add their own via ``rule_violation``.
+CODES: dict[str, Severity] = {
+    "unreadable_file": "error",
+    "unsupported_format": "error",
+    "no_table": "error",
+    "no_target_column": "error",
+    "no_county_column": "error",
+    "duplicate_target_column": "error",
+    "unit_mismatch": "error",
+    "wrong_figure_kind": "error",
+    "wrong_plan": "error",
+    "period_missing": "error",
+    "period_conflict": "error",
+    "future_period": "error",
+    "prefecture_missing": "error",
+    "prefecture_conflict": "error",
+    "several_prefectures": "error",
+    "duplicate_sheet_period": "error",
+    "unknown_county": "error",
+    "other_prefecture_county": "error",
+    "duplicate_county": "error",
+    "not_a_number": "error",
+    "negative_value": "error",
+    "fraction_persons": "error",
+    "formula_no_cache": "error",
+    "total_mismatch": "error",
+    "ytd_decreased": "error",
+    "rule_violation": "error",
+    "rule_warning": "warning",
+    "implausible_jump": "warning",
+    "level_drop": "warning",
+    "pair_mismatch": "warning",
+    "missing_counties": "warning",
+    "out_of_scope_value": "warning",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    sheet: str | None = None
+    cell: str | None = None
+    county: str | None = None
+    target: str | None = None
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+    severity: Severity | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown problem code {self.code!r}")
+        if self.severity is None:
+            object.__setattr__(self, "severity", CODES[self.code])
+
+    def message(self, lang: str = "zh") -> str:
+        return t(f"problem.{self.code}", lang, **self.params)
+
+    def location(self, lang: str = "zh") -> str:
+        """``工作表“数据” D7`` — where to look, in the reader's language."""
+        parts = []
+        if self.sheet:
+            parts.append(t("where.sheet", lang, sheet=self.sheet))
+        if self.cell:
+            parts.append(self.cell)
+        return " ".join(parts)
+
+    def as_dict(self, lang: str = "zh") -> dict:
+        return {"severity": self.severity, "code": self.code, "sheet": self.sheet, "cell": self.cell,
+                "county": self.county, "target": self.target, "message": self.message(lang)}
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def warnings(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "warning"]
+
+
+def a1(row: int, column: int) -> str:
+    """Zero-based (row, column) as an Excel reference: (6, 3) → D7."""
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"

@@ -1,0 +1,134 @@
+"""Importing a return: read, validate, compare with history, and write it as one transaction — or nothing.
+
+A file with any error writes nothing. A file with warnings writes nothing unless the uploader confirms them. A
+re-upload for the same prefecture and month supersedes the earlier figures cell by cell (they stay in history);
+the very same file uploaded again is recognised and changes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from loaders.workbooks import UnreadableFile, read_workbook
+from .intake import Intake, Lookups, check_history, read_return
+from .periods import add_months
+from .plan import Plan
+from .problems import Problem, errors, warnings
+from .regions import RegionTree
+from .status import HistoryChecks
+from .store import NewValue, current_values, latest_submission, record_submission
+
+
+@dataclass
+class Outcome:
+    """What happened to one file: the receipt shown on the page and printed by ``tracker import``."""
+
+    file_name: str
+    sha256: str
+    status: str  # imported | refused | unchanged
+    problems: list[Problem] = field(default_factory=list)
+    submissions: list[int] = field(default_factory=list)
+    values: int = 0
+    dry_run: bool = False
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    returns: list[tuple[str, str]] = field(default_factory=list)  # (prefecture, period) per sheet read
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.status == "refused" and not errors(self.problems) and bool(warnings(self.problems))
+
+    def as_dict(self, lang: str = "zh") -> dict:
+        return {"file": self.file_name, "status": self.status,
+                "submission": self.submissions[0] if self.submissions else None,
+                "submissions": self.submissions, "values": self.values, "sha256": self.sha256,
+                "dry_run": self.dry_run, "problems": [p.as_dict(lang) for p in self.problems]}
+
+
+def _history(engine: Engine, plan: Plan, tree: RegionTree, intake: Intake) -> pd.DataFrame:
+    """Current real figures of the counties concerned, from January of the year before each return: demo data is
+    never the history a real return is judged against."""
+    frames = []
+    for ret in intake.returns:
+        counties = [c.code for c in tree.children(ret.prefecture)]
+        start = f"{int(ret.period[:4]) - 1:04d}-01"
+        frames.append(current_values(engine, plan.id, counties, start, ret.period, include_demo=False))
+    if not frames:
+        return pd.DataFrame(columns=["target", "region", "period", "value"])
+    return pd.concat(frames, ignore_index=True).drop_duplicates()
+
+
+def preview_frame(intake: Intake, history: pd.DataFrame, tree: RegionTree, plan: Plan) -> pd.DataFrame:
+    """Each new figure beside the county's current figure for the same month and its previous months, so a
+    reviewer sees what changes and the jump a warning points at."""
+    current = {(t, r, p): v for t, r, p, v in history[["target", "region", "period", "value"]].itertuples(index=False)}
+    rows = []
+    for figure in intake.figures:
+        before = current.get((figure.target, figure.county, figure.period))
+        rows.append({
+            "county": figure.county, "county_name": tree[figure.county].name, "target": figure.target,
+            "target_name": plan.target(figure.target).name.zh, "period": figure.period, "value": figure.value,
+            "previous_1": current.get((figure.target, figure.county, add_months(figure.period, -1))),
+            "previous_2": current.get((figure.target, figure.county, add_months(figure.period, -2))),
+            "current": before,
+            "change": "new" if before is None else ("same" if before == figure.value else "changed"),
+            "sheet": figure.sheet, "cell": figure.cell,
+        })
+    return pd.DataFrame(rows, columns=["county", "county_name", "target", "target_name", "period", "value",
+                                       "previous_1", "previous_2", "current", "change", "sheet", "cell"])
+
+
+def import_file(
+    engine: Engine,
+    data: bytes,
+    file_name: str,
+    plan: Plan,
+    tree: RegionTree,
+    scopes: dict[str, list[str]],
+    checks: HistoryChecks,
+    *,
+    uploader: str,
+    period: str | None = None,
+    prefecture: str | None = None,
+    accept_warnings: bool = False,
+    dry_run: bool = False,
+    today: date | None = None,
+    lookups: Lookups | None = None,
+) -> Outcome:
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        book = read_workbook(data, file_name)
+    except UnreadableFile as exc:
+        return Outcome(file_name, digest, "refused", [Problem(exc.code, params=exc.params)])
+    intake = read_return(book, plan, tree, scopes, period, prefecture, today, lookups)
+    history = _history(engine, plan, tree, intake) if intake.returns else pd.DataFrame(
+        columns=["target", "region", "period", "value"])
+    problems = list(intake.problems)
+    if intake.ok:
+        problems += check_history(intake, plan, history, checks)
+    outcome = Outcome(file_name, digest, "refused", problems, values=len(intake.figures), dry_run=dry_run,
+                      preview=preview_frame(intake, history, tree, plan),
+                      returns=[(r.prefecture, r.period) for r in intake.returns])
+    if errors(problems) or (warnings(problems) and not accept_warnings):
+        return outcome
+    if intake.returns and all(
+        (latest := latest_submission(engine, plan.id, r.prefecture, r.period)) is not None
+        and latest.sha256 == digest for r in intake.returns
+    ):
+        outcome.status = "unchanged"
+        return outcome
+    outcome.status = "imported"
+    if dry_run:
+        return outcome
+    with Session(engine) as session, session.begin():
+        for ret in intake.returns:
+            outcome.submissions.append(record_submission(
+                session, plan_id=plan.id, period=ret.period, prefecture_code=ret.prefecture, uploader=uploader,
+                values=[NewValue(f.target, f.county, f.period, f.value) for f in ret.figures],
+                file_name=file_name, sha256=digest,
+                note=f"工作表 {ret.sheet}" if len(intake.returns) > 1 else None))
+    return outcome
