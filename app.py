@@ -15,5 +15,6 @@ pages = [
     st.Page("pages/departments.py", title=t("nav.departments", lang)),
     st.Page("pages/regions.py", title=t("nav.regions", lang)),
     st.Page("pages/target.py", title=t("nav.target", lang)),
+    st.Page("pages/upload.py", title=t("nav.upload", lang)),
 ]
-st.navigation(pages).run()
+ui.run_navigation(pages)

@@ -2,7 +2,9 @@
 banner. Pages call these and the core; nothing here computes progress."""
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +23,23 @@ def _ready_engine(url: str):
     engine = get_engine(url)
     store.init_database(engine)
     return engine
+
+
+_IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("in_app", default=False)
+
+
+def run_navigation(pages: list) -> None:
+    """Run the chosen page inside app.py (so pages know the sidebar and styles are there)."""
+    st.session_state["_through_app"] = True
+    current = st.navigation(pages)
+    intended = st.session_state.pop("_intended_page", None)
+    if intended and current.url_path != Path(intended).stem:
+        st.switch_page(next(p for p in pages if p.url_path == Path(intended).stem))
+    token = _IN_APP.set(True)
+    try:
+        current.run()
+    finally:
+        _IN_APP.reset(token)
 
 
 def engine():
@@ -102,7 +121,18 @@ def sidebar() -> Context:
     return context()
 
 
-def context() -> Context:
+def context(page_file: str | None = None) -> Context:
+    """The chosen language, plan and month for a page.
+
+    A page file can be run on its own: Streamlit treats a folder named ``pages/`` beside the entry script as the
+    legacy multipage app until ``st.navigation`` has been called once, so a deep link opened first on a freshly
+    started server runs the page without app.py. Such a run is sent through app.py once, which then opens the
+    page that was asked for.
+    """
+    if page_file and not _IN_APP.get() and not st.session_state.get("_through_app"):
+        st.session_state["_through_app"] = True
+        st.session_state["_intended_page"] = "pages/" + Path(page_file).name
+        st.switch_page("app.py")
     _settle()
     state = st.session_state
     return Context(lang=state["lang"], plan_id=state["plan_id"], as_of=state["as_of"])
@@ -133,3 +163,28 @@ def department_name(dept_id: str, lang: str) -> str:
 
 def show_table(frame: pd.DataFrame) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def reportable_months(plan) -> list[str]:
+    """Months a return can be filed for: the plan's months up to this month, newest first."""
+    from datetime import date
+
+    from tracker.periods import month_of
+
+    now = month_of(date.today())
+    months = sorted({m for target in plan.targets for m in target.period.months() if m <= now})
+    return list(reversed(months)) or [now]
+
+
+def uploader() -> str:
+    """Who is uploading: the signed-in user once accounts exist; until then the page itself."""
+    user = getattr(st, "user", None)
+    name = user.get("name") if user is not None and user.get("is_logged_in") else None
+    return name or "上报页面"
+
+
+def show_highlighted(frame: pd.DataFrame, severity: list[str]) -> None:
+    """A table whose rows with errors are red and with warnings amber."""
+    colours = {"error": "background-color: #fde2e1", "warning": "background-color: #fff4d6", "": ""}
+    styled = frame.style.apply(lambda row: [colours[severity[row.name]]] * len(row), axis=1)
+    st.dataframe(styled, hide_index=True, width="stretch")

@@ -124,9 +124,13 @@ def _csv(data: bytes, name: str) -> Workbook:
     text = decode_text(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        delimiter = dialect.delimiter
     except csv.Error:
+        # Title and note rows above the table (one cell each) defeat the sniffer: take the commonest separator.
         dialect = csv.excel
-    rows = [[cell if cell.strip() != "" else None for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        delimiter = max(",\t;", key=lambda d: (text[:4096].count(d), d == ","))
+    rows = [[cell if cell.strip() != "" else None for cell in row]
+            for row in csv.reader(io.StringIO(text), dialect, delimiter=delimiter)]
     return Workbook(file_name=name, sheets=[Sheet(name=PurePath(name).stem or "CSV", rows=rows)])
 
 

@@ -5,7 +5,7 @@ import ui
 from tracker.i18n import t
 from tracker.tables import milestone_table, target_table
 
-ctx = ui.context()
+ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("departments.title", ctx, snap)
 

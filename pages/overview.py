@@ -6,7 +6,7 @@ from tracker.cards import card_html
 from tracker.i18n import t
 from tracker.tables import milestone_counts
 
-ctx = ui.context()
+ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("overview.title", ctx, snap)
 

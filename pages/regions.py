@@ -6,7 +6,7 @@ from tracker.charts import region_pace_bar
 from tracker.i18n import t
 from tracker.tables import region_table
 
-ctx = ui.context()
+ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("regions.title", ctx, snap)
 

@@ -7,7 +7,7 @@ from tracker.charts import trajectory_line
 from tracker.i18n import month_label, t, task_label
 from tracker.tables import region_table, target_table
 
-ctx = ui.context()
+ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("target.title", ctx, snap)
 

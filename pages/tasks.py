@@ -5,7 +5,7 @@ import ui
 from tracker.i18n import t, task_label
 from tracker.tables import milestone_table, target_table
 
-ctx = ui.context()
+ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("tasks.title", ctx, snap)
 

@@ -5,88 +5,31 @@ test-artifacts/ to be looked at.
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import PROJECT
+from tests.browsing import ARTIFACTS, chromium, new_page, running_app, settle
 from tracker.units import format_quantity
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = PROJECT / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(demo_url):
     """``streamlit run app.py`` on a free port against the demo database of one backend."""
-    port = _free_port()
-    env = {**os.environ, "TRACKER_DATABASE_URL": demo_url}
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / f"streamlit-{port}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read().strip() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not become healthy within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with running_app(demo_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-    outside: list[str] = []
-    context.on("request", lambda r: outside.append(r.url)
-               if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
-    page = context.new_page()
-    page.outside_requests = outside  # type: ignore[attr-defined]
-    yield page
-    context.close()
-
-
-def _settle(page) -> None:
-    page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_timeout(500)
+    with new_page(browser) as page:
+        yield page
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -95,13 +38,13 @@ def _choose(page, label: str, option: str) -> None:
     box.click()
     box.fill(option)  # the list is virtualised: typing filters it down to the option
     page.get_by_role("option", name=option, exact=True).click()
-    _settle(page)
+    settle(page)
 
 
 def _caption_says(page, text: str) -> None:
     """Wait for the rerun a choice triggers: the page caption names the as-of month once it has drawn."""
     page.locator('[data-testid="stCaptionContainer"]').filter(has_text=text).first.wait_for(timeout=30_000)
-    _settle(page)
+    settle(page)
 
 
 def _fonts_rendering(page, selector: str) -> list[str]:
@@ -128,7 +71,7 @@ def _province_sum(url: str, target: str, period: str) -> float:
 def test_overview_shows_a_targets_value_in_chinese_and_takes_a_screenshot(page, server, demo_url):
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(server)
-    _settle(page)
+    settle(page)
     _choose(page, "截至月份", "2023年6月")
     _caption_says(page, "截至 2023年6月")
     card = page.locator('[data-target="rural_labor_transfer"]')
@@ -145,11 +88,11 @@ def test_overview_shows_a_targets_value_in_chinese_and_takes_a_screenshot(page, 
 
 def test_month_chosen_in_the_sidebar_is_kept_across_pages_and_the_chart_draws(page, server):
     page.goto(server)
-    _settle(page)
+    settle(page)
     _choose(page, "截至月份", "2023年9月")
     _caption_says(page, "截至 2023年9月")
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="地区").click()
-    _settle(page)
+    settle(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)
     title = " ".join(page.locator('[data-testid="stPlotlyChart"]').first.locator("text").all_text_contents())
     assert "2023年9月" in title

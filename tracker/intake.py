@@ -434,7 +434,8 @@ def _identify(row: list[object], table: Table, prefecture: str | None, lookups: 
     for column in (table.code_column, table.name_column):
         if column is not None and column < len(row) and row[column] is not None:
             labels.append(row[column])
-    written = " / ".join(str(v) for v in labels)
+    # a code typed as a number reads as 510104.0: say it as written
+    written = " / ".join(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in labels)
     for value in labels:
         matches = _county_at(value, lookups)
         inside = [m for m in matches if prefecture is None or m.parent_code == prefecture]
@@ -669,8 +670,11 @@ def check_history(intake: Intake, plan: Plan, history: pd.DataFrame, checks: His
     if history.empty:
         history = pd.DataFrame(columns=["target", "region", "period", "value"])
     indexed = {(t, r, p): v for t, r, p, v in history[["target", "region", "period", "value"]].itertuples(index=False)}
+    # A file with several monthly sheets (5月, 6月) is judged as if its earlier months were stored first: they
+    # will be, and they replace what the database holds for those months.
+    indexed.update({(f.target, f.county, f.period): f.value for f in intake.figures})
     by_county: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
-    for t, r, p, v in history[["target", "region", "period", "value"]].itertuples(index=False):
+    for (t, r, p), v in indexed.items():
         by_county[(t, r)].append((p, v))
     problems: list[Problem] = []
     for figure in intake.figures:

@@ -132,3 +132,14 @@ def import_file(
                 file_name=file_name, sha256=digest,
                 note=f"工作表 {ret.sheet}" if len(intake.returns) > 1 else None))
     return outcome
+
+
+def import_for_plan(engine: Engine, data: bytes, file_name: str, plan_id: str, **options) -> Outcome:
+    """``import_file`` with the plan, divisions, scopes and checks looked up: what the page and scripts call."""
+    from loaders.regions import load_divisions, resolve_scopes
+    from .snapshot import get_plan
+    from .status import load_config
+
+    plan = get_plan(plan_id)
+    return import_file(engine, data, file_name, plan, load_divisions(), resolve_scopes(plan),
+                       load_config().checks, **options)

@@ -87,3 +87,80 @@ def region_table(rows: pd.DataFrame, snap: Snapshot, target_id: str, lang: str =
 def milestone_counts(snap: Snapshot) -> dict[str, int]:
     counts = snap.milestones["status"].value_counts()
     return {s.id: int(counts.get(s.id, 0)) for s in snap.config.milestone_statuses}
+
+
+def preview_table(preview: pd.DataFrame, problems, lang: str = "zh") -> tuple[pd.DataFrame, list[str]]:
+    """The parsed figures of an upload beside the county's earlier months, and a severity per row ("" when
+    clean) so the page can colour the rows a problem points at."""
+    by_cell: dict[tuple[str | None, str | None], list] = {}
+    for p in problems:
+        by_cell.setdefault((p.sheet, p.cell), []).append(p)
+    change_words = {"new": t("preview.new", lang), "same": t("preview.same", lang),
+                    "changed": t("preview.changed", lang)}
+    rows, severity = [], []
+    for r in preview.to_dict("records"):
+        found = by_cell.get((r["sheet"], r["cell"]), [])
+        rows.append({
+            t("col.region", lang): r["county_name"],
+            t("col.target", lang): r["target_name"],
+            t("preview.period", lang): month_label(r["period"], lang),
+            t("preview.value", lang): r["value"],
+            t("preview.current", lang): r["current"],
+            t("preview.previous_1", lang): r["previous_1"],
+            t("preview.previous_2", lang): r["previous_2"],
+            t("preview.change", lang): change_words[r["change"]],
+            t("preview.cell", lang): f"{r['sheet']}!{r['cell']}",
+            t("preview.problem", lang): "；".join(p.message(lang) for p in found),
+        })
+        severity.append("error" if any(p.severity == "error" for p in found)
+                        else "warning" if found else "")
+    frame = pd.DataFrame(rows)
+    for key in ("preview.value", "preview.current", "preview.previous_1", "preview.previous_2"):
+        column = t(key, lang)
+        if column in frame:  # whole persons read as whole numbers, not 300006.000000
+            frame[column] = pd.to_numeric(frame[column]).round().astype("Int64")
+    return frame, severity
+
+
+def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("problem.col.severity", lang): t(f"severity.{p.severity}", lang),
+        t("problem.col.where", lang): p.location(lang),
+        t("col.region", lang): p.county or "",
+        t("problem.col.message", lang): p.message(lang),
+        t("problem.col.code", lang): p.code,
+    } for p in problems])
+
+
+def submission_table(history: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame({
+        t("col.submission", lang): history["id"],
+        t("preview.period", lang): [month_label(p, lang) for p in history["period"]],
+        t("col.uploaded_at", lang): [f"{x:%Y-%m-%d %H:%M}" for x in history["created_at"]],
+        t("col.uploader", lang): history["uploader"],
+        t("col.file", lang): history["file_name"],
+        t("col.values", lang): history["n_values"],
+        "sha256": [s[:12] if isinstance(s, str) else "" for s in history["sha256"]],
+    })
+
+
+def allocation_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("col.target", lang): r["target_name"],
+        t("col.provincial", lang): format_quantity(r["provincial"], r["unit"], lang),
+        t("col.allocated_sum", lang): format_quantity(r["allocated_sum"], r["unit"], lang),
+        t("col.ratio", lang): format_percent(r["ratio"]),
+        t("col.prefectures", lang): r["prefectures"],
+    } for r in summary.to_dict("records")])
+
+
+def problem_list(problems, lang: str = "zh", limit: int = 30) -> str:
+    """Problems as a Markdown list a person reads top to bottom: severity, place, county, message."""
+    lines = []
+    for p in problems[:limit]:
+        mark = "🔴" if p.severity == "error" else "🟠"
+        where = " ".join(x for x in (p.location(lang), p.county or "") if x)
+        lines.append(f"- {mark} **{t('severity.' + p.severity, lang)}** {where}：{p.message(lang)}")
+    if len(problems) > limit:
+        lines.append(f"- {t('upload.more_problems', lang, n=len(problems) - limit)}")
+    return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""上报数据: download the template, upload returns, see every problem in place, confirm, get a receipt."""
+import streamlit as st
+
+import ui
+from tracker import store
+from tracker.allocations import allocation_summary, import_allocations
+from tracker.i18n import month_label, t
+from tracker.submissions import import_for_plan
+from tracker.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
+from tracker.template import build_template
+
+ctx = ui.context(__file__)
+snap = ui.snapshot(ctx)
+ui.page_header("upload.title", ctx, snap)
+plan, tree = snap.plan, snap.tree
+
+prefectures = {r.code: r.name for r in tree.level("prefecture")}
+left, right = st.columns(2)
+prefecture = left.selectbox(t("upload.prefecture", ctx.lang), list(prefectures), format_func=prefectures.get,
+                            key="upload_prefecture")
+months = ui.reportable_months(plan)
+period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
+                         format_func=lambda m: month_label(m, ctx.lang))
+st.download_button(t("upload.template", ctx.lang, prefecture=prefectures[prefecture],
+                     month=month_label(period, ctx.lang)),
+                   build_template(plan, tree, period, prefecture, snap.scopes),
+                   file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
+                         key="upload_files")
+for i, upload in enumerate(files or []):
+    data = upload.getvalue()
+    st.subheader(t("upload.file_header", ctx.lang, name=upload.name))
+    check = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=ui.uploader(), period=period,
+                            prefecture=prefecture, dry_run=True, accept_warnings=True)
+    errors = [p for p in check.problems if p.severity == "error"]
+    warnings = [p for p in check.problems if p.severity == "warning"]
+    st.markdown(t("upload.summary", ctx.lang, values=check.values, errors=len(errors), warnings=len(warnings)))
+    if check.problems:
+        st.markdown(problem_list(check.problems, ctx.lang))
+        with st.expander(t("upload.all_problems", ctx.lang, n=len(check.problems))):
+            ui.show_table(problem_table(check.problems, ctx.lang))
+    if not check.preview.empty:
+        frame, severity = preview_table(check.preview, check.problems, ctx.lang)
+        ui.show_highlighted(frame, severity)
+    receipt = st.session_state.get(f"receipt_{check.sha256}")
+    if receipt:
+        st.success(receipt)
+        continue
+    if errors:
+        st.error(t("upload.refused", ctx.lang))
+        continue
+    if check.status == "unchanged":
+        st.info(t("upload.unchanged", ctx.lang))
+        continue
+    confirmed = True
+    if warnings:
+        confirmed = st.checkbox(t("upload.confirm", ctx.lang), key=f"confirm_{i}_{check.sha256[:8]}")
+    if st.button(t("upload.commit", ctx.lang), key=f"commit_{i}_{check.sha256[:8]}", disabled=not confirmed,
+                 type="primary"):
+        done = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=ui.uploader(), period=period,
+                               prefecture=prefecture, accept_warnings=confirmed)
+        changes = check.preview["change"].value_counts()
+        st.session_state[f"receipt_{check.sha256}"] = t(
+            "upload.receipt", ctx.lang, ids="、".join(map(str, done.submissions)) or "—", values=done.values,
+            new=int(changes.get("new", 0)), changed=int(changes.get("changed", 0)), sha=done.sha256)
+        st.rerun()
+
+st.subheader(t("upload.history", ctx.lang, prefecture=prefectures[prefecture]))
+history = store.submissions_of(ui.engine(), plan.id, prefecture)
+if history.empty:
+    st.caption(t("upload.no_history", ctx.lang))
+else:
+    ui.show_table(submission_table(history, ctx.lang))
+
+with st.expander(t("upload.allocations", ctx.lang)):
+    st.caption(t("upload.allocations_help", ctx.lang))
+    sheet = st.file_uploader(t("upload.allocations_file", ctx.lang), type=["xlsx", "xls", "csv"],
+                             key="allocation_file")
+    if sheet is not None:
+        check = import_allocations(ui.engine(), sheet.getvalue(), sheet.name, plan, tree, uploader=ui.uploader(),
+                                   dry_run=True)
+        if check.problems:
+            st.markdown(problem_list(check.problems, ctx.lang))
+        if check.status == "imported":
+            ui.show_table(allocation_table(allocation_summary(plan, check.rows, tree), ctx.lang))
+            if st.button(t("upload.allocations_commit", ctx.lang), key="allocation_commit", type="primary"):
+                import_allocations(ui.engine(), sheet.getvalue(), sheet.name, plan, tree, uploader=ui.uploader())
+                st.success(t("upload.allocations_done", ctx.lang, n=len(check.rows)))
+    st.markdown(f"**{t('upload.allocation_sum', ctx.lang)}**")
+    ui.show_table(allocation_table(allocation_summary(plan, snap.allocations, tree), ctx.lang))
