@@ -67,7 +67,7 @@ def _calamine(data: bytes, name: str) -> Workbook:
         sheet = book.get_sheet_by_name(info.name)
         rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
         merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-        hidden = "Visible" not in str(info.visible)
+        hidden = info.visible != python_calamine.SheetVisibleEnum.Visible  # str() is "SheetVisibleEnum.Hidden"
         if info.name == META_SHEET:
             meta = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) > 1 and r[0] is not None
                     and r[1] is not None}

@@ -99,10 +99,6 @@ def expected(figures: Mapping[str, list[int]], period: str = "2023-06",
     return {(t, code, period): float(figures[t][i]) for t in targets for i, code in enumerate(CODES)}
 
 
-def sums(figures: Mapping[str, list[int]]) -> dict[str, int]:
-    return {t: sum(v) for t, v in figures.items()}
-
-
 # --------------------------------------------------------------------------------------------- rows
 
 def good_rows(figures: Mapping[str, list[int]] | None = None, *, title: bool = True,

@@ -20,7 +20,7 @@ import pytest
 
 from tests.intake_files import (
     JUNE, MAY, MIANYANG, NAME_ZH, NAMES, SheetSpec, changed, csv_bytes, filled_template, good_rows, import_bytes,
-    import_month, insert, pair_rows, put, row_counts, total_row, wan_rows, xls, xlsx,
+    import_month, insert, pair_rows, put, row_counts, stored, total_row, wan_rows, xls, xlsx,
 )
 from tracker.problems import errors, warnings
 
@@ -81,6 +81,11 @@ def _formula_total() -> list[list]:
     return G + [row]
 
 
+def _name_then_code() -> list[list]:
+    """Names in column A, codes in column B (the other way round from ``G``)."""
+    return G[:3] + [[r[1], r[0], *r[2:]] for r in G[3:]]
+
+
 def _no_county_column() -> list[list]:
     rows = GN
     for k in range(9):
@@ -110,10 +115,16 @@ CASES = [
     Bad("unknown_county_code", lambda: xlsx(put(GC, "A5", "510799")), "unknown_county", "A5", "510799"),
     Bad("unknown_name_beside_empty_code", lambda: xlsx(put(put(G, "A5", None), "B5", "涪陵区")), "unknown_county",
         "B5", "涪陵区"),
+    Bad("unknown_code_beside_empty_name", lambda: xlsx(put(put(G, "A5", "510799"), "B5", None)), "unknown_county",
+        "A5", "510799"),
+    Bad("chengdu_code_beside_empty_name", lambda: xlsx(put(put(G, "A6", 510104), "B6", None)),
+        "other_prefecture_county", "A6", "510104"),
     Bad("county_of_chengdu_by_name", lambda: xlsx(put(GN, "A6", "锦江区")), "other_prefecture_county", "A6", "锦江区"),
     Bad("county_of_chengdu_by_numeric_code", lambda: xlsx(put(GC, "A6", 510104)), "other_prefecture_county", "A6",
         "510104"),
     Bad("same_county_twice", lambda: xlsx(put(GN, "A9", "三台县")), "duplicate_county", "A9", "三台县"),
+    Bad("same_county_names_in_a_codes_in_b", lambda: xlsx(put(put(_name_then_code(), "A9", "三台县"), "B9", "510722")),
+        "duplicate_county", "A9", "三台县"),
     Bad("same_county_by_short_name", lambda: xlsx(put(GN, "A7", "涪城")), "duplicate_county", "A7", "涪城区"),
     # --- the table
     Bad("no_target_column", lambda: xlsx([["县（市、区）", "指标一", "指标二"]] + [[n, 1, 2] for n in NAMES]),
@@ -291,7 +302,7 @@ class Warn:
     county: str | None
     target: str | None
     history: tuple[str, ...] = ()
-    stored: tuple[str, str, float] | None = None  # (target, county code, value) the accepted import stores
+    keeps: tuple[str, str, float] | None = None  # (target, county code, value) the accepted import stores
 
 
 def _pairs_off() -> bytes:
@@ -309,17 +320,17 @@ def _key_area_in_mianyang() -> bytes:
 
 WARNINGS = [
     Warn("counties_missing", _without_pingwu, "missing_counties", None, None, None,
-         stored=(BRAND, "510781", 900.0)),
+         keeps=(BRAND, "510781", 900.0)),
     Warn("level_drops_by_a_quarter", lambda: xlsx(put(G, "C5", 70000)), "level_drop", "C5", "涪城区", RURAL,
-         history=("2023-05",), stored=(RURAL, "510703", 70000.0)),
+         history=("2023-05",), keeps=(RURAL, "510703", 70000.0)),
     Warn("level_jumps_by_a_third", lambda: xlsx(put(G, "C5", 130000)), "implausible_jump", "C5", "涪城区", RURAL,
-         history=("2023-05",), stored=(RURAL, "510703", 130000.0)),
+         history=("2023-05",), keeps=(RURAL, "510703", 130000.0)),
     Warn("ytd_jumps", lambda: xlsx(put(G, "G5", 2000)), "implausible_jump", "G5", "涪城区", BRAND,
-         history=("2023-04", "2023-05"), stored=(BRAND, "510703", 2000.0)),
+         history=("2023-04", "2023-05"), keeps=(BRAND, "510703", 2000.0)),
     Warn("monthly_and_ytd_disagree", _pairs_off, "pair_mismatch", "J6", "涪城区", BRAND, history=("2023-05",),
-         stored=(BRAND, "510703", 620.0)),
+         keeps=(BRAND, "510703", 620.0)),
     Warn("value_outside_target_scope", _key_area_in_mianyang, "out_of_scope_value", "I6", "游仙区",
-         "key_area_skill_training", stored=(BRAND, "510704", 480.0)),
+         "key_area_skill_training", keeps=(BRAND, "510704", 480.0)),
 ]
 
 
@@ -343,9 +354,7 @@ def test_a_file_with_warnings_only_needs_confirmation(ready_engine, case: Warn):
     assert accepted.status == "imported"
     submissions, values = row_counts(ready_engine)
     assert (submissions, values) == (before[0] + 1, before[1] + accepted.values)
-    from tests.intake_files import stored
-
-    target, county, value = case.stored
+    target, county, value = case.keeps
     assert stored(ready_engine, "2023-06")[(target, county, "2023-06")] == value
 
 

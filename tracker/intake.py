@@ -41,6 +41,7 @@ _COUNTY_SUFFIXES = ("自治县", "县", "市", "区")
 _PERIOD_RE = re.compile(r"(\d{4})\s*年\s*(?:\d{1,2}\s*[-—~至到]\s*)?(\d{1,2})\s*月")
 _ISO_PERIOD_RE = re.compile(r"(?<!\d)(\d{4})[-./](\d{1,2})(?![\d.])")
 _SHEET_MONTH_RE = re.compile(r"^(?:(\d{4})年?)?(\d{1,2})月")
+_DATE_RE = re.compile(r"^\d{4}(?:年\d{1,2}月(?:\d{1,2}日)?|[-./]\d{1,2}(?:[-./]\d{1,2})?)$")
 _UNIT_LINE_RE = re.compile(r"单位[:：]\s*([万亿]?人次?|[万亿]?[个家元])")
 
 
@@ -204,6 +205,19 @@ def _split_header(text: str) -> tuple[str, str | None, str | None]:
     return name, unit, kind
 
 
+def _unit_of(text: str) -> str | None:
+    """The unit a second header row states for its column: ``人``, ``(万人)``, ``单位:万人``, ``本年累计(万人)``."""
+    unit = _split_header(text)[1]
+    if unit is None:
+        bare = text.strip("()").removeprefix("单位:")
+        try:
+            split_unit(bare)
+            unit = bare
+        except ValueError:
+            pass
+    return unit
+
+
 def _match_target(text: str, lookups: Lookups) -> tuple[Target | None, str | None, str | None]:
     name, unit, kind = _split_header(norm(text))
     target = lookups.targets.get(name)
@@ -237,7 +251,8 @@ def _find_table(sheet: Sheet, lookups: Lookups) -> Table | None:
     header = best_row
     below = _filled(sheet, [header + 1])
     sub_kinds = {c: _kind_of(norm(v)) for (_, c), v in below.items()}
-    has_sub_header = any(k for k in sub_kinds.values()) and not any(
+    sub_units = {c: unit for (_, c), v in below.items() if (unit := _unit_of(norm(v)))}  # a row of units: 人 | 万人
+    has_sub_header = (any(k for k in sub_kinds.values()) or bool(sub_units)) and not any(
         _county_at(v, lookups) for (_, _), v in below.items())
     last_header = header + 1 if has_sub_header else header
     header_cells = {c: v for (r, c), v in filled.items() if r == header}
@@ -250,6 +265,8 @@ def _find_table(sheet: Sheet, lookups: Lookups) -> Table | None:
             continue
         if has_sub_header and sub_kinds.get(c):
             kind = sub_kinds[c]
+        if has_sub_header and not unit_text and sub_units.get(c):
+            unit_text = sub_units[c]
         scale = 0  # 0: not stated in the header
         if unit_text:
             scale, base = split_unit(unit_text)
@@ -380,9 +397,21 @@ def _row_label(row: list[object], table: Table) -> str:
     return "".join(norm(v) for v in row[: last + 1] if v is not None)
 
 
+def _label_column(row: list[object], table: Table) -> int:
+    """The county column a problem about the row's county points at: the one holding its label, name first."""
+    for column in (table.name_column, table.code_column):
+        if column is not None and column < len(row) and row[column] is not None:
+            return column
+    return next((c for c in (table.name_column, table.code_column) if c is not None), 0)
+
+
 def _is_footer(row: list[object]) -> bool:
     first = next((norm(v) for v in row if v is not None and norm(v)), "")
-    return any(first.startswith(norm(w)) for w in _FOOTER_WORDS)
+    if any(first.startswith(norm(w)) for w in _FOOTER_WORDS):
+        return True
+    # a date on its own below the table (the day the return was made): 2023年7月5日, 2023-07-05, a date cell
+    filled = [v for v in row if v is not None and norm(v)]
+    return bool(filled) and all(isinstance(v, date) or _DATE_RE.match(norm(v)) for v in filled)
 
 
 def _persons(target: Target) -> bool:
@@ -596,13 +625,12 @@ def _read_rows(table: Table, prefecture: str, period: str, lookups: Lookups, sco
         if county is None:
             if all((i >= len(row) or row[i] is None) for i in cells_used) and not written:
                 continue
-            cell_column = table.name_column if table.name_column is not None else table.code_column
-            problems.append(Problem(code, sheet.name, a1(r, cell_column or 0), written or "（空）", None,
+            problems.append(Problem(code, sheet.name, a1(r, _label_column(row, table)), written or "（空）", None,
                                     {"county": written or "（空）",
                                      "prefecture": lookups.tree[prefecture].name}))
             continue
         if county.code in first_row:
-            problems.append(Problem("duplicate_county", sheet.name, a1(r, table.name_column or table.code_column or 0),
+            problems.append(Problem("duplicate_county", sheet.name, a1(r, _label_column(row, table)),
                                     county.name, None, {"county": county.name, "first": first_row[county.code] + 1}))
             continue
         first_row[county.code] = r

@@ -7,6 +7,7 @@ the sheet, the cell in A1 notation, the county and the target. Its message comes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from .i18n import t
@@ -91,11 +92,17 @@ def warnings(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "warning"]
 
 
-def a1(row: int, column: int) -> str:
-    """Zero-based (row, column) as an Excel reference: (6, 3) → D7."""
+@lru_cache(maxsize=1024)
+def column_letters(column: int) -> str:
+    """Zero-based column index as Excel letters: 0 → A, 26 → AA."""
     letters = ""
     column += 1
     while column:
         column, rest = divmod(column - 1, 26)
         letters = chr(65 + rest) + letters
-    return f"{letters}{row + 1}"
+    return letters
+
+
+def a1(row: int, column: int) -> str:
+    """Zero-based (row, column) as an Excel reference: (6, 3) → D7."""
+    return f"{column_letters(column)}{row + 1}"

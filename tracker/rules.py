@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import operator as op
 from collections.abc import Mapping
+from functools import lru_cache
 
 from .plan import RuleSide, ValidationRule
 
@@ -24,6 +25,7 @@ SYMBOL = {"equal_to": "=", "not_equal_to": "≠", "greater_than": ">", "greater_
           "less_than": "<", "less_than_or_equal_to": "≤"}
 
 
+@lru_cache(maxsize=256)
 def _parse(expression: str) -> ast.expr:
     try:
         tree = ast.parse(expression, mode="eval").body
@@ -38,8 +40,9 @@ def _parse(expression: str) -> ast.expr:
     return tree
 
 
-def names_in(expression: str) -> set[str]:
-    return {n.id for n in ast.walk(_parse(expression)) if isinstance(n, ast.Name)}
+@lru_cache(maxsize=256)
+def names_in(expression: str) -> frozenset[str]:
+    return frozenset(n.id for n in ast.walk(_parse(expression)) if isinstance(n, ast.Name))
 
 
 def _evaluate(node: ast.expr, values: Mapping[str, float]) -> float:

@@ -95,7 +95,7 @@ def record_submission(
     session.add(submission)
     session.flush()
     if values:
-        session.execute(insert(ReportedValue), [
+        session.execute(insert(ReportedValue.__table__), [  # Core executemany: no ORM bookkeeping per row
             {"submission_id": submission.id, "plan_id": plan_id, "target_id": v.target, "region_code": v.region,
              "period": v.period, "value": float(v.value)}
             for v in values
