@@ -305,8 +305,14 @@ def _find_table(sheet: Sheet, lookups: Lookups) -> Table | None:
     if code_column is None and name_column is None:
         return Table(sheet, header, last_header, columns, partners, None, None, 1,
                      problems + [Problem("no_county_column", sheet.name, a1(header, 0))])
-    return Table(sheet, header, last_header, columns, partners, code_column, name_column,
-                 _sheet_scale(sheet, header), problems)
+    scale, base, unit_cell = _sheet_unit(sheet, header)
+    if base is not None:
+        for column in columns.values():
+            if not column.scale and column.target.unit not in _COMPATIBLE_UNITS.get(base, {base}):
+                problems.append(Problem("unit_mismatch", sheet.name, unit_cell, target=column.target.id,
+                                        params={"unit": base, "expected": column.target.unit,
+                                                "target_name": column.target.name.zh}))
+    return Table(sheet, header, last_header, columns, partners, code_column, name_column, scale, problems)
 
 
 _KIND_WORDS = {"level": "月末数", "ytd": "本年累计数", "monthly": "本月数"}
@@ -328,16 +334,22 @@ def _county_columns(sheet: Sheet, first_row: int, skip: set[int], lookups: Looku
     return code, name
 
 
-def _sheet_scale(sheet: Sheet, header: int) -> int:
-    """A ``单位：万人`` line above the table scales every column that does not state its own unit."""
-    for row in sheet.rows[:header + 1]:
-        for value in row:
+#: A sheet-wide unit line is generic: "单位：人" heads sheets whose training columns count person-times.
+_COMPATIBLE_UNITS = {"人": {"人", "人次"}, "人次": {"人", "人次"}}
+
+
+def _sheet_unit(sheet: Sheet, header: int) -> tuple[int, str | None, str | None]:
+    """A ``单位：万人`` line above the table scales every column that does not state its own unit:
+    (scale, base unit, cell of the line)."""
+    for r, row in enumerate(sheet.rows[:header + 1]):
+        for c, value in enumerate(row):
             if value is None:
                 continue
             match = _UNIT_LINE_RE.search(norm(value).replace("(", "").replace(")", ""))
             if match:
-                return split_unit(match.group(1))[0]
-    return 1
+                scale, base = split_unit(match.group(1))
+                return scale, base, a1(r, c)
+    return 1, None, None
 
 
 # --------------------------------------------------------------------------------------------- period, prefecture
@@ -465,6 +477,10 @@ def _identify(row: list[object], table: Table, prefecture: str | None, lookups: 
             labels.append(row[column])
     # a code typed as a number reads as 510104.0: say it as written
     written = " / ".join(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in labels)
+    if len(labels) == 2:
+        by_code, by_name = (_county_at(v, lookups) for v in labels)
+        if len(by_code) == 1 and by_name and by_code[0] not in by_name:
+            return None, written, "county_code_mismatch"
     for value in labels:
         matches = _county_at(value, lookups)
         inside = [m for m in matches if prefecture is None or m.parent_code == prefecture]
@@ -573,36 +589,43 @@ def read_return(
         pref = stated_pref or option_prefecture
         if pref is None:
             inferred = _infer_prefecture(table, lookups)
-            if len(inferred) > 1:
-                problems.append(Problem("several_prefectures", sheet.name, None,
-                                        params={"names": "、".join(sorted(tree[p].name for p in inferred))}))
+            if not inferred:
+                problems.append(Problem("prefecture_missing", sheet.name, None))
                 continue
-            pref = next(iter(inferred), None)
-        if pref is None:
-            problems.append(Problem("prefecture_missing", sheet.name, None))
-            continue
-        key = (pref, month_of_return)
-        if key in seen_keys:
-            problems.append(Problem("duplicate_sheet_period", sheet.name, None,
-                                    params={"other": seen_keys[key], "period": month_of_return,
-                                            "prefecture": tree[pref].name}))
-            continue
-        seen_keys[key] = sheet.name
-        returns.append(_read_rows(table, pref, month_of_return, lookups, scopes, problems))
+            # one prefecture's counties: that prefecture; several: a province-wide sheet, a return per prefecture
+            pref = next(iter(inferred)) if len(inferred) == 1 else None
+        for ret in _read_rows(table, pref, month_of_return, lookups, scopes, problems):
+            key = (ret.prefecture, month_of_return)
+            if key in seen_keys:
+                problems.append(Problem("duplicate_sheet_period", sheet.name, None,
+                                        params={"other": seen_keys[key], "period": month_of_return,
+                                                "prefecture": tree[ret.prefecture].name}))
+                continue
+            seen_keys[key] = sheet.name
+            returns.append(ret)
     return Intake(book.file_name, returns, problems)
 
 
-def _read_rows(table: Table, prefecture: str, period: str, lookups: Lookups, scopes: Mapping[str, set[str]],
-               problems: list[Problem]) -> Return:
+def _prefecture_row(label: str, lookups: Lookups) -> Region | None:
+    """A row labelled with a prefecture's own name (绵阳市, 凉山州) is that prefecture's total, not a county."""
+    region = lookups.prefectures.get(label)
+    return region if region is not None and not lookups.counties.get(label) else None
+
+
+def _read_rows(table: Table, prefecture: str | None, period: str, lookups: Lookups,
+               scopes: Mapping[str, set[str]], problems: list[Problem]) -> list[Return]:
+    """The figures of one table for one prefecture, or — ``prefecture`` None — for every prefecture whose counties
+    it lists (a province-wide sheet), one return each."""
     sheet = table.sheet
-    result = Return(sheet=sheet.name, period=period, prefecture=prefecture)
+    returns: dict[str, Return] = {}
     first_row: dict[str, int] = {}
-    totals: list[tuple[int, dict[str, float]]] = []
-    sums: dict[str, float] = defaultdict(float)
-    counted: dict[str, int] = defaultdict(int)
+    totals: list[tuple[int, str | None, dict[str, float]]] = []  # row, prefecture (None: all), values
+    sums: dict[tuple[str, str], float] = defaultdict(float)  # (prefecture, target) → sum over its counties
+    counted: dict[tuple[str, str], int] = defaultdict(int)
     rule_rows: list[tuple[int, str, dict[str, float | None], dict[str, str]]] = []
     columns = list(table.columns.values())
     cells_used = [c.index for c in columns] + [c.index for c in table.partners.values()]
+    scope_name = lookups.tree[prefecture].name if prefecture else lookups.tree.province.name
     for r in range(table.last_header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
         if _is_footer(row):
@@ -612,34 +635,34 @@ def _read_rows(table: Table, prefecture: str, period: str, lookups: Lookups, sco
             continue  # blank row
         if any(w in label for w in _SUBTOTAL_WORDS):
             continue  # a subtotal of a group of counties: not a county, not checked
-        if any(w in label for w in _TOTAL_WORDS):
+        group = _prefecture_row(label, lookups)
+        if any(w in label for w in _TOTAL_WORDS) or group is not None:
             values = {}
             for column in columns:
-                scale = column.scale or table.scale
-                value = _read_value(sheet, r, column, scale, None, problems)
+                value = _read_value(sheet, r, column, column.scale or table.scale, None, problems)
                 if value is not None:
                     values[column.target.id] = value
-            totals.append((r, values))
+            totals.append((r, group.code if group is not None else None, values))
             continue
         county, written, code = _identify(row, table, prefecture, lookups)
         if county is None:
             if all((i >= len(row) or row[i] is None) for i in cells_used) and not written:
                 continue
             problems.append(Problem(code, sheet.name, a1(r, _label_column(row, table)), written or "（空）", None,
-                                    {"county": written or "（空）",
-                                     "prefecture": lookups.tree[prefecture].name}))
+                                    {"county": written or "（空）", "prefecture": scope_name}))
             continue
         if county.code in first_row:
             problems.append(Problem("duplicate_county", sheet.name, a1(r, _label_column(row, table)),
                                     county.name, None, {"county": county.name, "first": first_row[county.code] + 1}))
             continue
         first_row[county.code] = r
+        home = county.parent_code or ""
+        result = returns.setdefault(home, Return(sheet=sheet.name, period=period, prefecture=home))
         row_values: dict[str, float | None] = {}
         row_cells: dict[str, str] = {}
         for column in columns:
             target = column.target
-            scale = column.scale or table.scale
-            value = _read_value(sheet, r, column, scale, county.name, problems)
+            value = _read_value(sheet, r, column, column.scale or table.scale, county.name, problems)
             if value is None:
                 continue
             if target.id in scopes and county.code not in scopes[target.id]:
@@ -656,20 +679,23 @@ def _read_rows(table: Table, prefecture: str, period: str, lookups: Lookups, sco
             result.counties_seen.add(county.code)  # a county counts as reported once it gives a figure
             row_values[target.id] = value
             row_cells[target.id] = a1(r, column.index)
-            sums[target.id] += value
-            counted[target.id] += 1
+            sums[(home, target.id)] += value
+            counted[(home, target.id)] += 1
         rule_rows.append((r, county.name, row_values, row_cells))
 
-    for r, values in totals:
+    for r, group, values in totals:
         for target_id, total in values.items():
             column = table.columns[target_id]
             scale = column.scale or table.scale
-            tolerance = 0.5 if scale == 1 else (0.5 * scale / 100) * (counted[target_id] + 1)
-            if abs(total - sums[target_id]) > tolerance:
+            homes = [group] if group is not None else list(returns) or ([prefecture] if prefecture else [])
+            added = sum(sums[(h, target_id)] for h in homes)
+            n = sum(counted[(h, target_id)] for h in homes)
+            tolerance = 0.5 if scale == 1 else (0.5 * scale / 100) * (n + 1)
+            if abs(total - added) > tolerance:
                 target = lookups.plan.target(target_id)
                 problems.append(Problem("total_mismatch", sheet.name, a1(r, column.index), None, target_id,
                                         {"target_name": target.name.zh, "total": format_quantity(total, target.unit),
-                                         "sum": format_quantity(sums[target_id], target.unit)}))
+                                         "sum": format_quantity(added, target.unit)}))
     for r, county_name, values, cells in rule_rows:
         for rule in lookups.plan.validation_rules:
             failed = violated(rule, values)
@@ -682,12 +708,16 @@ def _read_rows(table: Table, prefecture: str, period: str, lookups: Lookups, sco
                 "rule_violation" if rule.importance == "high" else "rule_warning", sheet.name,
                 cells.get(first_target) if first_target else None, county_name, first_target,
                 {"rule": rule.name.zh, "left": f"{left:g}", "right": f"{right:g}", "op": SYMBOL[rule.operator]}))
-    missing = _counties_of(prefecture, lookups) - result.counties_seen
+    expected = (_counties_of(prefecture, lookups) if prefecture
+                else {c.code for c in lookups.tree.level("county")})
+    missing = expected - {c for ret in returns.values() for c in ret.counties_seen}
     if missing:
         names = "、".join(sorted(lookups.tree[c].name for c in missing))
         problems.append(Problem("missing_counties", sheet.name, None, None, None,
-                                {"n": len(missing), "names": names, "prefecture": lookups.tree[prefecture].name}))
-    return result
+                                {"n": len(missing), "names": names, "prefecture": scope_name}))
+    if prefecture and prefecture not in returns:
+        returns[prefecture] = Return(sheet=sheet.name, period=period, prefecture=prefecture)
+    return [returns[code] for code in sorted(returns)]
 
 
 # --------------------------------------------------------------------------------------------- history

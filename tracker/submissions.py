@@ -113,13 +113,15 @@ def import_file(
     outcome = Outcome(file_name, digest, "refused", problems, values=len(intake.figures), dry_run=dry_run,
                       preview=preview_frame(intake, history, tree, plan),
                       returns=[(r.prefecture, r.period) for r in intake.returns])
-    if errors(problems) or (warnings(problems) and not accept_warnings):
+    if errors(problems):
         return outcome
     if intake.returns and all(
         (latest := latest_submission(engine, plan.id, r.prefecture, r.period)) is not None
         and latest.sha256 == digest for r in intake.returns
     ):
-        outcome.status = "unchanged"
+        outcome.status = "unchanged"  # imported before (its warnings confirmed then): nothing to do
+        return outcome
+    if warnings(problems) and not accept_warnings:
         return outcome
     outcome.status = "imported"
     if dry_run:
