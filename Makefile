@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test init demo browser-deps clean
+.PHONY: run test init demo browser-deps bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ browser-deps:
 
 test: $(STAMP) browser-deps
 	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick --out "$$(mktemp -d)/results.json"
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache

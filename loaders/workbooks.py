@@ -7,7 +7,10 @@ and a formula without a cached value is remembered so the intake can refuse it i
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -76,22 +79,53 @@ def _calamine(data: bytes, name: str) -> Workbook:
     return Workbook(file_name=name, sheets=sheets, meta=meta)
 
 
-def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
-    """Cells holding a formula, per sheet. Read without evaluating anything (openpyxl never computes)."""
-    import openpyxl
+_SHEET_ENTRY = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r:)?id="([^"]+)"', re.S)
+_SHEET_ENTRY_REVERSED = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?(?:r:)?id="([^"]+)"[^>]*?name="([^"]*)"', re.S)
+_RELATIONSHIP = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?>', re.S)
+_ATTRIBUTE = re.compile(rb'(\w+)="([^"]*)"')
+_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_HAS_FORMULA = re.compile(rb'<(?:\w+:)?f\b')
+_HAS_VALUE = re.compile(rb'<(?:\w+:)?v>[^<]')
 
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Cells holding a formula but no cached value, per sheet name.
+
+    Read from the sheet XML with regular expressions, which neither evaluate formulas nor expand XML entities;
+    a workbook saved by Excel always carries each formula's last value, one written by a script often does not.
+    """
     found: dict[str, set[tuple[int, int]]] = {}
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        for sheet in book.worksheets:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        workbook = archive.read("xl/workbook.xml")
+        relations = {}
+        if "xl/_rels/workbook.xml.rels" in names:
+            for tag in _RELATIONSHIP.findall(archive.read("xl/_rels/workbook.xml.rels")):
+                attrs = dict(_ATTRIBUTE.findall(tag))
+                if b"Id" in attrs and b"Target" in attrs:
+                    relations[attrs[b"Id"]] = attrs[b"Target"].decode()
+        entries = [(n, i) for n, i in _SHEET_ENTRY.findall(workbook)] or [
+            (n, i) for i, n in _SHEET_ENTRY_REVERSED.findall(workbook)]
+        for raw_name, rel_id in entries:
+            target = relations.get(rel_id, "")
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if path not in names:
+                continue
             cells = set()
-            for row in sheet.iter_rows():
-                for cell in row:
-                    if getattr(cell, "data_type", None) == "f":
-                        cells.add((cell.row - 1, cell.column - 1))
-            found[sheet.title] = cells
-    finally:
-        book.close()
+            for attributes, inner in _CELL.findall(archive.read(path)):
+                if inner and _HAS_FORMULA.search(inner) and not _HAS_VALUE.search(inner):
+                    ref = _REF.search(attributes)
+                    if ref:
+                        cells.add((int(ref.group(2)) - 1, _column_index(ref.group(1))))
+            found[html.unescape(raw_name.decode("utf-8"))] = cells
     return found
 
 

@@ -207,7 +207,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         results.append(import_file(engine, data, Path(name).name, plan, tree, scopes, checks,
                                    uploader=args.uploader or getpass.getuser(), period=args.period,
                                    prefecture=prefecture, accept_warnings=args.accept_warnings,
-                                   dry_run=args.dry_run, lookups=lookups))
+                                   dry_run=args.dry_run, lookups=lookups, preview=False))
     if len(args.files) > 1:
         print(file=sys.stderr)
     if args.format == "json":

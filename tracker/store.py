@@ -128,7 +128,7 @@ def _counted_submissions(engine: Engine, plan_id: str, include_demo: bool | None
 
 def current_values(engine: Engine, plan_id: str, regions: Iterable[str] | None = None,
                    period_from: str | None = None, period_to: str | None = None,
-                   include_demo: bool | None = None) -> pd.DataFrame:
+                   include_demo: bool | None = None, prefectures: Iterable[str] | None = None) -> pd.DataFrame:
     """The current county figures of a plan: for each (target, county, month) the newest counted submission's,
     optionally only for some counties and months. ``include_demo=False`` gives real figures only (the history a
     real return is checked against)."""
@@ -136,6 +136,9 @@ def current_values(engine: Engine, plan_id: str, regions: Iterable[str] | None =
     filters = [ReportedValue.plan_id == plan_id, ReportedValue.submission_id.in_(counted)]
     if regions is not None:
         filters.append(ReportedValue.region_code.in_(list(regions)))
+    if prefectures is not None:  # counties of these prefectures, without a long IN list to compile
+        filters.append(ReportedValue.region_code.in_(
+            select(RegionRow.code).where(RegionRow.parent_code.in_(list(prefectures)))))
     if period_from is not None:
         filters.append(ReportedValue.period >= period_from)
     if period_to is not None:

@@ -50,16 +50,14 @@ class Outcome:
 
 
 def _history(engine: Engine, plan: Plan, tree: RegionTree, intake: Intake) -> pd.DataFrame:
-    """Current real figures of the counties concerned, from January of the year before each return: demo data is
-    never the history a real return is judged against."""
-    frames = []
-    for ret in intake.returns:
-        counties = [c.code for c in tree.children(ret.prefecture)]
-        start = f"{int(ret.period[:4]) - 1:04d}-01"
-        frames.append(current_values(engine, plan.id, counties, start, ret.period, include_demo=False))
-    if not frames:
+    """Current real figures of the counties concerned, from January of the year before the earliest return, in
+    one query: demo data is never the history a real return is judged against."""
+    if not intake.returns:
         return pd.DataFrame(columns=["target", "region", "period", "value"])
-    return pd.concat(frames, ignore_index=True).drop_duplicates()
+    prefectures = sorted({ret.prefecture for ret in intake.returns})
+    start = f"{min(int(ret.period[:4]) for ret in intake.returns) - 1:04d}-01"
+    end = max(ret.period for ret in intake.returns)
+    return current_values(engine, plan.id, None, start, end, include_demo=False, prefectures=prefectures)
 
 
 def preview_frame(intake: Intake, history: pd.DataFrame, tree: RegionTree, plan: Plan) -> pd.DataFrame:
@@ -98,20 +96,21 @@ def import_file(
     dry_run: bool = False,
     today: date | None = None,
     lookups: Lookups | None = None,
+    preview: bool = True,
 ) -> Outcome:
+    """Import one file. ``preview=False`` skips the side-by-side table only the upload page shows."""
     digest = hashlib.sha256(data).hexdigest()
     try:
         book = read_workbook(data, file_name)
     except UnreadableFile as exc:
         return Outcome(file_name, digest, "refused", [Problem(exc.code, params=exc.params)])
     intake = read_return(book, plan, tree, scopes, period, prefecture, today, lookups)
-    history = _history(engine, plan, tree, intake) if intake.returns else pd.DataFrame(
-        columns=["target", "region", "period", "value"])
+    history = _history(engine, plan, tree, intake)
     problems = list(intake.problems)
     if intake.ok:
         problems += check_history(intake, plan, history, checks)
     outcome = Outcome(file_name, digest, "refused", problems, values=len(intake.figures), dry_run=dry_run,
-                      preview=preview_frame(intake, history, tree, plan),
+                      preview=preview_frame(intake, history, tree, plan) if preview else pd.DataFrame(),
                       returns=[(r.prefecture, r.period) for r in intake.returns])
     if errors(problems):
         return outcome

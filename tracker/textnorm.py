@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "［": "(", "］": ")",
@@ -20,7 +21,12 @@ def norm(text: object) -> str:
     """NFKC (full-width → half-width), no white space, one bracket style, ASCII lower case."""
     if text is None:
         return ""
-    value = unicodedata.normalize("NFKC", str(text))
+    return _norm(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=65536)
+def _norm(text: str) -> str:  # the same county names and headers recur on every sheet
+    value = unicodedata.normalize("NFKC", text)
     value = _SPACES.sub("", value).translate(_BRACKETS)
     return value.lower()
 
