@@ -484,6 +484,8 @@ def _identify(row: list[object], table: Table, prefecture: str | None, lookups: 
     for value in labels:
         matches = _county_at(value, lookups)
         inside = [m for m in matches if prefecture is None or m.parent_code == prefecture]
+        if len(inside) > 1:  # 广安 names 广安市 and, without its suffix, 广安区: the prefecture is meant
+            inside = [m for m in inside if m.level == "prefecture"] or inside
         if len(inside) == 1:
             return inside[0], written, ""
         if matches and not inside:
