@@ -81,6 +81,29 @@ def _plan_options() -> list[str]:
     return sorted(plans, key=lambda p: (not plans[p].targets, p))  # plans with targets first
 
 
+#: Query parameters a copied link carries, and the session keys they set.
+LINK_PARAMS = {"plan": "plan_id", "as_of": "as_of", "lang": "lang", "target": "target", "region": "region"}
+
+
+def _adopt_link() -> None:
+    """Once per session, a link's plan, month, language, target and region become the choices (checked by
+    ``_settle`` and the selectors, so a stale or mistyped link falls back to defaults instead of failing)."""
+    if st.session_state.get("_link_adopted"):
+        return
+    st.session_state["_link_adopted"] = True
+    for param, key in LINK_PARAMS.items():
+        if param in st.query_params:
+            st.session_state[key] = st.query_params[param]
+
+
+def _publish_link() -> None:
+    """Keep the address bar describing the view, so a copied link opens the same view."""
+    state = st.session_state
+    wanted = {param: str(state[key]) for param, key in LINK_PARAMS.items() if state.get(key)}
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
 def _settle() -> None:
     """Fill in or repair the chosen language, plan and month (kept in plain session keys, which Streamlit never
     drops when a page is switched, unlike widget keys)."""
@@ -104,6 +127,7 @@ def sidebar() -> Context:
 
     Drawn by app.py on every run; pages read the choices with ``context()``.
     """
+    _adopt_link()
     _settle()
     state = st.session_state
     current = state["lang"]
@@ -129,11 +153,13 @@ def context(page_file: str | None = None) -> Context:
     started server runs the page without app.py. Such a run is sent through app.py once, which then opens the
     page that was asked for.
     """
+    _adopt_link()
     if page_file and not _IN_APP.get() and not st.session_state.get("_through_app"):
         st.session_state["_through_app"] = True
         st.session_state["_intended_page"] = "pages/" + Path(page_file).name
         st.switch_page("app.py")
     _settle()
+    _publish_link()
     state = st.session_state
     return Context(lang=state["lang"], plan_id=state["plan_id"], as_of=state["as_of"])
 
@@ -188,3 +214,53 @@ def show_highlighted(frame: pd.DataFrame, severity: list[str]) -> None:
     colours = {"error": "background-color: #fde2e1", "warning": "background-color: #fff4d6", "": ""}
     styled = frame.style.apply(lambda row: [colours[severity[row.name]]] * len(row), axis=1)
     st.dataframe(styled, hide_index=True, width="stretch")
+
+
+def chart(figure, name: str) -> None:
+    """A plotly chart whose modebar downloads it as a PNG named for what it shows (drawn in the browser,
+    offline)."""
+    st.plotly_chart(figure, width="stretch", config={
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
+    })
+
+
+def select_target(snap: Snapshot, lang: str) -> str:
+    """The target a page is about, kept across pages and in the link."""
+    targets = {x.id: x for x in snap.plan.targets}
+    if st.session_state.get("target") not in targets:
+        st.session_state["target"] = next(iter(targets))
+    options = list(targets)
+    st.selectbox(t("regions.choose_target", lang), options, index=options.index(st.session_state["target"]),
+                 key="w_target", format_func=lambda i: targets[i].name.get(lang), on_change=_keep, args=("target",))
+    _publish_link()
+    return st.session_state["target"]
+
+
+def select_region(options: dict[str, str], label: str) -> str:
+    """A region chosen among ``options`` (code → name), kept across pages and in the link."""
+    codes = list(options)
+    if st.session_state.get("region") not in options:
+        st.session_state["region"] = codes[0]
+    st.selectbox(label, codes, index=codes.index(st.session_state["region"]), key="w_region",
+                 format_func=options.get, on_change=_keep, args=("region",))
+    _publish_link()
+    return st.session_state["region"]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _completeness(url: str, plan_id: str, months: tuple[str, ...], version: str, today: str):
+    from loaders.regions import load_divisions
+    from tracker.completeness import completeness
+    from tracker.status import load_config
+
+    arrivals = store.report_arrivals(_ready_engine(url), plan_id, months[0], months[-1])
+    return completeness(arrivals, load_divisions(), months, load_config().reporting)
+
+
+def completeness(ctx: Context, months: list[str]):
+    """Reporting completeness for ``months``, cached per data version and day (a deadline passes with time)."""
+    from datetime import date
+
+    return _completeness(database_url(), ctx.plan_id, tuple(months), store.data_version(engine()),
+                         date.today().isoformat())

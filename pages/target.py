@@ -3,7 +3,8 @@ import streamlit as st
 
 import ui
 from tracker.cards import goal_text
-from tracker.charts import trajectory_line
+from tracker.charts import trend_chart
+from tracker.units import format_quantity
 from tracker.i18n import month_label, t, task_label
 from tracker.tables import region_table, target_table
 
@@ -14,12 +15,18 @@ ui.page_header("target.title", ctx, snap)
 if not snap.plan.targets:
     st.info(t("overview.no_targets", ctx.lang))
     st.stop()
-targets = {x.id: x for x in snap.plan.targets}
-target_id = st.selectbox(t("regions.choose_target", ctx.lang), list(targets), key="detail_target",
-                         format_func=lambda i: targets[i].name.get(ctx.lang))
-target = targets[target_id]
+target_id = ui.select_target(snap, ctx.lang)
+target = snap.plan.target(target_id)
 ui.show_table(target_table(snap, [target_id], ctx.lang))
-st.plotly_chart(trajectory_line(snap.trajectory(target_id), target, ctx.as_of, ctx.lang), width="stretch")
+history, projection = snap.trend(target_id)
+ui.chart(trend_chart(history, projection, target, ctx.as_of, ctx.lang), f"{target_id}-{ctx.as_of}")
+if not projection.empty:
+    end = projection.iloc[-1]
+    st.caption(t("target.projection", ctx.lang, month=month_label(end["period"], ctx.lang),
+                 value=format_quantity(end["projected"], target.unit, ctx.lang),
+                 low=format_quantity(end["low"], target.unit, ctx.lang),
+                 high=format_quantity(end["high"], target.unit, ctx.lang),
+                 goal=goal_text(target, ctx.lang)))
 
 task = snap.plan.task(target.task)
 st.subheader(t("target.about", ctx.lang))

@@ -127,14 +127,14 @@ def test_departments_page_shows_lead_and_shared_items(demo_env):
 def test_regions_page_ranks_the_21_prefectures_and_drills_down(demo_env):
     at = app(as_of="2023-09")
     at.switch_page("pages/regions.py").run()
-    at.selectbox(key="region_target").set_value("labor_brand_training").run()
+    at.selectbox(key="w_target").set_value("labor_brand_training").run()
     table = at.dataframe[0].value
     assert len(table) == 21
     paces = [float(p.rstrip("%")) for p in table["进度（实际/应达）"] if p != "—"]
     assert paces == sorted(paces), "prefectures are ranked from furthest behind"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "劳务品牌培训人数" in spec["layout"]["title"]["text"] and "2023年9月" in spec["layout"]["title"]["text"]
-    at.selectbox(key="region_prefecture").set_value("510700").run()
+    at.selectbox(key="w_region").set_value("510700").run()
     counties = at.dataframe[1].value
     assert len(counties) == 9  # 绵阳市 has nine county-level divisions
     assert "涪城区" in set(counties["地区"])
@@ -143,7 +143,7 @@ def test_regions_page_ranks_the_21_prefectures_and_drills_down(demo_env):
 def test_target_page_draws_the_trajectory_with_unit_and_month(demo_env):
     at = app(as_of="2023-09")
     at.switch_page("pages/target.py").run()
-    at.selectbox(key="detail_target").set_value("return_entrepreneurship_training").run()
+    at.selectbox(key="w_target").set_value("return_entrepreneurship_training").run()
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["yaxis"]["title"]["text"] == "人"  # 3.3万 is read in persons on the axis
     assert "2023年9月" in spec["layout"]["title"]["text"]

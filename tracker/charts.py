@@ -76,3 +76,64 @@ def trajectory_line(series: pd.DataFrame, target: Target, as_of: str, lang: str 
     title = t("chart.trajectory_title", lang, target=target.name.get(lang), unit=unit,
               month=month_label(as_of, lang))
     return _layout(fig, title, height=420)
+
+
+def trend_chart(history: pd.DataFrame, projection: pd.DataFrame, target: Target, as_of: str,
+                lang: str = "zh") -> go.Figure:
+    """Actual against its trajectory, each month's own increment as bars, the projection to the end of the period
+    with its band, and the same month a year earlier when there are figures for it."""
+    series = [history["expected"], history["actual"], pd.Series([target.value])]
+    if not projection.empty:
+        series += [projection["high"]]
+    peak = max(float(s.astype(float).max(skipna=True)) for s in series if s.notna().any())
+    divisor, unit = axis_scale(peak, target.unit, lang)
+    x = [month_label(m, lang) for m in history["period"]]
+    fig = go.Figure()
+    if history["increment"].notna().any():
+        fig.add_trace(go.Bar(x=x, y=history["increment"] / divisor, name=t("chart.increment", lang),
+                             marker_color="#cbd5e1", yaxis="y2", opacity=0.8))
+    fig.add_trace(go.Scatter(x=x, y=history["expected"] / divisor, name=t("chart.expected", lang), mode="lines",
+                             line={"dash": "dash", "color": "#6b7280", "width": 2}))
+    previous = history["previous_year"].astype(float)
+    if previous.notna().any():
+        fig.add_trace(go.Scatter(x=x, y=previous / divisor, name=t("chart.previous_year", lang), mode="lines",
+                                 line={"color": "#a0aec0", "width": 2, "dash": "dot"}))
+    fig.add_trace(go.Scatter(x=x, y=history["actual"] / divisor, name=t("chart.actual", lang),
+                             mode="lines+markers", line={"color": "#c53030", "width": 3}))
+    if not projection.empty:
+        observed = history.dropna(subset=["actual"])
+        anchor_x = [month_label(observed["period"].iloc[-1], lang)] if not observed.empty else []
+        anchor_y = [float(observed["actual"].iloc[-1]) / divisor] if not observed.empty else []
+        px = anchor_x + [month_label(m, lang) for m in projection["period"]]
+        fig.add_trace(go.Scatter(x=px, y=anchor_y + list(projection["high"] / divisor), mode="lines",
+                                 line={"width": 0}, showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=px, y=anchor_y + list(projection["low"] / divisor), mode="lines",
+                                 line={"width": 0}, fill="tonexty", fillcolor="rgba(197,48,48,0.12)",
+                                 name=t("chart.band", lang), hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=px, y=anchor_y + list(projection["projected"] / divisor),
+                                 name=t("chart.projection", lang), mode="lines",
+                                 line={"color": "#c53030", "width": 2, "dash": "dot"}))
+    if target.kind == "level":
+        fig.add_hline(y=target.value / divisor, line_dash="dot", line_color="#1b7f3b",
+                      annotation_text=t("chart.target_line", lang), annotation_position="top left")
+    fig.update_layout(yaxis={"title": unit, "rangemode": "tozero" if target.kind != "level" else "normal"},
+                      yaxis2={"title": t("chart.increment_axis", lang, unit=unit), "overlaying": "y",
+                              "side": "right", "showgrid": False, "rangemode": "tozero"},
+                      barmode="overlay")
+    title = t("chart.trend_title", lang, target=target.name.get(lang), unit=unit, month=month_label(as_of, lang))
+    return _layout(fig, title, height=460)
+
+
+def completeness_heatmap(matrix: pd.DataFrame, as_of: str, lang: str = "zh") -> go.Figure:
+    """Prefecture × month reporting rates: a month where a prefecture's counties are missing stands out."""
+    values = matrix.to_numpy(dtype=float) * 100
+    fig = go.Figure(go.Heatmap(
+        z=values, x=list(matrix.columns), y=list(matrix.index), zmin=0, zmax=100,
+        colorscale=[[0, "#c53030"], [0.8, "#f6e05e"], [0.95, "#c6f6d5"], [1, "#1b7f3b"]],
+        text=[[f"{v:.0f}%" for v in row] for row in values], texttemplate="%{text}", textfont={"size": 11},
+        colorbar={"title": "%", "ticksuffix": "%"},
+        hovertemplate="%{y} %{x}: %{z:.0f}%<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    title = t("chart.completeness_title", lang, month=month_label(as_of, lang))
+    return _layout(fig, title, height=max(420, 24 * len(matrix) + 140))

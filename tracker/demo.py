@@ -8,13 +8,14 @@ miss some months; one prefecture is late for the newest month), so the views sho
 from __future__ import annotations
 
 import random
+from datetime import datetime, timezone
 from collections.abc import Mapping
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
 from .models import Allocation, MilestoneUpdate
-from .periods import months_between, year_of
+from .periods import add_months, months_between, year_of
 from .plan import Plan, Target
 from .regions import RegionTree
 from .store import NewValue, record_submission, submission_count
@@ -73,6 +74,9 @@ def generate_values(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]
     for p in lagging:
         pace_of[p] = rng.uniform(0.55, 0.7)
     late_prefecture = tree.level("prefecture")[-2].code  # 甘孜州: several counties late for the newest month
+    silent = random.Random(seed + 4)  # a county that misses a month misses all of its figures for that month
+    missed = {(c, m) for m in months for c in counties
+              if silent.random() < (0.04 if m >= _RECENT else 0.006)}
     groups: dict[tuple[str, str], list[NewValue]] = {}
 
     for target in plan.targets:
@@ -95,8 +99,8 @@ def generate_values(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]
                         series[(c, f"{year}-{m:02d}")] = ytd
         for (county, month), value in series.items():
             prefecture = tree.prefecture_of(county)
-            if rng.random() < (0.03 if month >= _RECENT else 0.002):
-                continue  # a county that missed this month's return (mostly recent months: late returns)
+            if rng.random() < 0.001 or (county, month) in missed:
+                continue  # a figure left blank, or a county that missed this month's return
             if month == DEMO_END and prefecture == late_prefecture and int(county) % 3 == 0:
                 continue
             groups.setdefault((prefecture, month), []).append(NewValue(target.id, county, month, float(value)))
@@ -148,10 +152,17 @@ def load_demo(engine: Engine, plan: Plan, tree: RegionTree, scopes: Mapping[str,
               seed: int = SEED) -> int:
     """Write demo submissions, allocations and milestone updates for ``plan`` in one transaction."""
     groups = generate_values(plan, tree, scopes, seed)
+    arrival = random.Random(seed + 3)
     with Session(engine) as session, session.begin():
         for (prefecture, month), values in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            # Returns arrive in the first days of the following month; about one in eight after the 10th.
+            following = add_months(month, 1)
+            day = arrival.randint(2, 9) if arrival.random() < 0.88 else arrival.randint(11, 20)
+            arrived = datetime(int(following[:4]), int(following[5:]), day, arrival.randint(8, 17),
+                               arrival.randint(0, 59), tzinfo=timezone.utc)
             record_submission(session, plan_id=plan.id, period=month, prefecture_code=prefecture,
-                              uploader=DEMO_UPLOADER, values=values, is_demo=True, note="示例数据（随机生成）")
+                              uploader=DEMO_UPLOADER, values=values, is_demo=True, note="示例数据（随机生成）",
+                              created_at=arrived)
         allocations = _allocations(plan, tree, scopes, seed)
         if allocations:
             session.execute(insert(Allocation), allocations)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .periods import month_index, year_of
+from .periods import add_months, month_index, year_of
 from .plan import Plan, Target
 from .regions import RegionTree
 from .status import Thresholds
@@ -240,3 +240,54 @@ def trajectory(
             "reported": len(reported),
         })
     return pd.DataFrame(out, columns=["period", "actual", "expected", "reported"])
+
+
+def trend(
+    target: Target,
+    values: pd.DataFrame,
+    as_of: str,
+    scope: Iterable[str] | None = None,
+    recent: int = 3,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The month-by-month story of one target, and where it is heading.
+
+    Returns (history, projection). history: period, actual, expected, increment (the month's own contribution:
+    the change of a cumulative figure, or of a level), previous_year (the same month a year earlier, when there
+    are figures for it). projection: period, projected, low, high for the months after ``as_of`` to the end of the
+    period, from the run rate of the last ``recent`` months — the band spans their slowest and fastest month.
+    """
+    if scope is not None:
+        values = values[values["region"].isin(set(scope))]
+    months = target.period.months()
+    history = trajectory(target, values, months, None, until=as_of)
+    history["increment"] = history["actual"].diff()
+    first = history.index[0]
+    if target.kind != "level" and history.loc[first, "actual"] is not None:
+        history.loc[first, "increment"] = history.loc[first, "actual"]
+    previous = []
+    for month in months:
+        earlier = add_months(month, -12)
+        if month_index(earlier) >= month_index(target.period.start):
+            row = history[history["period"] == earlier]
+            previous.append(row["actual"].iloc[0] if not row.empty else None)
+        else:  # before the period: the same kind of figure summed over counties, if reported
+            at = values[values["period"] == earlier]
+            previous.append(float(at["value"].sum()) if not at.empty and target.aggregation.months == "latest"
+                            else None)
+    history["previous_year"] = previous
+    observed = history.dropna(subset=["actual"])
+    future = [m for m in months if month_index(m) > month_index(as_of)]
+    projection = pd.DataFrame(columns=["period", "projected", "low", "high"])
+    if observed.empty or not future:
+        return history, projection
+    last = float(observed["actual"].iloc[-1])
+    steps = observed["increment"].dropna().astype(float).tail(recent)
+    if target.kind == "level":
+        swing = float(steps.abs().max()) if not steps.empty else 0.0
+        rows = [{"period": m, "projected": last, "low": last - swing, "high": last + swing} for m in future]
+    else:
+        rate = float(steps.mean()) if not steps.empty else 0.0
+        slow, fast = (float(steps.min()), float(steps.max())) if not steps.empty else (0.0, 0.0)
+        rows = [{"period": m, "projected": last + rate * (i + 1), "low": last + max(slow, 0.0) * (i + 1),
+                 "high": last + fast * (i + 1)} for i, m in enumerate(future)]
+    return history, pd.DataFrame(rows, columns=["period", "projected", "low", "high"])

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from .plan import Plan
-from .progress import compute_progress, trajectory
+from .progress import compute_progress, trajectory, trend
 from .regions import RegionTree
 from .status import ProgressConfig, load_config
 from . import store
@@ -45,6 +45,11 @@ class Snapshot:
         target = self.plan.target(target_id)
         values = self.values[self.values["target"] == target_id]
         return trajectory(target, values, target.period.months(), self.scopes.get(target_id), until=self.as_of)
+
+    def trend(self, target_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        target = self.plan.target(target_id)
+        return trend(target, self.values[self.values["target"] == target_id], self.as_of,
+                     self.scopes.get(target_id))
 
 
 def get_plan(plan_id: str) -> Plan:

@@ -38,9 +38,16 @@ class HistoryChecks:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    deadline_day: int
+    timezone: str
+
+
+@dataclass(frozen=True)
 class ProgressConfig:
     thresholds: Thresholds
     checks: HistoryChecks
+    reporting: Deadline
     statuses: tuple[Status, ...]
     milestone_statuses: tuple[Status, ...]
 
@@ -60,6 +67,7 @@ def load_config(path: Path = CONFIG_FILE) -> ProgressConfig:
     return ProgressConfig(
         thresholds=thresholds,
         checks=HistoryChecks(**data["checks"]),
+        reporting=Deadline(**data["reporting"]),
         statuses=tuple(Status(**s) for s in data["statuses"]),
         milestone_statuses=tuple(Status(**s) for s in data["milestone_statuses"]),
     )

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Engine, and_, exists, func, insert, select
@@ -86,12 +87,21 @@ def record_submission(
     status: str = "accepted",
     is_demo: bool = False,
     note: str | None = None,
+    warnings: list[dict] | None = None,
+    created_at: datetime | None = None,
 ) -> int:
-    """Add one submission and its values inside the caller's transaction; return the submission id."""
+    """Add one submission and its values inside the caller's transaction; return the submission id.
+
+    ``warnings``: the warnings the uploader confirmed, kept for the data-quality review. ``created_at``: only for
+    generated data (the demo), whose returns arrive on invented dates; real submissions take the database's now.
+    """
     values = list(values)
     submission = Submission(plan_id=plan_id, period=period, prefecture_code=prefecture_code, uploader=uploader,
                             file_name=file_name, sha256=sha256, status=status, is_demo=is_demo,
-                            n_values=len(values), note=note)
+                            n_values=len(values), note=note,
+                            warnings=json.dumps(warnings, ensure_ascii=False) if warnings else None)
+    if created_at is not None:
+        submission.created_at = created_at
     session.add(submission)
     session.flush()
     if values:
@@ -219,6 +229,23 @@ def reported_months(engine: Engine, plan_id: str) -> list[str]:
              .distinct().order_by(ReportedValue.period))
     with engine.connect() as conn:
         return list(conn.scalars(query))
+
+
+def report_arrivals(engine: Engine, plan_id: str, period_from: str | None = None,
+                    period_to: str | None = None) -> pd.DataFrame:
+    """When each county's figures for each month first arrived (counted submissions only)."""
+    counted = _counted_submissions(engine, plan_id)
+    query = (select(ReportedValue.region_code.label("region"), ReportedValue.period,
+                    func.min(Submission.created_at).label("first_at"))
+             .join(Submission, Submission.id == ReportedValue.submission_id)
+             .where(ReportedValue.plan_id == plan_id, ReportedValue.submission_id.in_(counted))
+             .group_by(ReportedValue.region_code, ReportedValue.period))
+    if period_from is not None:
+        query = query.where(ReportedValue.period >= period_from)
+    if period_to is not None:
+        query = query.where(ReportedValue.period <= period_to)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=["region", "period", "first_at"])
 
 
 def data_version(engine: Engine) -> str:

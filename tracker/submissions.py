@@ -131,7 +131,9 @@ def import_file(
                 session, plan_id=plan.id, period=ret.period, prefecture_code=ret.prefecture, uploader=uploader,
                 values=[NewValue(f.target, f.county, f.period, f.value) for f in ret.figures],
                 file_name=file_name, sha256=digest,
-                note=f"工作表 {ret.sheet}" if len(intake.returns) > 1 else None))
+                note=f"工作表 {ret.sheet}" if len(intake.returns) > 1 else None,
+                warnings=[p.as_dict() for p in warnings(problems)
+                          if p.sheet == ret.sheet or p.sheet is None] or None))
     return outcome
 
 

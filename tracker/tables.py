@@ -164,3 +164,99 @@ def problem_list(problems, lang: str = "zh", limit: int = 30) -> str:
     if len(problems) > limit:
         lines.append(f"- {t('upload.more_problems', lang, n=len(problems) - limit)}")
     return "\n".join(lines)
+
+
+def completeness_table(report, tree, month: str, lang: str = "zh") -> pd.DataFrame:
+    """Per prefecture for one month: expected, reported, on time, late, missing, rates."""
+    frame = report.by_prefecture[report.by_prefecture["period"] == month]
+    rows = []
+    for r in frame.sort_values("reporting_rate").to_dict("records"):
+        rows.append({
+            t("col.region", lang): tree[r["prefecture"]].name,
+            t("completeness.col.expected", lang): int(r["expected"]),
+            t("completeness.col.reported", lang): int(r["reported"]),
+            t("completeness.col.on_time", lang): int(r["on_time"]),
+            t("completeness.col.late", lang): int(r["late"]),
+            t("completeness.col.missing", lang): int(r["missing"] + r["pending"]),
+            t("completeness.rate", lang): format_percent(r["reporting_rate"]),
+            t("completeness.on_time_rate", lang): format_percent(r["on_time_rate"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def completeness_matrix(report, tree, lang: str = "zh") -> pd.DataFrame:
+    """Prefecture × month reporting rates (0–1), prefectures in division order, for the heatmap."""
+    frame = report.by_prefecture.pivot(index="prefecture", columns="period", values="reporting_rate")
+    order = [p.code for p in tree.level("prefecture") if p.code in frame.index]
+    frame = frame.loc[order]
+    frame.index = [tree[p].name for p in frame.index]
+    frame.columns = [month_label(m, lang) for m in frame.columns]
+    return frame
+
+
+def missing_table(report, tree, month: str, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("col.prefecture", lang): tree[r["prefecture"]].name,
+        t("col.county", lang): tree[r["region"]].name,
+        t("col.code", lang): r["region"],
+        t("completeness.col.state", lang): t(f"completeness.state.{r['state']}", lang),
+    } for r in report.missing(month).to_dict("records")])
+
+
+def milestone_history_table(records: pd.DataFrame, config, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("col.updated", lang): month_label(r["as_of"], lang),
+        t("col.status", lang): config.milestone_status(r["status"]).label(lang),
+        t("col.note", lang): r["note"] or "",
+        t("col.uploader", lang): r["updated_by"],
+        t("col.uploaded_at", lang): f"{r['created_at']:%Y-%m-%d %H:%M}",
+        t("milestones.evidence_col", lang): r["evidence"] if isinstance(r["evidence"], str) else "",
+    } for r in records.to_dict("records")])
+
+
+def late_table(states: pd.DataFrame, tree, lang: str = "zh") -> pd.DataFrame:
+    """Counties that reported late or not at all, with when their first figures arrived."""
+    return pd.DataFrame([{
+        t("col.prefecture", lang): tree[r["prefecture"]].name,
+        t("col.county", lang): tree[r["region"]].name,
+        t("completeness.col.state", lang): t(f"completeness.state.{r['state']}", lang),
+        t("quality.arrived", lang): (f"{r['arrived']:%Y-%m-%d %H:%M}" if r["arrived"] is not None
+                                     and not pd.isna(r["arrived"]) else "—"),
+    } for r in states.sort_values(["state", "prefecture", "region"]).to_dict("records")])
+
+
+def superseded_table(frame: pd.DataFrame, snap, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("col.county", lang): snap.tree[r["region"]].name,
+        t("col.target", lang): snap.plan.target(r["target"]).name.get(lang),
+        t("quality.old", lang): format_quantity(r["old"], snap.plan.target(r["target"]).unit, lang),
+        t("quality.new", lang): format_quantity(r["new"], snap.plan.target(r["target"]).unit, lang),
+        t("col.uploader", lang): r["by"],
+        t("col.uploaded_at", lang): f"{r['at']:%Y-%m-%d %H:%M}",
+        t("col.file", lang): r["file"] or "",
+    } for r in frame.to_dict("records")])
+
+
+def warnings_table(frame: pd.DataFrame, tree, lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("col.prefecture", lang): tree[r["prefecture"]].name if r["prefecture"] else "",
+        t("col.county", lang): r["county"] or "",
+        t("preview.cell", lang): r["cell"] or "",
+        t("problem.col.message", lang): r["message"],
+        t("col.uploader", lang): r["by"],
+        t("col.submission", lang): r["submission"],
+    } for r in frame.to_dict("records")])
+
+
+def outlier_table(frame: pd.DataFrame, snap, lang: str = "zh") -> pd.DataFrame:
+    rows = []
+    for r in frame.to_dict("records"):
+        target = snap.plan.target(r["target"])
+        rows.append({
+            t("col.county", lang): snap.tree[r["region"]].name,
+            t("col.target", lang): target.name.get(lang),
+            t("preview.previous_1", lang): format_quantity(r["previous"], target.unit, lang),
+            t("preview.value", lang): format_quantity(r["value"], target.unit, lang),
+            t("quality.change", lang): format_percent(r["change"]),
+        })
+    return pd.DataFrame(rows)

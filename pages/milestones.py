@@ -1,0 +1,56 @@
+"""工作任务: the plan's qualitative measures, their status and history; record a new status with evidence."""
+import streamlit as st
+
+import ui
+from tracker.i18n import month_label, t, task_label
+from tracker.milestones import Evidence, MilestoneError, evidence_file, history, set_status
+from tracker.tables import milestone_history_table, milestone_table
+
+ctx = ui.context(__file__)
+snap = ui.snapshot(ctx)
+ui.page_header("milestones.title", ctx, snap)
+plan = snap.plan
+if not plan.milestones:
+    st.info(t("milestones.none", ctx.lang))
+    st.stop()
+
+tasks = {task.id: task for task in plan.tasks}
+task_filter = st.selectbox(t("milestones.filter", ctx.lang), ["", *tasks], key="milestone_task",
+                           format_func=lambda i: t("milestones.all_tasks", ctx.lang) if not i
+                           else task_label(tasks[i].number, tasks[i].title.get(ctx.lang), ctx.lang))
+chosen = [m.id for m in plan.milestones if not task_filter or m.task == task_filter]
+ui.show_table(milestone_table(snap, chosen, ctx.lang))
+
+names = {m.id: m.name.get(ctx.lang) for m in plan.milestones if m.id in chosen}
+st.subheader(t("milestones.update", ctx.lang))
+with st.form("milestone_update", clear_on_submit=True):
+    milestone_id = st.selectbox(t("col.milestone", ctx.lang), list(names), format_func=names.get,
+                                key="milestone_id")
+    statuses = {s.id: s.label(ctx.lang) for s in snap.config.milestone_statuses}
+    status = st.radio(t("col.status", ctx.lang), list(statuses), format_func=statuses.get, horizontal=True,
+                      key="milestone_status")
+    months = ui.reportable_months(plan)
+    as_of = st.selectbox(t("milestones.as_of", ctx.lang), months, format_func=lambda m: month_label(m, ctx.lang),
+                         key="milestone_as_of")
+    note = st.text_area(t("col.note", ctx.lang), key="milestone_note", max_chars=2000)
+    upload = st.file_uploader(t("milestones.evidence", ctx.lang), key="milestone_evidence")
+    if st.form_submit_button(t("milestones.save", ctx.lang), type="primary"):
+        try:
+            set_status(ui.engine(), plan, snap.config, milestone_id, status, as_of=as_of, note=note or None,
+                       updated_by=ui.uploader(),
+                       evidence=Evidence(upload.name, upload.getvalue()) if upload is not None else None)
+            st.success(t("milestones.saved", ctx.lang, name=names[milestone_id], status=statuses[status]))
+        except MilestoneError as exc:
+            st.error(str(exc))
+
+st.subheader(t("milestones.history", ctx.lang))
+shown = st.selectbox(t("col.milestone", ctx.lang), list(names), format_func=names.get, key="milestone_history")
+records = history(ui.engine(), plan.id, shown)
+if records.empty:
+    st.caption(t("milestones.no_history", ctx.lang))
+else:
+    ui.show_table(milestone_history_table(records, snap.config, ctx.lang))
+    for row in records.dropna(subset=["evidence_id"]).itertuples(index=False):
+        stored = evidence_file(ui.engine(), int(row.evidence_id))
+        st.download_button(t("milestones.download", ctx.lang, name=stored.name), stored.content,
+                           file_name=stored.name, key=f"evidence_{row.id}")
