@@ -11,6 +11,11 @@ snap = ui.snapshot(ctx)
 ui.page_header("overview.title", ctx, snap)
 
 province = snap.province()
+incomplete = province[province["reported"] < province["expected_reporters"]]
+if not incomplete.empty:
+    worst = incomplete.sort_values("reported").iloc[0]
+    st.warning(t("overview.incomplete", ctx.lang, n=len(incomplete), reported=int(worst["reported"]),
+                 expected=int(worst["expected_reporters"])))
 if not snap.plan.targets:
     st.info(t("overview.no_targets", ctx.lang))
 columns = st.columns(3)

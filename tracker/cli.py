@@ -255,6 +255,63 @@ def cmd_allocate(args: argparse.Namespace) -> int:
     return 0 if outcome.status == "imported" else 1
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .db import has_schema
+    from .exports import monthly_report, workbook_sheet_names
+    from .i18n import month_label, t
+
+    engine = _engine()
+    if not has_schema(engine):
+        raise UsageError("数据库尚未初始化：请先运行 tracker init")
+    data = monthly_report(engine, args.plan, args.as_of, args.lang)
+    try:
+        with open(args.output, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise UsageError(f"无法写入文件 {args.output}：{exc.strerror}") from exc
+    print(t("report.cli.done", args.lang, path=args.output, sheets=len(workbook_sheet_names(data)),
+            month=month_label(args.as_of, args.lang)))
+    return 0
+
+
+def cmd_milestone(args: argparse.Namespace) -> int:
+    import getpass
+    from datetime import date
+    from pathlib import Path
+
+    from .milestones import Evidence, MilestoneError, history, set_status
+    from .periods import month_of
+    from .snapshot import get_plan
+    from .status import load_config
+    from .store import init_database
+
+    plan = get_plan(args.plan)
+    config = load_config()
+    engine = _engine()
+    init_database(engine)
+    if args.action == "set":
+        evidence = None
+        if args.evidence:
+            try:
+                evidence = Evidence(Path(args.evidence).name, Path(args.evidence).read_bytes())
+            except OSError as exc:
+                raise UsageError(f"无法读取佐证材料 {args.evidence}：{exc.strerror}") from exc
+        try:
+            update = set_status(engine, plan, config, args.id, args.status, as_of=args.as_of or month_of(date.today()),
+                                note=args.note, updated_by=args.by or getpass.getuser(), evidence=evidence)
+        except MilestoneError as exc:
+            raise UsageError(str(exc)) from exc
+        print(f"已记录：工作任务 {args.id} → {config.milestone_status(history(engine, plan.id, args.id).iloc[0]['status']).zh}"
+              f"（更新编号 {update}）")
+        return 0
+    frame = history(engine, plan.id, args.id)
+    for row in frame.itertuples(index=False):
+        evidence = f"；佐证：{row.evidence}" if isinstance(row.evidence, str) else ""
+        print(f"{row.created_at:%Y-%m-%d %H:%M} {row.milestone} {config.milestone_status(row.status).zh} "
+              f"（{row.as_of}，{row.updated_by}）{row.note or ''}{evidence}")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line and exits 2."""
 
@@ -305,6 +362,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--uploader")
     p.set_defaults(func=cmd_allocate)
+
+    p = sub.add_parser("report", help="生成月度进度报告（.xlsx：总览、各指标分市州、工作任务、数据说明）")
+    p.add_argument("--plan", default="sichuan-2023-citizenization")
+    p.add_argument("--as-of", required=True, type=_month, help="截至月份 YYYY-MM")
+    p.add_argument("-o", "--output", required=True, help="输出文件 FILE.xlsx")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="报告语言（默认中文）")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("milestone", help="工作任务（里程碑）状态：set 记录新状态，history 查看记录")
+    msub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    m = msub.add_parser("set", help="记录一条新状态（历史保留）")
+    m.add_argument("id", help="工作任务 id（见方案 YAML）")
+    m.add_argument("status", help="not_started|in_progress|done|delayed 或 未启动|推进中|已完成|滞后")
+    m.add_argument("--note", help="说明")
+    m.add_argument("--as-of", type=_month, help="状态所指的月份（默认本月）")
+    m.add_argument("--evidence", help="佐证材料文件")
+    m.add_argument("--by", help="更新人（默认当前系统用户）")
+    m.add_argument("--plan", default="sichuan-2023-citizenization")
+    m.set_defaults(func=cmd_milestone)
+    m = msub.add_parser("history", help="状态记录，最新在前")
+    m.add_argument("id", nargs="?", help="只看这一项")
+    m.add_argument("--plan", default="sichuan-2023-citizenization")
+    m.set_defaults(func=cmd_milestone)
     return parser
 
 

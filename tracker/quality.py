@@ -1,6 +1,6 @@
 """The data-quality panel (数据质量): what in a month's figures deserves a second look.
 
-Four lists for the reporting month: figures superseded by a re-upload (old → new, who, when), warnings that
+Four lists for the reporting month: figures a re-upload changed (old → new, who, when), warnings that
 uploaders confirmed at import, outliers (a county's month-on-month move beyond the import checks' thresholds), and
 counties that reported late or not at all.
 """
@@ -18,7 +18,7 @@ from .status import HistoryChecks
 
 
 def superseded(engine: Engine, plan_id: str, period: str) -> pd.DataFrame:
-    """Cells of ``period`` that more than one real submission stated, with the previous and the current figure."""
+    """Cells of ``period`` that a later real submission changed, with the previous and the new figure."""
     rv, s = ReportedValue, Submission
     many = (select(rv.target_id, rv.region_code)
             .join(s, s.id == rv.submission_id)
@@ -36,6 +36,8 @@ def superseded(engine: Engine, plan_id: str, period: str) -> pd.DataFrame:
     out = []
     for (target, region), group in rows.groupby(["target", "region"], sort=False):
         for before, after in zip(group.iloc[:-1].itertuples(), group.iloc[1:].itertuples()):
+            if before.value == after.value:
+                continue  # restated unchanged: nothing to review
             out.append({"target": target, "region": region, "old": before.value, "new": after.value,
                         "by": after.uploader, "at": after.created_at, "file": after.file_name,
                         "submission": after.submission})

@@ -1,0 +1,202 @@
+"""The monthly review: completeness, trends, milestones, red list, data quality — core and pages."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from loaders.plans import load_plans
+from tests.conftest import PROJECT
+from tracker.completeness import completeness, county_states, deadline_of, summarise
+from tracker.milestones import Evidence, MilestoneError, history, set_status
+from tracker.plan import Plan
+from tracker.progress import trend
+from tracker.regions import Region, RegionTree
+from tracker.status import Deadline, load_config
+
+PLAN = load_plans()["sichuan-2023-citizenization"]
+RULE = Deadline(deadline_day=10, timezone="Asia/Shanghai")
+TREE = RegionTree((Region("510000", "四川省", "四川", "province", None),
+                   Region("510100", "成都市", "成都", "prefecture", "510000"),
+                   Region("510104", "锦江区", "锦江", "county", "510100"),
+                   Region("510105", "青羊区", "青羊", "county", "510100"),
+                   Region("510106", "金牛区", "金牛", "county", "510100")))
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+# ------------------------------------------------------------------------------------------ completeness
+
+def test_the_deadline_is_the_tenth_of_the_next_month_end_of_day_in_beijing():
+    due = deadline_of("2023-06", RULE)
+    assert due == datetime(2023, 7, 10, 23, 59, 59, tzinfo=due.tzinfo)
+    assert due.utcoffset().total_seconds() == 8 * 3600
+    assert deadline_of("2023-12", RULE).year == 2024
+
+
+def test_each_county_month_is_on_time_late_missing_or_pending():
+    arrivals = pd.DataFrame({"region": ["510104", "510105"], "period": ["2023-06", "2023-06"],
+                             "first_at": [utc(2023, 7, 10, 15, 59),  # 23:59 in Beijing: just in time
+                                          utc(2023, 7, 10, 16, 1)]})  # 00:01 on the 11th: late
+    states = county_states(arrivals, TREE, ["2023-06"], RULE, now=utc(2023, 8, 1))
+    assert dict(zip(states["region"], states["state"])) == {"510104": "on_time", "510105": "late",
+                                                           "510106": "missing"}
+    before_deadline = county_states(arrivals, TREE, ["2023-06"], RULE, now=utc(2023, 7, 5))
+    assert dict(zip(before_deadline["region"], before_deadline["state"]))["510106"] == "pending"
+
+
+def test_rates_by_prefecture_and_province():
+    arrivals = pd.DataFrame({"region": ["510104", "510105"], "period": ["2023-06", "2023-06"],
+                             "first_at": [utc(2023, 7, 3), utc(2023, 7, 20)]})
+    report = completeness(arrivals, TREE, ["2023-06"], RULE, now=utc(2024, 1, 1))
+    row = report.by_prefecture.iloc[0]
+    assert (row["expected"], row["reported"], row["on_time"], row["late"], row["missing"]) == (3, 2, 1, 1, 1)
+    assert row["reporting_rate"] == pytest.approx(2 / 3) and row["on_time_rate"] == pytest.approx(1 / 3)
+    assert list(report.missing("2023-06")["region"]) == ["510106"]
+    assert report.province.iloc[0]["reporting_rate"] == pytest.approx(2 / 3)
+
+
+def test_naive_timestamps_from_sqlite_are_read_as_utc():
+    arrivals = pd.DataFrame({"region": ["510104"], "period": ["2023-06"],
+                             "first_at": [datetime(2023, 7, 10, 15, 59)]})
+    states = county_states(arrivals, TREE, ["2023-06"], RULE, now=utc(2024, 1, 1))
+    assert states.set_index("region").loc["510104", "state"] == "on_time"
+
+
+# ------------------------------------------------------------------------------------------ trends
+
+def test_trend_gives_increments_a_projection_band_and_last_year():
+    plan = Plan.model_validate({
+        "id": "t", "title": {"zh": "试", "en": "T"}, "source": {"document": "d", "text": "x.txt"},
+        "tasks": [{"id": "a", "number": 1, "title": {"zh": "甲", "en": "A"}, "departments": {"lead": "hrss"},
+                   "citation": {"section": "s", "sentence": "句子句子"}}],
+        "targets": [{"id": "f", "name": {"zh": "培训", "en": "Training"}, "task": "a",
+                     "departments": {"lead": "hrss"}, "unit": "人", "value": 1200, "comparator": "at_least",
+                     "kind": "cumulative", "period": {"start": "2023-01", "end": "2024-12"}, "reporting": "ytd",
+                     "aggregation": {"regions": "sum", "months": "sum_of_years"},
+                     "citation": {"section": "s", "sentence": "句子句子"}}]})
+    target = plan.target("f")
+    values = pd.DataFrame({"target": "f", "region": "510104",
+                           "period": ["2023-01", "2023-02", "2023-03", "2024-01", "2024-02", "2024-03"],
+                           "value": [10.0, 30.0, 60.0, 20.0, 50.0, 70.0]})
+    history_, projection = trend(target, values, "2024-03")
+    by_month = history_.set_index("period")
+    assert by_month.loc["2024-03", "actual"] == 130  # 2023's last year-to-date 60 + 2024's 70
+    assert by_month.loc["2024-03", "increment"] == 20  # 130 − 110
+    assert by_month.loc["2023-01", "increment"] == 10  # the first month adds its whole figure
+    assert by_month.loc["2024-03", "previous_year"] == 60  # the cumulative a year earlier
+    # 2023-04..12 were not reported, so 2024-01's increment is unknown (nothing is carried forward); the last
+    # three known increments are 2023-03: 30, 2024-02: 30, 2024-03: 20 → rate 26.67, slowest 20, fastest 30
+    assert pd.isna(by_month.loc["2024-01", "increment"])
+    first = projection.iloc[0]
+    assert first["period"] == "2024-04"
+    assert first["projected"] == pytest.approx(130 + 80 / 3)
+    assert (first["low"], first["high"]) == (150, 160)
+    assert projection.iloc[-1]["period"] == "2024-12"
+
+
+# ------------------------------------------------------------------------------------------ milestones
+
+def test_milestone_updates_keep_history_and_store_evidence_once(ready_engine):
+    config = load_config()
+    milestone = PLAN.milestones[0].id
+    first = set_status(ready_engine, PLAN, config, milestone, "推进中", as_of="2023-08", note="已部署",
+                       updated_by="张三", evidence=Evidence("通知.pdf", b"%PDF-1.4 notice"))
+    second = set_status(ready_engine, PLAN, config, milestone, "done", as_of="2023-11", note="已完成",
+                        updated_by="李四", evidence=Evidence("另存.pdf", b"%PDF-1.4 notice"))
+    records = history(ready_engine, PLAN.id, milestone)
+    assert list(records["id"]) == [second, first]
+    assert list(records["status"]) == ["done", "in_progress"]
+    assert records["evidence_id"].nunique() == 1  # the same content is stored once
+    with ready_engine.connect() as conn:
+        assert conn.scalar(sa.text("select count(*) from evidence_files")) == 1
+    with pytest.raises(MilestoneError, match="未知状态"):
+        set_status(ready_engine, PLAN, config, milestone, "差不多", as_of="2023-11", note=None, updated_by="x")
+    with pytest.raises(MilestoneError, match="没有工作任务"):
+        set_status(ready_engine, PLAN, config, "no_such", "done", as_of="2023-11", note=None, updated_by="x")
+
+
+def test_milestone_cli_sets_and_lists(ready_engine, capsys, tmp_path):
+    from tracker.cli import main
+
+    milestone = PLAN.milestones[1].id
+    proof = tmp_path / "会议纪要.docx"
+    proof.write_bytes(b"minutes")
+    assert main(["milestone", "set", milestone, "滞后", "--note", "资金未到位", "--as-of", "2024-03",
+                 "--evidence", str(proof), "--by", "王五"]) == 0
+    assert "滞后" in capsys.readouterr().out
+    assert main(["milestone", "history", milestone]) == 0
+    out = capsys.readouterr().out
+    assert "资金未到位" in out and "会议纪要.docx" in out and "王五" in out
+    assert main(["milestone", "set", milestone, "maybe"]) == 2
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+def page(name: str, as_of: str = "2025-12", **state) -> AppTest:
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    at.session_state["as_of"] = as_of
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(f"pages/{name}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_completeness_page_lists_the_missing_counties_of_the_month(demo_env):
+    from tracker.db import get_engine
+
+    at = page("completeness")
+    metrics = {m.label: m.value for m in at.metric}
+    with get_engine(demo_env).connect() as conn:
+        reported = conn.scalar(sa.text("select count(distinct region_code) from reported_values "
+                                       "where period = '2025-12'"))
+    assert metrics["已报送县数"] == f"{reported}/183"
+    assert reported < 183  # the demo has a prefecture whose counties are still missing
+    missing = at.dataframe[-1].value
+    assert len(missing) == 183 - reported
+    assert "甘孜藏族自治州" in set(missing["市（州）"])
+    by_prefecture = at.dataframe[0].value
+    assert len(by_prefecture) == 21
+
+
+def test_redlist_page_puts_the_furthest_behind_first(demo_env):
+    at = page("redlist", as_of="2023-09")
+    table = at.dataframe[0].value
+    assert len(table) > 0
+    assert set(table["状态"]) <= {"预警", "滞后"}
+    assert set(table["职责"]) == {"牵头"}
+
+
+def test_milestones_page_records_a_status(ready_engine):
+    at = page("milestones", as_of="2023-06")
+    milestone = PLAN.milestones[0]
+    at.selectbox(key="milestone_id").set_value(milestone.id)
+    at.radio(key="milestone_status").set_value("delayed")
+    at.selectbox(key="milestone_as_of").set_value("2023-06")
+    at.text_area(key="milestone_note").input("进度滞后")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("已记录" in s.value for s in at.success)
+    assert history(ready_engine, PLAN.id, milestone.id)["note"].tolist() == ["进度滞后"]
+
+
+def test_quality_page_shows_superseded_figures_and_confirmed_warnings(ready_engine):
+    from tests.intake_files import good_rows, import_bytes, put, xlsx
+
+    first = xlsx(good_rows())
+    assert import_bytes(ready_engine, first, "绵阳.xlsx").status == "imported"
+    again = xlsx(put(good_rows()[:-1], "G6", 999))  # 江油市 dropped (a warning), 涪城区 changed
+    assert import_bytes(ready_engine, again, "绵阳-改.xlsx", accept_warnings=True).status == "imported"
+    at = page("quality", as_of="2023-06")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["重报修改的数值"] == "1"  # eight counties restated, one figure changed (游仙区's)
+    assert metrics["确认导入的警告"] == "1"
+    changed = at.dataframe[0].value
+    assert "999人" in set(changed["新数值"])
