@@ -187,8 +187,24 @@ def department_name(dept_id: str, lang: str) -> str:
     return load_departments().by_id()[dept_id].name.get(lang)
 
 
-def show_table(frame: pd.DataFrame) -> None:
+def show_table(frame: pd.DataFrame, name: str) -> None:
+    """A table, and a button that downloads it as .xlsx (text that Excel would run as a formula neutralised)."""
     st.dataframe(frame, hide_index=True, width="stretch")
+    _download(frame, name)
+
+
+def _download(frame: pd.DataFrame, name: str) -> None:
+    from tracker.exports import to_xlsx
+
+    state = st.session_state
+    plans = load_plans()
+    lang_now = lang()
+    plan = plans[state["plan_id"]] if state.get("plan_id") in plans else None
+    notes = [t("export.as_of", lang_now, month=month_label(state["as_of"], lang_now))] if state.get("as_of") else []
+    data = to_xlsx({name[:31]: frame}, title=plan.title.get(lang_now) if plan else None, notes=notes)
+    st.download_button(t("export.xlsx", lang_now), data, file_name=f"{name}.xlsx", key=f"xlsx_{name}",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       type="tertiary", icon=":material/download:")
 
 
 def reportable_months(plan) -> list[str]:
@@ -209,11 +225,12 @@ def uploader() -> str:
     return name or "上报页面"
 
 
-def show_highlighted(frame: pd.DataFrame, severity: list[str]) -> None:
+def show_highlighted(frame: pd.DataFrame, severity: list[str], name: str) -> None:
     """A table whose rows with errors are red and with warnings amber."""
     colours = {"error": "background-color: #fde2e1", "warning": "background-color: #fff4d6", "": ""}
     styled = frame.style.apply(lambda row: [colours[severity[row.name]]] * len(row), axis=1)
     st.dataframe(styled, hide_index=True, width="stretch")
+    _download(frame, name)
 
 
 def chart(figure, name: str) -> None:

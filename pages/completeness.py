@@ -29,10 +29,10 @@ st.subheader(t("completeness.matrix", ctx.lang, start=month_label(months[0], ctx
 ui.chart(completeness_heatmap(completeness_matrix(report, snap.tree, ctx.lang), ctx.as_of, ctx.lang),
          f"completeness-{ctx.as_of}")
 st.subheader(t("completeness.by_prefecture", ctx.lang, month=month_label(ctx.as_of, ctx.lang)))
-ui.show_table(completeness_table(report, snap.tree, ctx.as_of, ctx.lang))
+ui.show_table(completeness_table(report, snap.tree, ctx.as_of, ctx.lang), f"reporting-{ctx.as_of}")
 st.subheader(t("completeness.missing_list", ctx.lang, month=month_label(ctx.as_of, ctx.lang)))
 missing = missing_table(report, snap.tree, ctx.as_of, ctx.lang)
 if missing.empty:
     st.success(t("completeness.none_missing", ctx.lang))
 else:
-    ui.show_table(missing)
+    ui.show_table(missing, f"missing-{ctx.as_of}")

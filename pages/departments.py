@@ -29,11 +29,12 @@ st.markdown(t("departments.summary", ctx.lang, targets=len(target_roles), milest
 
 st.subheader(t("departments.targets", ctx.lang))
 if target_roles:
-    ui.show_table(target_table(snap, target_roles, ctx.lang, roles=target_roles))
+    ui.show_table(target_table(snap, target_roles, ctx.lang, roles=target_roles), f"targets-{dept}-{ctx.as_of}")
 else:
     st.caption(t("departments.none", ctx.lang))
 st.subheader(t("departments.milestones", ctx.lang))
 if milestone_roles:
-    ui.show_table(milestone_table(snap, milestone_roles, ctx.lang, roles=milestone_roles))
+    ui.show_table(milestone_table(snap, milestone_roles, ctx.lang, roles=milestone_roles),
+                  f"measures-{dept}-{ctx.as_of}")
 else:
     st.caption(t("departments.none", ctx.lang))

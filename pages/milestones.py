@@ -19,7 +19,7 @@ task_filter = st.selectbox(t("milestones.filter", ctx.lang), ["", *tasks], key="
                            format_func=lambda i: t("milestones.all_tasks", ctx.lang) if not i
                            else task_label(tasks[i].number, tasks[i].title.get(ctx.lang), ctx.lang))
 chosen = [m.id for m in plan.milestones if not task_filter or m.task == task_filter]
-ui.show_table(milestone_table(snap, chosen, ctx.lang))
+ui.show_table(milestone_table(snap, chosen, ctx.lang), f"measures-{task_filter or 'all'}-{ctx.as_of}")
 
 names = {m.id: m.name.get(ctx.lang) for m in plan.milestones if m.id in chosen}
 st.subheader(t("milestones.update", ctx.lang))
@@ -49,7 +49,7 @@ records = history(ui.engine(), plan.id, shown)
 if records.empty:
     st.caption(t("milestones.no_history", ctx.lang))
 else:
-    ui.show_table(milestone_history_table(records, snap.config, ctx.lang))
+    ui.show_table(milestone_history_table(records, snap.config, ctx.lang), f"history-{shown}")
     for row in records.dropna(subset=["evidence_id"]).itertuples(index=False):
         stored = evidence_file(ui.engine(), int(row.evidence_id))
         st.download_button(t("milestones.download", ctx.lang, name=stored.name), stored.content,

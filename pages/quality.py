@@ -33,9 +33,9 @@ for title, frame, table in (
     if frame.empty:
         st.caption(t("quality.nothing", ctx.lang))
     else:
-        ui.show_table(table())
+        ui.show_table(table(), f"{title.split('.')[1]}-{ctx.as_of}")
 st.subheader(t("quality.late_title", ctx.lang, month=month))
 if late.empty:
     st.caption(t("quality.nothing", ctx.lang))
 else:
-    ui.show_table(late_table(late, snap.tree, ctx.lang))
+    ui.show_table(late_table(late, snap.tree, ctx.lang), f"late-{ctx.as_of}")

@@ -18,9 +18,10 @@ st.markdown(t("redlist.summary", ctx.lang, items=items["item"].nunique(), depart
 everyone, by_department = st.tabs([t("redlist.all", ctx.lang), t("redlist.by_department", ctx.lang)])
 with everyone:
     lead = items[items["role"] == "lead"]  # each item once, under the department that leads it
-    ui.show_table(red_list_table(snap, lead, names, ctx.lang))
+    ui.show_table(red_list_table(snap, lead, names, ctx.lang), f"lagging-{ctx.as_of}")
 with by_department:
     counts = items.groupby("department").size().sort_values(ascending=False)
     department = st.selectbox(t("departments.choose", ctx.lang), list(counts.index), key="redlist_department",
                               format_func=lambda d: f"{names[d]}（{counts[d]}）")
-    ui.show_table(red_list_table(snap, items[items["department"] == department], names, ctx.lang))
+    ui.show_table(red_list_table(snap, items[items["department"] == department], names, ctx.lang),
+                  f"lagging-{department}-{ctx.as_of}")

@@ -20,7 +20,7 @@ rows = rows[rows["target"] == target_id]
 if rows["status"].eq("no_target").all():
     st.info(t("regions.no_allocation", ctx.lang))
 ui.chart(region_pace_bar(rows, target, ctx.as_of, snap.config, ctx.lang), f"prefectures-{target_id}-{ctx.as_of}")
-ui.show_table(region_table(rows, snap, target_id, ctx.lang))
+ui.show_table(region_table(rows, snap, target_id, ctx.lang), f"prefectures-{target_id}-{ctx.as_of}")
 
 names = dict(zip(rows["region"], rows["region_name"]))
 prefecture = ui.select_region(names, t("regions.drill", ctx.lang))
@@ -28,4 +28,4 @@ counties = snap.rows("county")
 counties = counties[(counties["target"] == target_id) & (counties["parent"] == prefecture)]
 st.subheader(t("regions.counties", ctx.lang, prefecture=names[prefecture]))
 ui.chart(region_pace_bar(counties, target, ctx.as_of, snap.config, ctx.lang), f"counties-{prefecture}-{target_id}-{ctx.as_of}")
-ui.show_table(region_table(counties, snap, target_id, ctx.lang))
+ui.show_table(region_table(counties, snap, target_id, ctx.lang), f"counties-{prefecture}-{target_id}-{ctx.as_of}")

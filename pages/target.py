@@ -17,7 +17,7 @@ if not snap.plan.targets:
     st.stop()
 target_id = ui.select_target(snap, ctx.lang)
 target = snap.plan.target(target_id)
-ui.show_table(target_table(snap, [target_id], ctx.lang))
+ui.show_table(target_table(snap, [target_id], ctx.lang), f"{target_id}-{ctx.as_of}")
 history, projection = snap.trend(target_id)
 ui.chart(trend_chart(history, projection, target, ctx.as_of, ctx.lang), f"{target_id}-{ctx.as_of}")
 if not projection.empty:
@@ -45,4 +45,5 @@ for assumption in target.assumptions:
 
 st.subheader(t("target.prefectures", ctx.lang))
 rows = snap.rows("prefecture")
-ui.show_table(region_table(rows[rows["target"] == target_id], snap, target_id, ctx.lang))
+ui.show_table(region_table(rows[rows["target"] == target_id], snap, target_id, ctx.lang),
+              f"{target_id}-prefectures-{ctx.as_of}")

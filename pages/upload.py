@@ -40,10 +40,10 @@ for i, upload in enumerate(files or []):
     if check.problems:
         st.markdown(problem_list(check.problems, ctx.lang))
         with st.expander(t("upload.all_problems", ctx.lang, n=len(check.problems))):
-            ui.show_table(problem_table(check.problems, ctx.lang))
+            ui.show_table(problem_table(check.problems, ctx.lang), f"problems-{i}-{check.sha256[:8]}")
     if not check.preview.empty:
         frame, severity = preview_table(check.preview, check.problems, ctx.lang)
-        ui.show_highlighted(frame, severity)
+        ui.show_highlighted(frame, severity, f"preview-{i}-{check.sha256[:8]}")
     receipt = st.session_state.get(f"receipt_{check.sha256}")
     if receipt:
         st.success(receipt)
@@ -72,7 +72,7 @@ history = store.submissions_of(ui.engine(), plan.id, prefecture)
 if history.empty:
     st.caption(t("upload.no_history", ctx.lang))
 else:
-    ui.show_table(submission_table(history, ctx.lang))
+    ui.show_table(submission_table(history, ctx.lang), f"submissions-{prefecture}")
 
 with st.expander(t("upload.allocations", ctx.lang)):
     st.caption(t("upload.allocations_help", ctx.lang))
@@ -84,9 +84,9 @@ with st.expander(t("upload.allocations", ctx.lang)):
         if check.problems:
             st.markdown(problem_list(check.problems, ctx.lang))
         if check.status == "imported":
-            ui.show_table(allocation_table(allocation_summary(plan, check.rows, tree), ctx.lang))
+            ui.show_table(allocation_table(allocation_summary(plan, check.rows, tree), ctx.lang), "allocation-check")
             if st.button(t("upload.allocations_commit", ctx.lang), key="allocation_commit", type="primary"):
                 import_allocations(ui.engine(), sheet.getvalue(), sheet.name, plan, tree, uploader=ui.uploader())
                 st.success(t("upload.allocations_done", ctx.lang, n=len(check.rows)))
     st.markdown(f"**{t('upload.allocation_sum', ctx.lang)}**")
-    ui.show_table(allocation_table(allocation_summary(plan, snap.allocations, tree), ctx.lang))
+    ui.show_table(allocation_table(allocation_summary(plan, snap.allocations, tree), ctx.lang), "allocations")
