@@ -11,10 +11,15 @@ ctx = ui.sidebar()
 lang = ctx.lang
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview", lang), default=True),
+    st.Page("pages/completeness.py", title=t("nav.completeness", lang)),
     st.Page("pages/tasks.py", title=t("nav.tasks", lang)),
     st.Page("pages/departments.py", title=t("nav.departments", lang)),
+    st.Page("pages/redlist.py", title=t("nav.redlist", lang)),
     st.Page("pages/regions.py", title=t("nav.regions", lang)),
+    st.Page("pages/maps.py", title=t("nav.maps", lang)),
     st.Page("pages/target.py", title=t("nav.target", lang)),
+    st.Page("pages/milestones.py", title=t("nav.milestones", lang)),
+    st.Page("pages/quality.py", title=t("nav.quality", lang)),
     st.Page("pages/upload.py", title=t("nav.upload", lang)),
 ]
 ui.run_navigation(pages)
