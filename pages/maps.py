@@ -12,14 +12,14 @@ ui.page_header("maps.title", ctx, snap)
 if not snap.plan.targets:
     st.info(t("overview.no_targets", ctx.lang))
     st.stop()
-targets = {x.id: x for x in snap.plan.targets}
 prefectures = {r.code: r.name for r in snap.tree.level("prefecture")}
 areas = {PROVINCE_CODE: t("maps.whole_province", ctx.lang), **prefectures}
 
 left, middle, right = st.columns([3, 2, 2])
-target_id = left.selectbox(t("maps.choose_target", ctx.lang), list(targets), key="map_target",
-                           format_func=lambda i: targets[i].name.get(ctx.lang))
-prefecture = middle.selectbox(t("maps.area", ctx.lang), list(areas), key="map_prefecture", format_func=areas.get)
+with left:
+    target_id = ui.select_target(snap, ctx.lang)
+with middle:
+    prefecture = ui.select_region(areas, t("maps.area", ctx.lang))
 with right:
     mode = st.radio(t("maps.mode", ctx.lang), MODES, key="map_mode", horizontal=True,
                     format_func=lambda m: t(f"maps.mode.{m}", ctx.lang))
@@ -28,7 +28,7 @@ with right:
                       format_func=lambda v: t(f"maps.level.{v}", ctx.lang), disabled=prefecture != PROVINCE_CODE)
     level = chosen if prefecture == PROVINCE_CODE else "county"
 
-target = targets[target_id]
+target = snap.plan.target(target_id)
 scope = snap.scopes.get(target_id)
 rows = snap.rows(level)
 rows = rows[rows["target"] == target_id]
@@ -41,7 +41,5 @@ if scope is not None:
 
 fig = choropleth(rows, target, level, snap.config, ctx.as_of, ctx.lang, scope=scope, prefecture=prefecture,
                  mode=mode, tree=snap.tree)
-filename = f"map-{target_id}-{prefecture}-{level}-{mode}-{ctx.as_of}"
-st.plotly_chart(fig, width="stretch", config={
-    "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}, "displaylogo": False})
+ui.chart(fig, f"map-{target_id}-{prefecture}-{level}-{mode}-{ctx.as_of}")
 st.caption(t("maps.help", ctx.lang))

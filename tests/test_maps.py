@@ -295,7 +295,7 @@ def test_maps_page_draws_the_prefectures_and_drills_down_to_mianyang(demo_env):
     at = maps_page()
     assert any("进度地图" in t.value for t in at.title)
     assert any("示例数据" in m.value for m in at.markdown)
-    at.selectbox(key="map_target").set_value("labor_brand_training").run()
+    at.selectbox(key="w_target").set_value("labor_brand_training").run()
     assert not at.exception
     spec, config = chart(at)
     assert {trace["type"] for trace in spec["data"]} == {"choroplethmap", "scattermap"}
@@ -304,7 +304,7 @@ def test_maps_page_draws_the_prefectures_and_drills_down_to_mianyang(demo_env):
     assert "劳务品牌培训人数" in spec["layout"]["title"]["text"] and "2023年9月" in spec["layout"]["title"]["text"]
     assert config["toImageButtonOptions"]["format"] == "png" and config["displaylogo"] is False
 
-    at.selectbox(key="map_prefecture").set_value(MIANYANG).run()
+    at.selectbox(key="w_region").set_value(MIANYANG).run()
     assert not at.exception
     spec, _ = chart(at)
     assert len(spec_locations(spec)) == 9
@@ -320,7 +320,7 @@ def test_maps_page_draws_the_prefectures_and_drills_down_to_mianyang(demo_env):
 def test_maps_page_county_view_and_scoped_target(demo_env):
     at = maps_page()
     at.radio(key="map_level").set_value("county").run()
-    at.selectbox(key="map_target").set_value("key_area_skill_training").run()
+    at.selectbox(key="w_target").set_value("key_area_skill_training").run()
     assert not at.exception
     spec, _ = chart(at)
     assert len(spec_locations(spec)) == 183
