@@ -5,7 +5,7 @@ import ui
 from tracker.i18n import t
 
 # No page or page_icon icons: an icon becomes the favicon, which is fetched from a font CDN, and the app must not leave the intranet.
-st.set_page_config(page_title="农民工市民化目标跟踪", layout="wide")
+st.set_page_config(page_title=t("app.title", ui.lang()), layout="wide")
 ui.styles()
 ctx = ui.sidebar()
 lang = ctx.lang

@@ -15,6 +15,7 @@ from tracker.cards import CARD_CSS
 from tracker.db import database_url, get_engine
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES, month_label, t
 from tracker.snapshot import Snapshot, load_snapshot
+from tracker.tables import department_label as department_name  # noqa: F401  (pages call ui.department_name)
 
 
 @st.cache_resource
@@ -181,10 +182,6 @@ def page_header(title_key: str, ctx: Context, snap: Snapshot) -> None:
     st.title(t(title_key, ctx.lang))
     demo_banner(snap, ctx.lang)
     st.caption(t("page.caption", ctx.lang, plan=snap.plan.title.get(ctx.lang), month=month_label(ctx.as_of, ctx.lang)))
-
-
-def department_name(dept_id: str, lang: str) -> str:
-    return load_departments().by_id()[dept_id].name.get(lang)
 
 
 def show_table(frame: pd.DataFrame, name: str) -> None:

@@ -42,6 +42,12 @@ def target_table(snap: Snapshot, target_ids: Iterable[str], lang: str = "zh",
     return pd.DataFrame(rows)
 
 
+def department_label(department_id: str, lang: str = "zh") -> str:
+    from loaders.plans import load_departments
+
+    return load_departments().by_id()[department_id].name.get(lang)
+
+
 def milestone_table(snap: Snapshot, milestone_ids: Iterable[str], lang: str = "zh",
                     roles: dict[str, str] | None = None) -> pd.DataFrame:
     wanted = list(milestone_ids)
@@ -58,6 +64,7 @@ def milestone_table(snap: Snapshot, milestone_ids: Iterable[str], lang: str = "z
         if roles is not None:
             record[t("col.role", lang)] = t(f"role.{roles[milestone_id]}", lang)
         record.update({
+            t("target.lead", lang): department_label(milestone.departments.lead, lang),
             t("col.status", lang): snap.config.milestone_status(row["status"]).label(lang),
             t("col.updated", lang): month_label(row["as_of"], lang) if isinstance(row["as_of"], str) else "—",
             t("col.note", lang): row["note"] if isinstance(row["note"], str) else "",
