@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -18,6 +19,20 @@ import python_calamine
 
 #: Hidden sheet in which the template records what it was made for.
 META_SHEET = "_meta"
+
+
+def _limit(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+#: Limits checked before anything is parsed (megabytes, rows, columns); environment variables override them.
+MAX_UPLOAD_MB = _limit("TRACKER_MAX_UPLOAD_MB", 10)
+MAX_UNZIPPED_MB = _limit("TRACKER_MAX_UNZIPPED_MB", 100)
+MAX_RATIO = 200  # uncompressed / compressed, for any member of a workbook's zip archive
+MAX_ROWS, MAX_COLUMNS = 60_000, 512
 
 
 @dataclass
@@ -57,6 +72,21 @@ class UnreadableFile(Exception):
         super().__init__(code)
 
 
+def _check_archive(data: bytes) -> None:
+    """Refuse a zip that would expand beyond the limit (a zip bomb) before any XML is parsed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("unreadable_file", detail="不是有效的 .xlsx（zip）文件") from exc
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNZIPPED_MB * 1024 * 1024:
+        raise UnreadableFile("archive_bomb", size=f"{total / 1024 / 1024:.0f}", limit=MAX_UNZIPPED_MB)
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise UnreadableFile("archive_bomb", size=f"{total / 1024 / 1024:.0f}", limit=MAX_UNZIPPED_MB)
+
+
 def _calamine(data: bytes, name: str) -> Workbook:
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -68,6 +98,9 @@ def _calamine(data: bytes, name: str) -> Workbook:
         if "WorkSheet" not in str(info.typ):
             continue
         sheet = book.get_sheet_by_name(info.name)
+        if sheet.height > MAX_ROWS or sheet.width > MAX_COLUMNS:
+            raise UnreadableFile("sheet_too_large", sheet=info.name, rows=sheet.height, columns=sheet.width,
+                                 max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
         rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
         merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
         hidden = info.visible != python_calamine.SheetVisibleEnum.Visible  # str() is "SheetVisibleEnum.Hidden"
@@ -130,6 +163,7 @@ def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
 
 
 def _xlsx(data: bytes, name: str) -> Workbook:
+    _check_archive(data)
     book = _calamine(data, name)
     try:
         formulas = _formula_cells(data)
@@ -163,13 +197,23 @@ def _csv(data: bytes, name: str) -> Workbook:
         # Title and note rows above the table (one cell each) defeat the sniffer: take the commonest separator.
         dialect = csv.excel
         delimiter = max(",\t;", key=lambda d: (text[:4096].count(d), d == ","))
-    rows = [[cell if cell.strip() != "" else None for cell in row]
-            for row in csv.reader(io.StringIO(text), dialect, delimiter=delimiter)]
+    rows = []
+    for row in csv.reader(io.StringIO(text), dialect, delimiter=delimiter):
+        if len(rows) >= MAX_ROWS or len(row) > MAX_COLUMNS:
+            raise UnreadableFile("sheet_too_large", sheet=PurePath(name).stem, rows=f"{MAX_ROWS}+",
+                                 columns=len(row), max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
+        rows.append([cell if cell.strip() != "" else None for cell in row])
     return Workbook(file_name=name, sheets=[Sheet(name=PurePath(name).stem or "CSV", rows=rows)])
 
 
 def read_workbook(data: bytes, file_name: str) -> Workbook:
-    """Read any supported file. The file name chooses the reader and is never used as a path."""
+    """Read any supported file. The file name chooses the reader and is never used as a path.
+
+    Macros in an .xlsm are neither run nor kept (only cell values are read), formulas are never evaluated,
+    and no XML parser that expands entities ever sees the file (calamine's reader, and regular expressions).
+    """
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        raise UnreadableFile("file_too_large", size=f"{len(data) / 1024 / 1024:.1f}", limit=MAX_UPLOAD_MB)
     suffix = PurePath(file_name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx(data, file_name)

@@ -14,6 +14,8 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
 from loaders.workbooks import UnreadableFile, read_workbook
+from .access import Actor
+from .audit import record
 from .intake import Lookups, _find_table, _identify, _is_footer, _read_value, _row_label, _TOTAL_WORDS
 from .models import Allocation
 from .plan import Plan
@@ -76,7 +78,9 @@ def read_allocations(data: bytes, file_name: str, plan: Plan, tree: RegionTree) 
 
 
 def import_allocations(engine: Engine, data: bytes, file_name: str, plan: Plan, tree: RegionTree, *,
-                       uploader: str, dry_run: bool = False) -> AllocationOutcome:
+                       uploader: str, dry_run: bool = False, actor: Actor | None = None) -> AllocationOutcome:
+    actor = actor or Actor(uploader, "admin")
+    actor.require("allocate")
     digest = hashlib.sha256(data).hexdigest()
     rows, problems = read_allocations(data, file_name, plan, tree)
     outcome = AllocationOutcome(file_name, digest, "refused", problems, rows)
@@ -93,6 +97,8 @@ def import_allocations(engine: Engine, data: bytes, file_name: str, plan: Plan, 
              "uploader": uploader, "source": f"{file_name} sha256:{digest[:16]}", "is_demo": False}
             for r in rows.itertuples(index=False)
         ])
+        record(session, actor, "allocate", f"allocations:{plan.id}", {"file": file_name, "rows": len(rows)},
+               sha256=digest)
     return outcome
 
 

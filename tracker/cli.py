@@ -312,6 +312,178 @@ def cmd_milestone(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(prompt: str) -> str:
+    """From a hidden prompt on a terminal, or one line of standard input otherwise; never an argument."""
+    import getpass
+
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("再输入一次：") != first:
+            raise UsageError("两次输入的密码不一致")
+        return first
+    line = sys.stdin.readline().rstrip("\n")
+    if not line:
+        raise UsageError("标准输入中没有密码（应为一行）")
+    return line
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from .access import shell_actor
+    from .accounts import AccountError, add_user, disable_user, list_users, set_password
+    from .store import init_database
+
+    engine = _engine()
+    init_database(engine)
+    admin = shell_actor()
+    try:
+        if args.action == "add":
+            add_user(engine, admin, args.name, _password(f"{args.name} 的密码："), args.role,
+                     _resolve_prefecture(args.prefecture), args.display)
+            print(f"已添加用户 {args.name}（{args.role}）")
+        elif args.action == "disable":
+            disable_user(engine, admin, args.name)
+            print(f"已停用用户 {args.name}")
+        elif args.action == "passwd":
+            set_password(engine, admin, args.name, _password(f"{args.name} 的新密码："))
+            print(f"已更改 {args.name} 的密码")
+        else:
+            for row in list_users(engine).itertuples(index=False):
+                state = "启用" if row.active else "停用"
+                print(f"{row.username}\t{row.display_name}\t{row.role}\t{row.prefecture_code or '—'}\t{state}")
+    except AccountError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from .audit import entries
+    from .db import has_schema
+
+    engine = _engine()
+    if not has_schema(engine):
+        raise UsageError("数据库尚未初始化：请先运行 tracker init")
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since).replace(tzinfo=timezone.utc)
+        except ValueError as exc:
+            raise UsageError(f"日期格式应为 YYYY-MM-DD：{args.since!r}") from exc
+    frame = entries(engine, since)
+    if args.format == "json":
+        json.dump([{**row, "at": row["at"].isoformat()} for row in frame.to_dict("records")], sys.stdout,
+                  ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        for row in frame.itertuples(index=False):
+            print(f"{row.at:%Y-%m-%d %H:%M:%S}\t{row.actor}\t{row.action}\t{row.object}\t{(row.sha256 or '')[:12]}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .backup import backup
+    from .db import has_schema
+
+    engine = _engine()
+    if not has_schema(engine):
+        raise UsageError("数据库尚未初始化：没有可备份的内容")
+    counts = backup(engine, Path(args.output))
+    print(f"已备份到 {args.output}：" + "，".join(f"{k} {v}" for k, v in counts.items() if v))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .backup import BackupError, restore
+
+    try:
+        counts = restore(_engine(), Path(args.file))
+    except BackupError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"已从 {args.file} 恢复：" + "，".join(f"{k} {v}" for k, v in counts.items() if v))
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .extract import ExtractError, extract_file, write_draft
+
+    try:
+        draft = extract_file(Path(args.file), plan_id=args.plan_id, year=args.year)
+    except ExtractError as exc:
+        raise UsageError(str(exc)) from exc
+    try:
+        output, side = write_draft(draft, Path(args.output))
+        if args.text_out:
+            Path(args.text_out).write_text(draft.raw, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"无法写入文件 {exc.filename}：{exc.strerror}") from exc
+    print(f"已起草：{output}（任务 {len(draft.tasks)} 项、量化目标 {len(draft.targets)} 项、工作措施 "
+          f"{len(draft.milestones)} 项、未作为目标的数字 {len(draft.skipped)} 个；需复核 {draft.needs_review()} 项）；"
+          f"各字段置信度见文件中的注释和 {side}")
+    if not draft.source_fixed and not args.text_out:
+        print(f"引文摘自原文：保存为方案前，请把原文存为 targets/{draft.source_text}（可用 --text-out）")
+    return 0
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    """汇报材料: the presentation mode's slides as .pptx or .pdf."""
+    from pathlib import Path
+
+    from .db import has_schema
+    from .deck import BrowserNotFound, FontNotFound, write_deck
+    from .i18n import month_label, t
+    from .slides import load_deck
+
+    if Path(args.output).suffix.lower() not in (".pptx", ".pdf"):
+        raise UsageError(t("brief.bad_suffix", args.lang, path=args.output))
+    engine = _engine()
+    if not has_schema(engine):
+        raise UsageError("数据库尚未初始化：请先运行 tracker init")
+    deck = load_deck(engine, args.plan, args.as_of, args.lang)
+    try:
+        count = write_deck(deck, args.output)
+    except (FontNotFound, BrowserNotFound) as exc:
+        print(f"tracker: 错误：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        raise UsageError(f"无法写入文件 {args.output}：{exc.strerror}") from exc
+    print(t("brief.done", args.lang, path=args.output, slides=count, month=month_label(args.as_of, args.lang)))
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """情况汇报: the written report from the same figures, as Markdown (stdout or file) or Word."""
+    from .db import has_schema
+    from .i18n import t
+    from .summary import build_summary, load_facts, summary_docx
+
+    output = args.output
+    fmt = args.format or ("docx" if output and output.lower().endswith(".docx") else "md")
+    if fmt == "docx" and not output:
+        raise UsageError("--format docx 需要输出文件：-o FILE.docx")
+    engine = _engine()
+    if not has_schema(engine):
+        raise UsageError("数据库尚未初始化：请先运行 tracker init")
+    summary = build_summary(load_facts(engine, args.plan, args.as_of), args.lang)
+    data = summary_docx(summary) if fmt == "docx" else summary.markdown().encode("utf-8")
+    if not output:
+        sys.stdout.write(summary.markdown())
+        return 0
+    try:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise UsageError(f"无法写入文件 {output}：{exc.strerror}") from exc
+    print(t("summary.cli.done", args.lang, path=output))
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line and exits 2."""
 
@@ -369,6 +541,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="输出文件 FILE.xlsx")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="报告语言（默认中文）")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("user", help="本地账号：add | disable | passwd | list（密码从隐藏提示或标准输入读取）")
+    usub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    u = usub.add_parser("add")
+    u.add_argument("name")
+    u.add_argument("--role", required=True, choices=("admin", "province", "prefecture", "viewer"))
+    u.add_argument("--prefecture", help="市（州）代码或名称（prefecture 角色必填）")
+    u.add_argument("--display", help="显示名")
+    for action in ("disable", "passwd"):
+        usub.add_parser(action).add_argument("name")
+    usub.add_parser("list")
+    p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("audit", help="审计记录（只增不改）")
+    p.add_argument("--since", help="起始日期 YYYY-MM-DD")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", help="备份整个数据库到一个文件")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="从备份恢复到一个新建的空数据库")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
+
     p = sub.add_parser("milestone", help="工作任务（里程碑）状态：set 记录新状态，history 查看记录")
     msub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
     m = msub.add_parser("set", help="记录一条新状态（历史保留）")
@@ -384,6 +580,29 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("id", nargs="?", help="只看这一项")
     m.add_argument("--plan", default="sichuan-2023-citizenization")
     m.set_defaults(func=cmd_milestone)
+
+    p = sub.add_parser("extract", help="从方案原文（.txt/.docx）按规则起草方案 YAML（目标、任务、工作措施），供人工审阅")
+    p.add_argument("file", metavar="FILE", help="方案原文 .txt 或 .docx（简体或繁体）")
+    p.add_argument("--plan-id", help="方案 id（默认取自文件名）")
+    p.add_argument("--year", type=int, help="方案年度（原文未写印发日期时用于推定期间）")
+    p.add_argument("-o", "--output", required=True, help="输出草稿 DRAFT.yaml（另写 DRAFT.review.json）")
+    p.add_argument("--text-out", help="另存原文（引文所引的文字，UTF-8），如 targets/sources/ID.txt")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("brief", help="生成汇报材料（汇报模式的幻灯片：.pptx 或 .pdf，含讲稿）")
+    p.add_argument("--plan", default="sichuan-2023-citizenization")
+    p.add_argument("--as-of", required=True, type=_month, help="截至月份 YYYY-MM")
+    p.add_argument("-o", "--output", required=True, help="输出文件 FILE.pptx 或 FILE.pdf")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言（默认中文）")
+    p.set_defaults(func=cmd_brief)
+
+    p = sub.add_parser("summary", help="生成情况汇报（按模板由各项数字写成的文字汇报：Markdown 或 Word）")
+    p.add_argument("--plan", default="sichuan-2023-citizenization")
+    p.add_argument("--as-of", required=True, type=_month, help="截至月份 YYYY-MM")
+    p.add_argument("--format", choices=("md", "docx"), help="md（默认，打印到屏幕或写入 -o）或 docx（需 -o）")
+    p.add_argument("-o", "--output", help="输出文件 FILE.md 或 FILE.docx")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言（默认中文）")
+    p.set_defaults(func=cmd_summary)
     return parser
 
 

@@ -12,6 +12,8 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from .access import Actor
+from .audit import record
 from .models import EvidenceFile, MilestoneUpdate
 from .plan import Milestone, Plan
 from .status import ProgressConfig
@@ -48,8 +50,11 @@ class Evidence:
 
 
 def set_status(engine: Engine, plan: Plan, config: ProgressConfig, milestone_id: str, status: str, *,
-               as_of: str, note: str | None, updated_by: str, evidence: Evidence | None = None) -> int:
+               as_of: str, note: str | None, updated_by: str, evidence: Evidence | None = None,
+               actor: Actor | None = None) -> int:
     """Record a new status for a milestone; return the update's id."""
+    actor = actor or Actor(updated_by, "admin")
+    actor.require("milestone")
     find_milestone(plan, milestone_id)
     status = parse_status(status, config)
     with Session(engine) as session, session.begin():
@@ -69,6 +74,9 @@ def set_status(engine: Engine, plan: Plan, config: ProgressConfig, milestone_id:
                                  note=note, updated_by=updated_by, is_demo=False, evidence_id=evidence_id)
         session.add(update)
         session.flush()
+        record(session, actor, "milestone", f"milestone:{milestone_id}",
+               {"status": status, "as_of": as_of, "note": note, "update": update.id},
+               sha256=stored.sha256 if evidence is not None else None)
         return update.id
 
 

@@ -152,3 +152,42 @@ class MilestoneUpdate(Base):
                              name="fk_milestone_updates_milestone"),
         Index("ix_milestone_updates_lookup", "plan_id", "milestone_id", "id"),
     )
+
+
+class User(Base):
+    """A local account. The password is kept only as an argon2 hash (salted, deliberately slow)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16), doc="admin | province | prefecture | viewer")
+    prefecture_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), nullable=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LoginAttempt(Base):
+    """Sign-in attempts, for rate limiting (by user name, whether or not the name exists)."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEntry(Base):
+    """One write, who made it and what it touched. Append-only: database triggers refuse updates and deletes."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32), doc="import | allocate | milestone | user | approve | ...")
+    object: Mapped[str] = mapped_column(Text, doc="what was written, e.g. submission:12")
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True, doc="JSON")
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, doc="hash of the file, when a file was written")
+
+    __table_args__ = (Index("ix_audit_log_at", "at"),)

@@ -18,6 +18,9 @@ Severity = Literal["error", "warning"]
 CODES: dict[str, Severity] = {
     "unreadable_file": "error",
     "unsupported_format": "error",
+    "file_too_large": "error",
+    "archive_bomb": "error",
+    "sheet_too_large": "error",
     "no_table": "error",
     "no_target_column": "error",
     "no_county_column": "error",
@@ -31,6 +34,7 @@ CODES: dict[str, Severity] = {
     "prefecture_missing": "error",
     "prefecture_conflict": "error",
     "duplicate_sheet_period": "error",
+    "not_your_prefecture": "error",
     "unknown_county": "error",
     "other_prefecture_county": "error",
     "county_code_mismatch": "error",

@@ -15,6 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from loaders.workbooks import UnreadableFile, read_workbook
+from .access import Actor
+from .audit import record
 from .intake import Intake, Lookups, check_history, read_return
 from .periods import add_months
 from .plan import Plan
@@ -97,8 +99,15 @@ def import_file(
     today: date | None = None,
     lookups: Lookups | None = None,
     preview: bool = True,
+    actor: Actor | None = None,
 ) -> Outcome:
-    """Import one file. ``preview=False`` skips the side-by-side table only the upload page shows."""
+    """Import one file. ``preview=False`` skips the side-by-side table only the upload page shows.
+
+    ``actor`` is who imports: a viewer is refused outright, a prefecture user's file is refused when it holds
+    another prefecture's counties. Without an actor the caller is trusted (the command line on the server).
+    """
+    actor = actor or Actor(uploader, "admin")
+    actor.require("import")
     digest = hashlib.sha256(data).hexdigest()
     try:
         book = read_workbook(data, file_name)
@@ -107,6 +116,11 @@ def import_file(
     intake = read_return(book, plan, tree, scopes, period, prefecture, today, lookups)
     history = _history(engine, plan, tree, intake)
     problems = list(intake.problems)
+    if actor.role == "prefecture":
+        for ret in intake.returns:
+            if ret.prefecture != actor.prefecture:
+                problems.append(Problem("not_your_prefecture", ret.sheet, None, None, None,
+                                        {"prefecture": tree[ret.prefecture].name, "user": actor.label}))
     if intake.ok:
         problems += check_history(intake, plan, history, checks)
     outcome = Outcome(file_name, digest, "refused", problems, values=len(intake.figures), dry_run=dry_run,
@@ -134,6 +148,9 @@ def import_file(
                 note=f"工作表 {ret.sheet}" if len(intake.returns) > 1 else None,
                 warnings=[p.as_dict() for p in warnings(problems)
                           if p.sheet == ret.sheet or p.sheet is None] or None))
+        record(session, actor, "import", "submission:" + ",".join(map(str, outcome.submissions)),
+               {"file": file_name, "plan": plan.id, "returns": outcome.returns, "values": outcome.values,
+                "warnings_confirmed": len(warnings(problems))}, sha256=digest)
     return outcome
 
 

@@ -1,0 +1,182 @@
+"""Accounts, roles enforced in the core, the append-only audit trail, hostile uploads, backup and restore."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from tests.intake_files import good_rows, import_bytes, xlsx
+from tracker import audit
+from tracker.access import Actor, PermissionDenied
+from tracker.accounts import AccountError, add_user, authenticate, disable_user, set_password
+from tracker.backup import BackupError, backup, restore
+
+ADMIN = Actor("admin", "admin")
+
+
+def _counts(engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return (conn.scalar(sa.text("select count(*) from submissions")),
+                conn.scalar(sa.text("select count(*) from reported_values")))
+
+
+# ------------------------------------------------------------------------------------------ accounts
+
+def test_passwords_are_argon2_hashes_and_sign_in_checks_them(ready_engine):
+    add_user(ready_engine, ADMIN, "mianyang", "correct horse battery", "prefecture", "510700", "绵阳市人社局")
+    with ready_engine.connect() as conn:
+        stored = conn.scalar(sa.text("select password_hash from users where username = 'mianyang'"))
+    assert stored.startswith("$argon2") and "correct horse" not in stored
+    actor = authenticate(ready_engine, "mianyang", "correct horse battery")
+    assert (actor.role, actor.prefecture) == ("prefecture", "510700")
+    with pytest.raises(AccountError, match="不正确"):
+        authenticate(ready_engine, "mianyang", "wrong password!!")
+    set_password(ready_engine, ADMIN, "mianyang", "another long secret")
+    assert authenticate(ready_engine, "mianyang", "another long secret").username == "mianyang"
+    disable_user(ready_engine, ADMIN, "mianyang")
+    with pytest.raises(AccountError):
+        authenticate(ready_engine, "mianyang", "another long secret")
+
+
+def test_sign_in_attempts_are_rate_limited_per_name(ready_engine):
+    add_user(ready_engine, ADMIN, "chengdu", "a long enough secret", "prefecture", "510100")
+    now = datetime.now(timezone.utc)
+    for _ in range(5):
+        with pytest.raises(AccountError, match="不正确"):
+            authenticate(ready_engine, "chengdu", "guess guess guess", now)
+    with pytest.raises(AccountError, match="次数过多"):  # even the right password, for a while
+        authenticate(ready_engine, "chengdu", "a long enough secret", now)
+    later = now + timedelta(minutes=16)
+    assert authenticate(ready_engine, "chengdu", "a long enough secret", later).username == "chengdu"
+
+
+def test_only_admins_manage_accounts_and_roles_are_checked(ready_engine):
+    with pytest.raises(PermissionDenied):
+        add_user(ready_engine, Actor("p", "province"), "x", "a long enough secret", "viewer")
+    with pytest.raises(AccountError, match="prefecture"):
+        add_user(ready_engine, ADMIN, "y", "a long enough secret", "prefecture")
+    with pytest.raises(AccountError, match="至少"):
+        add_user(ready_engine, ADMIN, "z", "short", "viewer")
+
+
+def test_the_password_comes_from_stdin_never_from_an_argument(database_url):
+    env = {"TRACKER_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    run = subprocess.run([sys.executable, "-m", "tracker.cli", "user", "add", "viewer1", "--role", "viewer"],
+                         input="a very long secret\n", capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    listed = subprocess.run([sys.executable, "-m", "tracker.cli", "user", "list"], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert "viewer1" in listed.stdout and "a very long secret" not in listed.stdout
+    refused = subprocess.run([sys.executable, "-m", "tracker.cli", "user", "add", "v2", "--role", "viewer",
+                              "--password", "x"], capture_output=True, text=True, env=env, timeout=120)
+    assert refused.returncode == 2
+
+
+# ------------------------------------------------------------------------------------------ roles in the core
+
+def test_a_prefecture_user_cannot_import_another_prefectures_counties(ready_engine):
+    deyang = Actor("deyang", "prefecture", "510600")
+    outcome = import_bytes(ready_engine, xlsx(good_rows()), "绵阳.xlsx", prefecture=None, actor=deyang)
+    assert outcome.status == "refused"
+    assert [p.code for p in outcome.problems if p.severity == "error"] == ["not_your_prefecture"]
+    assert _counts(ready_engine) == (0, 0)
+    mianyang = Actor("mianyang", "prefecture", "510700")
+    assert import_bytes(ready_engine, xlsx(good_rows()), "绵阳.xlsx", actor=mianyang).status == "imported"
+
+
+def test_viewers_cannot_write(ready_engine):
+    with pytest.raises(PermissionDenied):
+        import_bytes(ready_engine, xlsx(good_rows()), "绵阳.xlsx", actor=Actor("v", "viewer"))
+    assert _counts(ready_engine) == (0, 0)
+
+
+# ------------------------------------------------------------------------------------------ audit
+
+def test_every_write_is_audited_and_the_trail_cannot_be_edited(ready_engine):
+    data = xlsx(good_rows())
+    import_bytes(ready_engine, data, "绵阳.xlsx", actor=Actor("mianyang", "prefecture", "510700"))
+    add_user(ready_engine, ADMIN, "viewer2", "a long enough secret", "viewer")
+    trail = audit.entries(ready_engine)
+    assert list(trail["action"]) == ["import", "user"]
+    assert trail.iloc[0]["actor"] == "mianyang" and len(trail.iloc[0]["sha256"]) == 64
+    for statement in ("update audit_log set actor = 'someone else'", "delete from audit_log"):
+        with pytest.raises(sa.exc.DBAPIError):
+            with ready_engine.begin() as conn:
+                conn.execute(sa.text(statement))
+    assert len(audit.entries(ready_engine)) == 2
+
+
+# ------------------------------------------------------------------------------------------ hostile files
+
+def _zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (150 * 1024 * 1024))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, make, code", [
+    ("炸弹.xlsx", _zip_bomb, "archive_bomb"),
+    ("巨大.csv", lambda: b"a," * (6 * 1024 * 1024), "file_too_large"),
+    ("很多行.csv", lambda: "县（市、区）,劳务品牌培训人数\n".encode() + b"x,1\n" * 70_000, "sheet_too_large"),
+])
+def test_hostile_files_are_refused_before_parsing(ready_engine, name, make, code, monkeypatch):
+    import loaders.workbooks as workbooks
+
+    monkeypatch.setattr(workbooks, "MAX_UPLOAD_MB", 10)
+    outcome = import_bytes(ready_engine, make(), name)
+    assert outcome.status == "refused" and outcome.problems[0].code == code
+    assert _counts(ready_engine) == (0, 0)
+
+
+def test_macro_workbooks_are_read_for_values_only_and_formulas_never_run(ready_engine):
+    rows = good_rows()
+    rows[5][6] = "=1+1"  # a formula a script saved without a value: refused, never computed
+    outcome = import_bytes(ready_engine, xlsx(rows), "带宏.xlsm")
+    assert outcome.problems[0].code == "formula_no_cache"
+
+
+def test_file_names_are_never_paths(ready_engine, tmp_path, monkeypatch):
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    outcome = import_bytes(ready_engine, xlsx(good_rows()), "../../etc/passwd.xlsx")
+    assert outcome.status == "imported"
+    assert list(workdir.iterdir()) == []  # nothing written anywhere under the name
+    with ready_engine.connect() as conn:
+        assert conn.scalar(sa.text("select file_name from submissions")) == "../../etc/passwd.xlsx"
+
+
+# ------------------------------------------------------------------------------------------ backup
+
+def test_backup_and_restore_round_trip(ready_engine, tmp_path, request):
+    import_bytes(ready_engine, xlsx(good_rows()), "绵阳.xlsx")
+    add_user(ready_engine, ADMIN, "viewer3", "a long enough secret", "viewer")
+    path = tmp_path / "backup.jsonl.gz"
+    counts = backup(ready_engine, path)
+    assert counts["reported_values"] == 54 and counts["users"] == 1 and counts["audit_log"] == 2
+    from tests.conftest import _new_url
+    from tracker.db import get_engine
+
+    backend = "postgresql" if ready_engine.dialect.name == "postgresql" else "sqlite"
+    url, drop = _new_url(backend, tmp_path)
+    other = get_engine(url if backend == "postgresql" else f"sqlite:///{tmp_path / 'restored.db'}")
+    try:
+        restored = restore(other, path)
+        assert restored == counts
+        with other.connect() as conn:
+            assert conn.scalar(sa.text("select sum(value) from reported_values")) == pytest.approx(
+                sum(v for row in good_rows()[4:] for v in row[2:]))
+        assert authenticate(other, "viewer3", "a long enough secret").role == "viewer"
+        import_bytes(other, xlsx(good_rows(period_label="2023年7月")), "绵阳7月.xlsx", period="2023-07")
+        with pytest.raises(BackupError, match="不是空的"):
+            restore(other, path)
+    finally:
+        other.dispose()
+        drop()
