@@ -7,6 +7,9 @@ the very same file uploaded again is recognised and changes nothing.
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -82,6 +85,14 @@ def preview_frame(intake: Intake, history: pd.DataFrame, tree: RegionTree, plan:
                                        "previous_1", "previous_2", "current", "change", "sheet", "cell"])
 
 
+def _hold_for_crash_test() -> None:
+    """Tests kill an import here, inside its open transaction, to prove a crash leaves nothing half-written."""
+    hold = os.environ.get("TRACKER_TEST_HOLD_TRANSACTION")
+    if hold:
+        print("holding transaction", file=sys.stderr, flush=True)
+        time.sleep(float(hold))
+
+
 def import_file(
     engine: Engine,
     data: bytes,
@@ -148,6 +159,7 @@ def import_file(
                 note=f"工作表 {ret.sheet}" if len(intake.returns) > 1 else None,
                 warnings=[p.as_dict() for p in warnings(problems)
                           if p.sheet == ret.sheet or p.sheet is None] or None))
+        _hold_for_crash_test()
         record(session, actor, "import", "submission:" + ",".join(map(str, outcome.submissions)),
                {"file": file_name, "plan": plan.id, "returns": outcome.returns, "values": outcome.values,
                 "warnings_confirmed": len(warnings(problems))}, sha256=digest)
