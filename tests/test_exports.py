@@ -95,8 +95,9 @@ def test_text_that_would_start_a_formula_is_neutralised_and_numbers_are_not():
     for i, text in enumerate(INJECTIONS):
         cell = sheet.cell(header_row + 1 + i, 1)
         assert cell.data_type == "s", text
-        # the stored value is the neutralised text (XML reads a bare carriage return back as a line feed)
-        assert cell.value == "'" + text.replace("\r", "\n")
+        # the stored value is the neutralised text (without defusedxml, XML reads a bare carriage return back as a
+        # line feed; with it, the carriage return survives)
+        assert cell.value in ("'" + text, "'" + text.replace("\r", "\n"))
     assert sheet.cell(header_row + 1 + len(INJECTIONS), 1).value == "#N/A"  # text, not an error value
     assert sheet.cell(header_row + 1 + len(INJECTIONS), 1).data_type == "s"
     assert [r[0] for r in rows[-2:]] == ["plain", "'-"]
