@@ -20,6 +20,7 @@ pages = [
     st.Page("pages/target.py", title=t("nav.target", lang)),
     st.Page("pages/milestones.py", title=t("nav.milestones", lang)),
     st.Page("pages/quality.py", title=t("nav.quality", lang)),
+    st.Page("pages/plan_import.py", title=t("nav.plan_import", lang)),
     st.Page("pages/upload.py", title=t("nav.upload", lang)),
 ]
 ui.run_navigation(pages)

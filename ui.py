@@ -32,7 +32,7 @@ _IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("in_app", default
 def run_navigation(pages: list) -> None:
     """Run the chosen page inside app.py (so pages know the sidebar and styles are there)."""
     st.session_state["_through_app"] = True
-    current = st.navigation(pages)
+    current = st.navigation(pages, expanded=True)  # every page in the menu, however many
     intended = st.session_state.pop("_intended_page", None)
     if intended and current.url_path != Path(intended).stem:
         st.switch_page(next(p for p in pages if p.url_path == Path(intended).stem))
