@@ -58,26 +58,6 @@ def region_pace_bar(rows: pd.DataFrame, target: Target, as_of: str, config: Prog
     return _layout(fig, title, height=max(320, 28 * len(data) + 120))
 
 
-def trajectory_line(series: pd.DataFrame, target: Target, as_of: str, lang: str = "zh") -> go.Figure:
-    """Actual against the trajectory it should follow, month by month, in the units people read."""
-    peak = max(series["expected"].max(skipna=True) or 0, series["actual"].max(skipna=True) or 0, target.value)
-    divisor, unit = axis_scale(peak, target.unit, lang)
-    x = [month_label(m, lang) for m in series["period"]]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x, y=series["expected"] / divisor, name=t("chart.expected", lang),
-                             mode="lines", line={"dash": "dash", "color": "#6b7280", "width": 2}))
-    fig.add_trace(go.Scatter(x=x, y=series["actual"] / divisor, name=t("chart.actual", lang),
-                             mode="lines+markers", line={"color": "#c53030", "width": 3}))
-    if target.kind == "level":
-        fig.add_hline(y=target.value / divisor, line_dash="dot", line_color="#1b7f3b",
-                      annotation_text=t("chart.target_line", lang), annotation_position="top left")
-    # Flows start from zero; a level's axis stays near its values so that a dip below the target is visible.
-    fig.update_yaxes(title=unit, rangemode="tozero" if target.kind != "level" else "normal")
-    title = t("chart.trajectory_title", lang, target=target.name.get(lang), unit=unit,
-              month=month_label(as_of, lang))
-    return _layout(fig, title, height=420)
-
-
 def trend_chart(history: pd.DataFrame, projection: pd.DataFrame, target: Target, as_of: str,
                 lang: str = "zh") -> go.Figure:
     """Actual against its trajectory, each month's own increment as bars, the projection to the end of the period

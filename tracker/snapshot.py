@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from .plan import Plan
-from .progress import compute_progress, trajectory, trend
+from .progress import compute_progress, trend
 from .regions import RegionTree
 from .status import ProgressConfig, load_config
 from . import store
@@ -40,11 +40,6 @@ class Snapshot:
 
     def province(self) -> pd.DataFrame:
         return self.rows("province").set_index("target")
-
-    def trajectory(self, target_id: str) -> pd.DataFrame:
-        target = self.plan.target(target_id)
-        values = self.values[self.values["target"] == target_id]
-        return trajectory(target, values, target.period.months(), self.scopes.get(target_id), until=self.as_of)
 
     def trend(self, target_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         target = self.plan.target(target_id)
