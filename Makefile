@@ -21,12 +21,14 @@ demo: init
 run: demo
 	$(BIN)/streamlit run app.py
 
-# Browser tests need Debian's Chromium and CJK fonts (Playwright's own browser download does not work offline).
+# Browser tests need Debian's Chromium and CJK fonts (Playwright's own browser download does not work offline); the
+# deck tests render PDFs to PNG with poppler-utils (pdftoppm, pdftotext). Chromium also draws the deck's charts (kaleido).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" || ! command -v pdftoppm >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji \
+			poppler-utils; \
 	fi
 
 test: $(STAMP) browser-deps

@@ -7,14 +7,20 @@ from tracker.i18n import t
 # No page or page_icon icons: an icon becomes the favicon, which is fetched from a font CDN, and the app must not leave the intranet.
 st.set_page_config(page_title=t("app.title", ui.lang()), layout="wide")
 ui.styles()
+# 汇报模式 (?view=present): the slides alone, no sidebar, no navigation. Keep any sign-in check above this line.
+if ui.presenting():
+    ui.run_navigation([st.Page("pages/present.py", title=t("present.enter", ui.lang()), default=True)])
+    st.stop()
 ctx = ui.sidebar()
 lang = ctx.lang
+ui.present_button(lang)
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview", lang), default=True),
     st.Page("pages/completeness.py", title=t("nav.completeness", lang)),
     st.Page("pages/tasks.py", title=t("nav.tasks", lang)),
     st.Page("pages/departments.py", title=t("nav.departments", lang)),
     st.Page("pages/redlist.py", title=t("nav.redlist", lang)),
+    st.Page("pages/summary.py", title=t("nav.summary", lang)),
     st.Page("pages/regions.py", title=t("nav.regions", lang)),
     st.Page("pages/maps.py", title=t("nav.maps", lang)),
     st.Page("pages/target.py", title=t("nav.target", lang)),

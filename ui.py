@@ -83,7 +83,8 @@ def _plan_options() -> list[str]:
 
 
 #: Query parameters a copied link carries, and the session keys they set.
-LINK_PARAMS = {"plan": "plan_id", "as_of": "as_of", "lang": "lang", "target": "target", "region": "region"}
+LINK_PARAMS = {"plan": "plan_id", "as_of": "as_of", "lang": "lang", "target": "target", "region": "region",
+               "view": "view", "slide": "slide"}  # view=present: 汇报模式; slide: its page (1-based)
 
 
 def _adopt_link() -> None:
@@ -103,6 +104,28 @@ def _publish_link() -> None:
     wanted = {param: str(state[key]) for param, key in LINK_PARAMS.items() if state.get(key)}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+
+
+def presenting() -> bool:
+    """Whether this session shows the presentation mode (汇报模式, ``?view=present``) instead of the dashboard."""
+    _adopt_link()
+    return st.session_state.get("view") == "present"
+
+
+def _enter_presentation() -> None:
+    st.session_state["view"] = "present"
+    st.session_state["slide"] = 1
+
+
+def leave_presentation() -> None:
+    for key in ("view", "slide"):
+        st.session_state.pop(key, None)
+
+
+def present_button(lang: str) -> None:
+    """The sidebar's switch to the presentation mode, for the chosen plan and month."""
+    st.sidebar.button(t("present.enter", lang), key="present_enter", on_click=_enter_presentation,
+                      help=t("present.enter_help", lang), icon=":material/slideshow:", width="stretch")
 
 
 def _settle() -> None:

@@ -1,0 +1,40 @@
+"""情况汇报: the short formal report written from the month's figures, to read, copy or download (.md, .docx).
+
+The text comes from ``tracker.summary`` (templates, no model): the same paragraphs are the speaker notes of the
+presentation mode's slides and what ``tracker summary`` prints.
+"""
+import html
+
+import streamlit as st
+
+import ui
+from tracker.i18n import t
+from tracker.summary import build_summary, gather, summary_docx
+
+ctx = ui.context(__file__)
+snap = ui.snapshot(ctx)
+ui.page_header("summary.page_title", ctx, snap)
+facts = gather(snap, ui.completeness(ctx, [ctx.as_of]))
+summary = build_summary(facts, ctx.lang)
+
+st.caption(t("summary.in_notes", ctx.lang))
+name = f"{'情况汇报' if ctx.lang != 'en' else 'briefing-report'}-{ctx.as_of}"
+left, right, _ = st.columns([1, 1, 4])
+left.download_button(t("summary.download_docx", ctx.lang), lambda: summary_docx(summary), file_name=f"{name}.docx",
+                     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     key="summary_docx", on_click="ignore", icon=":material/description:")
+right.download_button(t("summary.download_md", ctx.lang), summary.markdown(), file_name=f"{name}.md",
+                      mime="text/markdown", key="summary_md", on_click="ignore", icon=":material/download:")
+
+with st.container(border=True, key="summary_text"):
+    st.markdown(f"<h3 style='text-align:center'>{html.escape(summary.title)}</h3>"
+                f"<p style='text-align:center'>{html.escape(summary.subtitle)}</p>", unsafe_allow_html=True)
+    if summary.demo:
+        st.warning(summary.demo)
+    st.markdown(summary.opening)
+    st.markdown(f"**{summary.overall_heading}**")
+    st.markdown(summary.overall)
+    st.markdown(f"**{summary.tasks_heading}**")
+    for paragraph in summary.tasks:
+        st.markdown(paragraph)
+    st.caption(summary.note)
