@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 
 import ui
-from tracker.i18n import month_label, t
+from tracker.i18n import t
 from tracker.slides import build_deck, deck_css, slide_html
 
 INTERVALS = (10, 20, 30, 60, 120)
@@ -117,15 +117,14 @@ def stage() -> None:
         st.selectbox(t("present.interval", ctx.lang), INTERVALS, index=INTERVALS.index(interval),
                      key="w_present_interval", on_change=_keep, args=("present_interval",),
                      format_func=lambda n: t("present.seconds", ctx.lang, n=n), label_visibility="collapsed")
-        with st.popover(":material/download:", help=t("present.download", ctx.lang), type="tertiary"):
-            st.caption(t("slides.deck_title", ctx.lang, plan=snap.plan.title.get(ctx.lang),
-                         month=month_label(ctx.as_of, ctx.lang)))
-            st.download_button(t("present.pptx", ctx.lang), _file("pptx"), file_name=f"{name}.pptx",
-                               mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                               key="present_pptx", on_click="ignore", icon=":material/slideshow:")
-            st.download_button(t("present.pdf", ctx.lang), _file("pdf"), file_name=f"{name}.pdf",
-                               mime="application/pdf", key="present_pdf", on_click="ignore",
-                               icon=":material/picture_as_pdf:")
+        # Two plain buttons, not a popover: a mouse click did not open the popover inside this fixed bar.
+        st.download_button("PPT", _file("pptx"), file_name=f"{name}.pptx",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                           key="present_pptx", on_click="ignore", icon=":material/download:", type="tertiary",
+                           help=t("present.pptx", ctx.lang))
+        st.download_button("PDF", _file("pdf"), file_name=f"{name}.pdf", mime="application/pdf",
+                           key="present_pdf", on_click="ignore", icon=":material/download:", type="tertiary",
+                           help=t("present.pdf", ctx.lang))
         st.button(":material/close:", key="present_exit", on_click=ui.leave_presentation, shortcut="Esc",
                   type="tertiary")
     # The toggle and the interval change how often this fragment runs, which only a full run can set.
