@@ -22,26 +22,30 @@ chosen = [m.id for m in plan.milestones if not task_filter or m.task == task_fil
 ui.show_table(milestone_table(snap, chosen, ctx.lang), f"measures-{task_filter or 'all'}-{ctx.as_of}")
 
 names = {m.id: m.name.get(ctx.lang) for m in plan.milestones if m.id in chosen}
+actor = ui.actor()
 st.subheader(t("milestones.update", ctx.lang))
-with st.form("milestone_update", clear_on_submit=True):
-    milestone_id = st.selectbox(t("col.milestone", ctx.lang), list(names), format_func=names.get,
-                                key="milestone_id")
-    statuses = {s.id: s.label(ctx.lang) for s in snap.config.milestone_statuses}
-    status = st.radio(t("col.status", ctx.lang), list(statuses), format_func=statuses.get, horizontal=True,
-                      key="milestone_status")
-    months = ui.reportable_months(plan)
-    as_of = st.selectbox(t("milestones.as_of", ctx.lang), months, format_func=lambda m: month_label(m, ctx.lang),
-                         key="milestone_as_of")
-    note = st.text_area(t("col.note", ctx.lang), key="milestone_note", max_chars=2000)
-    upload = st.file_uploader(t("milestones.evidence", ctx.lang), key="milestone_evidence")
-    if st.form_submit_button(t("milestones.save", ctx.lang), type="primary"):
-        try:
-            set_status(ui.engine(), plan, snap.config, milestone_id, status, as_of=as_of, note=note or None,
-                       updated_by=ui.uploader(),
-                       evidence=Evidence(upload.name, upload.getvalue()) if upload is not None else None)
-            st.success(t("milestones.saved", ctx.lang, name=names[milestone_id], status=statuses[status]))
-        except MilestoneError as exc:
-            st.error(str(exc))
+if actor is None or not actor.may("milestone"):
+    st.caption(t("milestones.no_permission", ctx.lang))
+else:
+    with st.form("milestone_update", clear_on_submit=True):
+        milestone_id = st.selectbox(t("col.milestone", ctx.lang), list(names), format_func=names.get,
+                                    key="milestone_id")
+        statuses = {s.id: s.label(ctx.lang) for s in snap.config.milestone_statuses}
+        status = st.radio(t("col.status", ctx.lang), list(statuses), format_func=statuses.get, horizontal=True,
+                          key="milestone_status")
+        months = ui.reportable_months(plan)
+        as_of = st.selectbox(t("milestones.as_of", ctx.lang), months, key="milestone_as_of",
+                             format_func=lambda m: month_label(m, ctx.lang))
+        note = st.text_area(t("col.note", ctx.lang), key="milestone_note", max_chars=2000)
+        upload = st.file_uploader(t("milestones.evidence", ctx.lang), key="milestone_evidence")
+        if st.form_submit_button(t("milestones.save", ctx.lang), type="primary"):
+            try:
+                set_status(ui.engine(), plan, snap.config, milestone_id, status, as_of=as_of, note=note or None,
+                           updated_by=actor.label, actor=actor,
+                           evidence=Evidence(upload.name, upload.getvalue()) if upload is not None else None)
+                st.success(t("milestones.saved", ctx.lang, name=names[milestone_id], status=statuses[status]))
+            except MilestoneError as exc:
+                st.error(str(exc))
 
 st.subheader(t("milestones.history", ctx.lang))
 shown = st.selectbox(t("col.milestone", ctx.lang), list(names), format_func=names.get, key="milestone_history")

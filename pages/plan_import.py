@@ -7,13 +7,16 @@ import streamlit as st
 
 import ui
 from loaders.plans import PlanFileError, load_departments
-from tracker import extract, store
+from tracker import extract, sessions, store
 from tracker.i18n import t
 from tracker.units import BASE_UNITS
 
 ctx = ui.context(__file__)
 lang = ctx.lang
 st.title(t("plan_import.title", lang))
+if not sessions.may_see(ui.actor(), "plan_import"):  # plans are the administrators' to change
+    st.warning(t("signin.no_permission", lang))
+    st.stop()
 st.caption(t("plan_import.help", lang))
 
 

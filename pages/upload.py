@@ -13,11 +13,19 @@ ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("upload.title", ctx, snap)
 plan, tree = snap.plan, snap.tree
+actor = ui.actor()  # the core checks every write against it; the page only hides what would be refused
+if actor is None or not actor.may("import"):
+    role = t(f"account.role.{actor.role}", ctx.lang) if actor is not None else "—"
+    st.warning(t("upload.no_permission", ctx.lang, role=role))
+    st.stop()
 
 prefectures = {r.code: r.name for r in tree.level("prefecture")}
+if actor.role == "prefecture":  # its own prefecture only
+    prefectures = {actor.prefecture: prefectures[actor.prefecture]}
+    st.session_state["upload_prefecture"] = actor.prefecture
 left, right = st.columns(2)
 prefecture = left.selectbox(t("upload.prefecture", ctx.lang), list(prefectures), format_func=prefectures.get,
-                            key="upload_prefecture")
+                            key="upload_prefecture", disabled=len(prefectures) == 1)
 months = ui.reportable_months(plan)
 period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
                          format_func=lambda m: month_label(m, ctx.lang))
@@ -32,8 +40,8 @@ files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"
 for i, upload in enumerate(files or []):
     data = upload.getvalue()
     st.subheader(t("upload.file_header", ctx.lang, name=upload.name))
-    check = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=ui.uploader(), period=period,
-                            prefecture=prefecture, dry_run=True, accept_warnings=True)
+    check = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=actor.label, actor=actor,
+                            period=period, prefecture=prefecture, dry_run=True, accept_warnings=True)
     errors = [p for p in check.problems if p.severity == "error"]
     warnings = [p for p in check.problems if p.severity == "warning"]
     st.markdown(t("upload.summary", ctx.lang, values=check.values, errors=len(errors), warnings=len(warnings)))
@@ -59,12 +67,17 @@ for i, upload in enumerate(files or []):
         confirmed = st.checkbox(t("upload.confirm", ctx.lang), key=f"confirm_{i}_{check.sha256[:8]}")
     if st.button(t("upload.commit", ctx.lang), key=f"commit_{i}_{check.sha256[:8]}", disabled=not confirmed,
                  type="primary"):
-        done = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=ui.uploader(), period=period,
-                               prefecture=prefecture, accept_warnings=confirmed)
+        done = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=actor.label, actor=actor,
+                               period=period, prefecture=prefecture, accept_warnings=confirmed)
+        if done.status == "refused":   # refused at commit: e.g. the month was locked since the check above
+            st.error(t("upload.refused", ctx.lang))
+            st.markdown(problem_list(done.problems, ctx.lang))
+            continue
         changes = check.preview["change"].value_counts()
         st.session_state[f"receipt_{check.sha256}"] = t(
             "upload.receipt", ctx.lang, ids="、".join(map(str, done.submissions)) or "—", values=done.values,
-            new=int(changes.get("new", 0)), changed=int(changes.get("changed", 0)), sha=done.sha256)
+            new=int(changes.get("new", 0)), changed=int(changes.get("changed", 0)), sha=done.sha256) + (
+            t("upload.pending_review", ctx.lang) if done.review_status == "submitted" else "")
         st.rerun()
 
 st.subheader(t("upload.history", ctx.lang, prefecture=prefectures[prefecture]))
@@ -74,19 +87,22 @@ if history.empty:
 else:
     ui.show_table(submission_table(history, ctx.lang), f"submissions-{prefecture}")
 
+if not actor.may("allocate"):
+    st.stop()
 with st.expander(t("upload.allocations", ctx.lang)):
     st.caption(t("upload.allocations_help", ctx.lang))
     sheet = st.file_uploader(t("upload.allocations_file", ctx.lang), type=["xlsx", "xls", "csv"],
                              key="allocation_file")
     if sheet is not None:
-        check = import_allocations(ui.engine(), sheet.getvalue(), sheet.name, plan, tree, uploader=ui.uploader(),
-                                   dry_run=True)
+        check = import_allocations(ui.engine(), sheet.getvalue(), sheet.name, plan, tree, uploader=actor.label,
+                                   actor=actor, dry_run=True)
         if check.problems:
             st.markdown(problem_list(check.problems, ctx.lang))
         if check.status == "imported":
             ui.show_table(allocation_table(allocation_summary(plan, check.rows, tree), ctx.lang), "allocation-check")
             if st.button(t("upload.allocations_commit", ctx.lang), key="allocation_commit", type="primary"):
-                import_allocations(ui.engine(), sheet.getvalue(), sheet.name, plan, tree, uploader=ui.uploader())
+                import_allocations(ui.engine(), sheet.getvalue(), sheet.name, plan, tree, uploader=actor.label,
+                                   actor=actor)
                 st.success(t("upload.allocations_done", ctx.lang, n=len(check.rows)))
     st.markdown(f"**{t('upload.allocation_sum', ctx.lang)}**")
     ui.show_table(allocation_table(allocation_summary(plan, snap.allocations, tree), ctx.lang), "allocations")

@@ -71,13 +71,29 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     file_name: Mapped[str | None] = mapped_column(Text, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="accepted")
+    status: Mapped[str] = mapped_column(String(16), default="accepted", doc="submitted | accepted | returned")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     n_values: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     warnings: Mapped[str | None] = mapped_column(Text, nullable=True, doc="JSON list of warnings accepted at import")
 
     __table_args__ = (Index("ix_submissions_plan_period", "plan_id", "period", "prefecture_code"),)
+
+
+class Review(Base):
+    """A province user's decision on a submission: accepted, returned (with a reason) or, for an accepted
+    prefecture-month, reopened (with a reason). Append-only, like the audit trail: ``submissions.status`` is the
+    current state, these rows are how it got there, and a month's lock is read from them (tracker/approval.py)."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    action: Mapped[str] = mapped_column(String(16), doc="accepted | returned | reopened")
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_reviews_submission", "submission_id", "id"),)
 
 
 class ReportedValue(Base):
@@ -185,7 +201,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(32), doc="import | allocate | milestone | user | approve | ...")
+    action: Mapped[str] = mapped_column(String(32), doc="import | allocate | milestone | user | accept | return | reopen | ...")
     object: Mapped[str] = mapped_column(Text, doc="what was written, e.g. submission:12")
     detail: Mapped[str | None] = mapped_column(Text, nullable=True, doc="JSON")
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, doc="hash of the file, when a file was written")

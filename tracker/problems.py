@@ -35,6 +35,7 @@ CODES: dict[str, Severity] = {
     "prefecture_conflict": "error",
     "duplicate_sheet_period": "error",
     "not_your_prefecture": "error",
+    "month_locked": "error",
     "unknown_county": "error",
     "other_prefecture_county": "error",
     "county_code_mismatch": "error",

@@ -44,12 +44,21 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """Whether a prefecture's return waits for a province user's review (the default) or counts at once: an office
+    that does not review keeps the simple flow by setting ``auto_accept: true``."""
+
+    auto_accept: bool = False
+
+
+@dataclass(frozen=True)
 class ProgressConfig:
     thresholds: Thresholds
     checks: HistoryChecks
     reporting: Deadline
     statuses: tuple[Status, ...]
     milestone_statuses: tuple[Status, ...]
+    approval: Approval = Approval()
 
     def status(self, status_id: str) -> Status:
         return next(s for s in self.statuses if s.id == status_id)
@@ -70,4 +79,5 @@ def load_config(path: Path = CONFIG_FILE) -> ProgressConfig:
         reporting=Deadline(**data["reporting"]),
         statuses=tuple(Status(**s) for s in data["statuses"]),
         milestone_statuses=tuple(Status(**s) for s in data["milestone_statuses"]),
+        approval=Approval(**(data.get("approval") or {})),
     )

@@ -1,8 +1,9 @@
 """Reading and writing the database: the edge between stored rows and the pure progress engine.
 
 Rows are only added. The current figure for a (target, county, month) is the one from the newest counted
-submission; older ones stay and remain queryable (``value_history``). Demo data is shown only while a plan has no
-real submission, so a database seeded with demo data never mixes it into real returns.
+(accepted) submission; older ones stay and remain queryable (``value_history``). Submissions waiting for review or
+returned never count (tracker/approval.py). Demo data is shown only while a plan has no accepted real submission,
+so a database seeded with demo data never mixes it into real returns.
 """
 from __future__ import annotations
 
@@ -13,17 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, and_, exists, func, insert, select
+from sqlalchemy import Engine, and_, case, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from .db import migrate
 from .models import (
-    Allocation, MilestoneRow, MilestoneUpdate, PlanRow, RegionRow, ReportedValue, Submission, TargetRow,
+    Allocation, MilestoneRow, MilestoneUpdate, PlanRow, RegionRow, ReportedValue, Review, Submission, TargetRow,
 )
-from .plan import Plan
+from .periods import year_of
+from .plan import Plan, Target
+from .progress import effective_month
 from .regions import RegionTree
 
-#: Submission statuses whose values count in progress.
+#: Submission statuses whose values count in progress: ``submitted`` (待审核) and ``returned`` (已退回) do not.
 COUNTED_STATUSES = ("accepted",)
 
 
@@ -114,9 +117,12 @@ def record_submission(
 
 
 def has_real_data(engine: Engine, plan_id: str) -> bool:
+    """Whether the plan has real figures that count: a first return still waiting for review leaves the demo
+    data on show rather than an empty dashboard."""
     with engine.connect() as conn:
         return bool(conn.scalar(select(exists().where(
-            Submission.plan_id == plan_id, Submission.is_demo.is_(False)))))
+            Submission.plan_id == plan_id, Submission.is_demo.is_(False),
+            Submission.status.in_(COUNTED_STATUSES)))))
 
 
 def shows_demo(engine: Engine, plan_id: str) -> bool:
@@ -138,12 +144,20 @@ def _counted_submissions(engine: Engine, plan_id: str, include_demo: bool | None
 
 def current_values(engine: Engine, plan_id: str, regions: Iterable[str] | None = None,
                    period_from: str | None = None, period_to: str | None = None,
-                   include_demo: bool | None = None, prefectures: Iterable[str] | None = None) -> pd.DataFrame:
+                   include_demo: bool | None = None, prefectures: Iterable[str] | None = None,
+                   targets: Iterable[str] | None = None) -> pd.DataFrame:
     """The current county figures of a plan: for each (target, county, month) the newest counted submission's,
     optionally only for some counties and months. ``include_demo=False`` gives real figures only (the history a
-    real return is checked against)."""
+    real return is checked against).
+
+    Counted means accepted, so the figure is the newest *accepted* submission's, not the newest submission's: a
+    re-upload waiting for review leaves the accepted figures in place until it is accepted, and a returned one
+    never replaces anything. A newer accepted submission supersedes older ones cell by cell: a cell it does not
+    carry keeps the older accepted figure."""
     counted = _counted_submissions(engine, plan_id, include_demo)
     filters = [ReportedValue.plan_id == plan_id, ReportedValue.submission_id.in_(counted)]
+    if targets is not None:
+        filters.append(ReportedValue.target_id.in_(list(targets)))
     if regions is not None:
         filters.append(ReportedValue.region_code.in_(list(regions)))
     if prefectures is not None:  # counties of these prefectures, without a long IN list to compile
@@ -169,10 +183,78 @@ def current_values(engine: Engine, plan_id: str, regions: Iterable[str] | None =
     )
     query = select(ranked.c.target, ranked.c.region, ranked.c.period, ranked.c.value).where(ranked.c.rank == 1)
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["target", "region", "period", "value"])
-    frame["value"] = frame["value"].astype("float64")
-    return frame
+        return _frame(conn.execute(query).all(), ["target", "region", "period", "value"]).astype({"value": "float64"})
+
+
+def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+    """Rows as a frame, column by column: pandas probing each SQLAlchemy Row for ``_fields`` costs 25 µs a row."""
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(dict(zip(columns, (list(c) for c in zip(*rows)))), columns=columns)
+
+
+def _current(counted, plan_id: str, target_id: str, first: str, last: str):
+    """This target's current county figures for months ``first``..``last``: the newest counted submission's."""
+    rv = ReportedValue
+    ranked = (
+        select(rv.region_code.label("region"), rv.period, rv.value,
+               # month first, the order of ix_reported_values_month: the database sorts only within a cell
+               func.row_number().over(partition_by=(rv.period, rv.region_code),
+                                      order_by=rv.submission_id.desc()).label("rank"))
+        .where(rv.plan_id == plan_id, rv.target_id == target_id, rv.submission_id.in_(counted),
+               *([rv.period == last] if first == last else [rv.period >= first, rv.period <= last]))
+        .subquery()
+    )
+    return select(ranked.c.region, ranked.c.period, ranked.c.value).where(ranked.c.rank == 1).subquery()
+
+
+def _figures_query(counted, plan_id: str, target: Target, month: str):
+    """One target's county actuals at ``month`` in SQL, by the engine's rules (``progress.county_actuals``)."""
+    how = target.aggregation.months
+    if how == "latest":
+        cur = _current(counted, plan_id, target.id, month, month)
+        return select(cur.c.region, func.sum(cur.c.value).label("actual"), literal(1).label("reported")) \
+            .group_by(cur.c.region)
+    cur = _current(counted, plan_id, target.id, target.period.start, month)
+    at_month = case((cur.c.period == month, 1), else_=0)
+    if how == "sum":
+        return select(cur.c.region, func.sum(cur.c.value).label("actual"), func.max(at_month).label("reported")) \
+            .group_by(cur.c.region)
+    # sum_of_years: each closed year's last year-to-date figure, and the current year's figure for the month
+    year = func.substr(cur.c.period, 1, 4)
+    closed = (select(cur.c.region, cur.c.value,
+                     func.row_number().over(partition_by=(cur.c.region, year),
+                                            order_by=cur.c.period.desc()).label("last"))
+              .where(cur.c.period < f"{year_of(month):04d}-01").subquery())
+    parts = union_all(
+        select(closed.c.region, closed.c.value, literal(0).label("now")).where(closed.c.last == 1),
+        select(cur.c.region, cur.c.value, literal(1).label("now")).where(cur.c.period == month),
+    ).subquery()
+    return select(parts.c.region, func.sum(parts.c.value).label("actual"), func.max(parts.c.now).label("reported")) \
+        .group_by(parts.c.region)
+
+
+def county_figures(engine: Engine, plan: Plan, as_of: str, include_demo: bool | None = None) -> pd.DataFrame:
+    """Every county's actual at ``as_of`` for every target, summed in the database: the frame
+    ``progress.county_figures`` computes from every value (target, region, actual, reported), without reading the
+    values into memory. One query per target, each reading only the months that count for it."""
+    counted = _counted_submissions(engine, plan.id, include_demo)
+    parts = []
+    with engine.connect() as conn:
+        for target in plan.targets:
+            month = effective_month(target, as_of)
+            if month is None:
+                continue
+            rows = conn.execute(_figures_query(counted, plan.id, target, month)).all()
+            if rows:
+                frame = _frame(rows, ["region", "actual", "reported"])
+                frame.insert(0, "target", target.id)
+                parts.append(frame)
+    if not parts:
+        return pd.DataFrame({"target": pd.Series(dtype="str"), "region": pd.Series(dtype="str"),
+                             "actual": pd.Series(dtype="float64"), "reported": pd.Series(dtype="bool")})
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({"actual": "float64", "reported": "bool"})
 
 
 def value_history(engine: Engine, plan_id: str, target_id: str, region: str, period: str) -> pd.DataFrame:
@@ -256,6 +338,7 @@ def data_version(engine: Engine) -> str:
             conn.scalar(select(func.count(Submission.id))),
             conn.scalar(select(func.max(Allocation.id))),
             conn.scalar(select(func.max(MilestoneUpdate.id))),
+            conn.scalar(select(func.max(Review.id))),  # a review changes what counts without a new submission
             *(f"{plan_id}:{sha}" for plan_id, sha in conn.execute(select(PlanRow.id, PlanRow.sha256)
                                                                   .order_by(PlanRow.id))),
         ]

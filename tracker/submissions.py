@@ -3,6 +3,9 @@
 A file with any error writes nothing. A file with warnings writes nothing unless the uploader confirms them. A
 re-upload for the same prefecture and month supersedes the earlier figures cell by cell (they stay in history);
 the very same file uploaded again is recognised and changes nothing.
+
+A prefecture user's return arrives waiting for review (``submitted``, tracker/approval.py) unless the office
+accepts automatically; a month that a province user accepted is locked, and a file for it is refused.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from loaders.workbooks import UnreadableFile, read_workbook
 from .access import Actor
+from .approval import initial_status, locked_in, serialise_writers
 from .audit import record
 from .intake import Intake, Lookups, check_history, read_return
 from .periods import add_months
@@ -42,6 +46,7 @@ class Outcome:
     dry_run: bool = False
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)
     returns: list[tuple[str, str]] = field(default_factory=list)  # (prefecture, period) per sheet read
+    review_status: str | None = None  # what the submissions got (would get, dry run): submitted | accepted
 
     @property
     def needs_confirmation(self) -> bool:
@@ -51,7 +56,8 @@ class Outcome:
         return {"file": self.file_name, "status": self.status,
                 "submission": self.submissions[0] if self.submissions else None,
                 "submissions": self.submissions, "values": self.values, "sha256": self.sha256,
-                "dry_run": self.dry_run, "problems": [p.as_dict(lang) for p in self.problems]}
+                "dry_run": self.dry_run, "review_status": self.review_status,
+                "problems": [p.as_dict(lang) for p in self.problems]}
 
 
 def _history(engine: Engine, plan: Plan, tree: RegionTree, intake: Intake) -> pd.DataFrame:
@@ -85,6 +91,19 @@ def preview_frame(intake: Intake, history: pd.DataFrame, tree: RegionTree, plan:
                                        "previous_1", "previous_2", "current", "change", "sheet", "cell"])
 
 
+class _MonthLocked(Exception):
+    """A month was locked while this import was being checked: roll its writes back."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+
+
+def _locked_problems(conn, plan: Plan, tree: RegionTree, intake: Intake) -> list[Problem]:
+    return [Problem("month_locked", ret.sheet, None, None, None,
+                    {"prefecture": tree[ret.prefecture].name, "period": ret.period})
+            for ret in intake.returns if locked_in(conn, plan.id, ret.prefecture, ret.period)]
+
+
 def _hold_for_crash_test() -> None:
     """Tests kill an import here, inside its open transaction, to prove a crash leaves nothing half-written."""
     hold = os.environ.get("TRACKER_TEST_HOLD_TRANSACTION")
@@ -111,14 +130,22 @@ def import_file(
     lookups: Lookups | None = None,
     preview: bool = True,
     actor: Actor | None = None,
+    auto_accept: bool | None = None,
 ) -> Outcome:
     """Import one file. ``preview=False`` skips the side-by-side table only the upload page shows.
 
     ``actor`` is who imports: a viewer is refused outright, a prefecture user's file is refused when it holds
     another prefecture's counties. Without an actor the caller is trusted (the command line on the server).
+    A prefecture user's submissions are ``submitted`` (they count once accepted), anyone else's ``accepted``;
+    ``auto_accept`` (default: ``approval.auto_accept`` of targets/progress.yaml) accepts a prefecture's at once.
+    A month locked by an acceptance refuses the file (``month_locked``), whoever sends it.
     """
     actor = actor or Actor(uploader, "admin")
     actor.require("import")
+    if auto_accept is None:
+        from .status import load_config
+
+        auto_accept = load_config().approval.auto_accept
     digest = hashlib.sha256(data).hexdigest()
     try:
         book = read_workbook(data, file_name)
@@ -139,30 +166,45 @@ def import_file(
                       returns=[(r.prefecture, r.period) for r in intake.returns])
     if errors(problems):
         return outcome
-    if intake.returns and all(
+    if intake.returns and all(  # a returned file sent again is a new submission, to be reviewed again
         (latest := latest_submission(engine, plan.id, r.prefecture, r.period)) is not None
-        and latest.sha256 == digest for r in intake.returns
+        and latest.sha256 == digest and latest.status != "returned" for r in intake.returns
     ):
         outcome.status = "unchanged"  # imported before (its warnings confirmed then): nothing to do
+        return outcome
+    with engine.connect() as conn:
+        locked = _locked_problems(conn, plan, tree, intake)
+    if locked:
+        outcome.problems = problems + locked
         return outcome
     if warnings(problems) and not accept_warnings:
         return outcome
     outcome.status = "imported"
+    outcome.review_status = initial_status(actor, auto_accept)
     if dry_run:
         return outcome
-    with Session(engine) as session, session.begin():
-        for ret in intake.returns:
-            outcome.submissions.append(record_submission(
-                session, plan_id=plan.id, period=ret.period, prefecture_code=ret.prefecture, uploader=uploader,
-                values=[NewValue(f.target, f.county, f.period, f.value) for f in ret.figures],
-                file_name=file_name, sha256=digest,
-                note=f"工作表 {ret.sheet}" if len(intake.returns) > 1 else None,
-                warnings=[p.as_dict() for p in warnings(problems)
-                          if p.sheet == ret.sheet or p.sheet is None] or None))
-        _hold_for_crash_test()
-        record(session, actor, "import", "submission:" + ",".join(map(str, outcome.submissions)),
-               {"file": file_name, "plan": plan.id, "returns": outcome.returns, "values": outcome.values,
-                "warnings_confirmed": len(warnings(problems))}, sha256=digest)
+    try:
+        with Session(engine) as session, session.begin():
+            for code in sorted({ret.prefecture for ret in intake.returns}):
+                serialise_writers(session, code)
+            for ret in intake.returns:
+                outcome.submissions.append(record_submission(
+                    session, plan_id=plan.id, period=ret.period, prefecture_code=ret.prefecture, uploader=uploader,
+                    values=[NewValue(f.target, f.county, f.period, f.value) for f in ret.figures],
+                    file_name=file_name, sha256=digest, status=outcome.review_status,
+                    note=f"工作表 {ret.sheet}" if len(intake.returns) > 1 else None,
+                    warnings=[p.as_dict() for p in warnings(problems)
+                              if p.sheet == ret.sheet or p.sheet is None] or None))
+            # again, now that this transaction writes: a month accepted since the check above refuses the file
+            if locked := _locked_problems(session, plan, tree, intake):
+                raise _MonthLocked(locked)
+            _hold_for_crash_test()
+            record(session, actor, "import", "submission:" + ",".join(map(str, outcome.submissions)),
+                   {"file": file_name, "plan": plan.id, "returns": outcome.returns, "values": outcome.values,
+                    "status": outcome.review_status, "warnings_confirmed": len(warnings(problems))}, sha256=digest)
+    except _MonthLocked as exc:
+        outcome.status, outcome.review_status, outcome.submissions = "refused", None, []
+        outcome.problems = problems + exc.problems
     return outcome
 
 
@@ -173,5 +215,7 @@ def import_for_plan(engine: Engine, data: bytes, file_name: str, plan_id: str, *
     from .status import load_config
 
     plan = get_plan(plan_id)
-    return import_file(engine, data, file_name, plan, load_divisions(), resolve_scopes(plan),
-                       load_config().checks, **options)
+    config = load_config()
+    options.setdefault("auto_accept", config.approval.auto_accept)
+    return import_file(engine, data, file_name, plan, load_divisions(), resolve_scopes(plan), config.checks,
+                       **options)

@@ -267,3 +267,38 @@ def outlier_table(frame: pd.DataFrame, snap, lang: str = "zh") -> pd.DataFrame:
             t("quality.change", lang): format_percent(r["change"]),
         })
     return pd.DataFrame(rows)
+
+
+def _stamp(value) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value is not None and not pd.isna(value) else ""
+
+
+def review_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Submissions under review (``approval.review_list``): who sent what for which month, its state, and the
+    reviewer's reason, the same for the province's list and for the prefecture's own."""
+    return pd.DataFrame({
+        t("col.submission", lang): frame["id"],
+        t("col.prefecture", lang): frame["prefecture_name"],
+        t("preview.period", lang): [month_label(p, lang) for p in frame["period"]],
+        t("col.uploader", lang): frame["uploader"],
+        t("col.uploaded_at", lang): [_stamp(x) for x in frame["created_at"]],
+        t("col.file", lang): frame["file_name"],
+        t("col.values", lang): frame["n_values"],
+        t("review.col.warnings", lang): frame["warnings"],
+        t("review.col.state", lang): [t(f"review.state.{s}", lang) + (" 🔒" if locked else "")
+                                      for s, locked in zip(frame["state"], frame["locked"])],
+        t("review.col.reason", lang): [r if isinstance(r, str) else "" for r in frame["reason"]],
+        t("review.col.reviewed_by", lang): [r if isinstance(r, str) else "" for r in frame["reviewed_by"]],
+        t("review.col.reviewed_at", lang): [_stamp(x) for x in frame["reviewed_at"]],
+    })
+
+
+def locked_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Locked prefecture-months (``approval.locked_months``): which acceptance locks each."""
+    return pd.DataFrame({
+        t("col.prefecture", lang): frame["prefecture_name"],
+        t("preview.period", lang): [month_label(p, lang) for p in frame["period"]],
+        t("col.submission", lang): frame["submission"],
+        t("review.col.reviewed_by", lang): frame["accepted_by"],
+        t("review.col.reviewed_at", lang): [_stamp(x) for x in frame["accepted_at"]],
+    })

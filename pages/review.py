@@ -1,0 +1,83 @@
+"""审核: province users accept or return prefecture returns and reopen locked months; a prefecture sees its own
+submissions with their status and the reviewer's reason. The rules live in tracker/approval.py."""
+import streamlit as st
+
+import ui
+from tracker import approval
+from tracker.access import PermissionDenied
+from tracker.i18n import month_label, t
+from tracker.tables import locked_table, review_table
+
+ctx = ui.context(__file__)
+snap = ui.snapshot(ctx)
+ui.page_header("review.title", ctx, snap)
+st.caption(t("review.caption", ctx.lang))
+actor = ui.actor()
+engine = ui.engine()
+done = st.session_state.pop("review_done", None)
+if done:
+    st.success(done)
+
+
+def act(decide, message: str) -> None:
+    """Run a decision of the core; its refusal (wrong state, no reason, no permission) is shown as it says it."""
+    try:
+        decide()
+    except (approval.ReviewError, PermissionDenied) as exc:
+        st.error(str(exc))
+        return
+    st.session_state["review_done"] = message
+    for key in ("review_reason", "reopen_reason"):
+        st.session_state.pop(key, None)
+    st.rerun()
+
+
+if actor is not None and actor.may("approve"):
+    waiting = approval.pending(engine, ctx.plan_id)
+    st.subheader(t("review.pending", ctx.lang, n=len(waiting)))
+    if waiting.empty:
+        st.caption(t("review.none_pending", ctx.lang))
+    else:
+        ui.show_table(review_table(waiting, ctx.lang), "review-pending")
+        rows = {row.id: row for row in waiting.itertuples(index=False)}
+        chosen = st.selectbox(t("review.choose", ctx.lang), list(rows), key="review_choice", format_func=lambda i: t(
+            "review.option", ctx.lang, id=i, prefecture=rows[i].prefecture_name,
+            month=month_label(rows[i].period, ctx.lang), uploader=rows[i].uploader))
+        reason = st.text_input(t("review.reason", ctx.lang), key="review_reason")
+        row = rows[chosen]
+        names = {"id": chosen, "prefecture": row.prefecture_name, "month": month_label(row.period, ctx.lang)}
+        left, right = st.columns(2)
+        if left.button(t("review.accept", ctx.lang), key="review_accept", type="primary"):
+            act(lambda: approval.accept(engine, actor, chosen), t("review.accepted", ctx.lang, **names))
+        if right.button(t("review.return", ctx.lang), key="review_return"):
+            act(lambda: approval.return_(engine, actor, chosen, reason), t("review.returned", ctx.lang, **names))
+
+    locked = approval.locked_months(engine, ctx.plan_id)
+    with st.expander(t("review.locked", ctx.lang, n=len(locked))):
+        if locked.empty:
+            st.caption(t("review.none_locked", ctx.lang))
+        else:
+            ui.show_table(locked_table(locked, ctx.lang), "review-locked")
+            months = {(r.prefecture, r.period): r for r in locked.itertuples(index=False)}
+            key = st.selectbox(t("review.reopen_choose", ctx.lang), list(months), key="reopen_choice",
+                               format_func=lambda k: t("review.reopen_option", ctx.lang,
+                                                       prefecture=months[k].prefecture_name,
+                                                       month=month_label(k[1], ctx.lang), id=months[k].submission))
+            reason = st.text_input(t("review.reason", ctx.lang), key="reopen_reason")
+            names = {"prefecture": months[key].prefecture_name, "month": month_label(key[1], ctx.lang)}
+            if st.button(t("review.reopen", ctx.lang), key="review_reopen"):
+                act(lambda: approval.reopen(engine, actor, ctx.plan_id, key[0], key[1], reason),
+                    t("review.reopened", ctx.lang, **names))
+
+    st.subheader(t("review.all", ctx.lang))
+    ui.show_table(review_table(approval.review_list(engine, ctx.plan_id), ctx.lang), "review-all")
+elif actor is not None and actor.role == "prefecture" and actor.prefecture:
+    st.subheader(t("review.mine", ctx.lang, prefecture=snap.tree[actor.prefecture].name))
+    st.caption(t("review.mine_help", ctx.lang))
+    mine = approval.status_of(engine, ctx.plan_id, actor.prefecture)
+    if mine.empty:
+        st.caption(t("review.none_mine", ctx.lang))
+    else:
+        ui.show_table(review_table(mine, ctx.lang), f"review-{actor.prefecture}")
+else:
+    st.warning(t("review.no_permission", ctx.lang))

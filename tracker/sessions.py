@@ -1,0 +1,227 @@
+"""Sign-in sessions: a signed, expiring token kept in a browser cookie, and who a request acts as.
+
+Streamlit reads cookies (``st.context.cookies``, from the request that opened the page) but cannot set them, so
+the page writes the token with a line of JavaScript and reads it back on the next page load; this module never
+sees the browser. The token is signed, not encrypted: it carries the user name and a fingerprint of the
+account's password hash, so a password change invalidates every token issued before it, and verification reads
+the account again, so a disabled account is refused at once. Nothing else is in it and nothing is stored
+server-side, which is why several app servers can share sessions: they need only the same secret key.
+
+Who a request acts as (``access``):
+
+- no active account in the database (a fresh install, the demo): everyone acts as a province user, so
+  ``make run`` works out of the box; the sidebar says so;
+- otherwise a valid token (or a single sign-on identity mapped to a local account) gives that account's actor;
+- otherwise, with the public overview switched on, an anonymous reader sees the overview only; without it, the
+  sign-in page.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import Engine, exists, func, select
+from sqlalchemy.orm import Session
+
+from . import DATA_DIR
+from .access import Actor
+from .accounts import actor_of
+from .models import User
+
+#: The cookie's name; the browser sends it back with the page request, ``st.context.cookies`` reads it.
+COOKIE = "tracker_session"
+DEFAULT_HOURS = 12.0
+#: Below this a key could be guessed offline from one captured cookie.
+MIN_KEY_CHARS = 32
+_SALT = "tracker-session-v1"
+
+#: Who acts while no account exists: the province office, as before accounts were introduced.
+OPEN_ACTOR = Actor("上报页面", "province", display_name="未设账户（按省级用户处理）")
+
+Mode = Literal["open", "signed_in", "public", "sign_in"]
+
+
+class SessionConfigError(RuntimeError):
+    """The secret key is unusable; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Access:
+    """What this browser session may see. ``stale``: a token was presented and refused (expired, tampered,
+    revoked), so the browser's cookie should be cleared and the person told to sign in again."""
+
+    mode: Mode
+    actor: Actor | None = None
+    stale: bool = False
+    sso_unknown: str | None = None  # an SSO identity with no local account: named on the sign-in page
+
+
+def session_hours(env: Mapping[str, str] = os.environ) -> float:
+    """How long a token stays valid (TRACKER_SESSION_HOURS, default 12): a working day, so a laptop left
+    signed in overnight is not."""
+    raw = env.get("TRACKER_SESSION_HOURS")
+    if not raw:
+        return DEFAULT_HOURS
+    try:
+        hours = float(raw)
+    except ValueError as exc:
+        raise SessionConfigError(f"TRACKER_SESSION_HOURS 应为小时数：{raw!r}") from exc
+    if hours <= 0:
+        raise SessionConfigError(f"TRACKER_SESSION_HOURS 应为正数：{raw!r}")
+    return hours
+
+
+def public_overview(env: Mapping[str, str] = os.environ) -> bool:
+    """Whether anonymous readers may see the overview (TRACKER_PUBLIC_OVERVIEW=1)."""
+    return env.get("TRACKER_PUBLIC_OVERVIEW", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def key_file(database_url: str, env: Mapping[str, str] = os.environ) -> Path:
+    """Where the generated key lives: TRACKER_SECRET_KEY_FILE, else beside a SQLite database file (so each
+    database, a test's included, has its own), else ``data/secret.key``."""
+    if env.get("TRACKER_SECRET_KEY_FILE"):
+        return Path(env["TRACKER_SECRET_KEY_FILE"])
+    if database_url.startswith("sqlite"):
+        path = database_url.split("///", 1)[-1].split("?", 1)[0]
+        if path and path != ":memory:":
+            return Path(path).parent / "secret.key"
+    return DATA_DIR / "secret.key"
+
+
+def secret_key(database_url: str, env: Mapping[str, str] = os.environ) -> str:
+    """The key tokens are signed with: TRACKER_SECRET_KEY, else the key file, created once with a random key.
+
+    The file is created exclusively (O_EXCL) and readable by its owner only, so two servers starting together on
+    one machine agree on one key, and another local user cannot read it.
+    """
+    key = env.get("TRACKER_SECRET_KEY")
+    if key:
+        if len(key) < MIN_KEY_CHARS:
+            raise SessionConfigError(f"TRACKER_SECRET_KEY 太短：至少 {MIN_KEY_CHARS} 个字符")
+        return key
+    path = key_file(database_url, env)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48) + "\n")
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < MIN_KEY_CHARS:  # an empty file left by a crash between create and write
+        raise SessionConfigError(f"密钥文件 {path} 无效：请删除后重启（会生成新密钥，已登录的用户需重新登录）")
+    return key
+
+
+def _serializer(key: str, issued_at: datetime | None = None) -> URLSafeTimedSerializer:
+    if issued_at is None:
+        return URLSafeTimedSerializer(key, salt=_SALT)
+
+    class _IssuedAt(TimestampSigner):  # a token from the past: how the tests make an expired one
+        def get_timestamp(self) -> int:
+            return int(issued_at.timestamp())
+
+    return URLSafeTimedSerializer(key, salt=_SALT, signer=_IssuedAt)
+
+
+def _fingerprint(password_hash: str) -> str:
+    # A digest, not the hash: the token is readable by whoever holds it.
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _account(engine: Engine, username: str) -> User | None:
+    with Session(engine) as session:
+        user = session.scalars(select(User).where(User.username == username)).first()
+        if user is not None:
+            session.expunge(user)
+        return user
+
+
+def issue(engine: Engine, actor: Actor, key: str, issued_at: datetime | None = None) -> str:
+    """A token for an actor who has just signed in."""
+    user = _account(engine, actor.username)
+    if user is None:
+        raise ValueError(f"没有用户 {actor.username}")
+    return _serializer(key, issued_at).dumps({"u": user.username, "f": _fingerprint(user.password_hash)})
+
+
+def verify(engine: Engine, token: str, key: str, max_age: timedelta | None = None) -> Actor | None:
+    """The actor a token stands for, or None when it is forged, expired, or its account has since been
+    disabled, removed or given a new password."""
+    max_age = max_age if max_age is not None else timedelta(hours=session_hours())
+    try:
+        payload = _serializer(key).loads(token, max_age=max_age.total_seconds())
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), str):
+        return None
+    user = _account(engine, payload["u"])
+    if user is None or not user.active or payload.get("f") != _fingerprint(user.password_hash):
+        return None
+    return actor_of(engine, user.username)
+
+
+def accounts_exist(engine: Engine) -> bool:
+    """Whether sign-in is required: at least one active account."""
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(exists().where(User.active.is_(True)))))
+
+
+def sso_actor(engine: Engine, email: str | None, email_verified: bool | None = None) -> Actor | None:
+    """The local account a single sign-on identity maps to: the one whose user name is the e-mail address
+    (case ignored). The identity provider proves who someone is; the role comes only from the local account,
+    so an administrator decides who may do what. An address the provider says is unverified maps to nobody."""
+    if not email or email_verified is False:
+        return None
+    with Session(engine) as session:
+        name = session.scalar(select(User.username).where(func.lower(User.username) == email.strip().lower()))
+    return actor_of(engine, name) if name is not None else None
+
+
+def access(engine: Engine, token: str | None, key: str | None, *, public: bool = False,
+           sso_email: str | None = None, sso_verified: bool | None = None,
+           max_age: timedelta | None = None) -> Access:
+    """Who this browser session acts as, from its cookie's token and, when single sign-on is configured and the
+    person went through it, the identity's e-mail. ``key`` may be None when there is no token to check."""
+    if not accounts_exist(engine):
+        return Access("open", OPEN_ACTOR)
+    stale = False
+    if token:
+        actor = verify(engine, token, key, max_age) if key else None
+        if actor is not None:
+            return Access("signed_in", actor)
+        stale = True
+    unknown = None
+    if sso_email:
+        actor = sso_actor(engine, sso_email, sso_verified)
+        if actor is not None:
+            return Access("signed_in", actor, stale)
+        unknown = sso_email
+    return Access("public" if public else "sign_in", None, stale, unknown)
+
+
+def may_see(actor: Actor | None, page: str) -> bool:
+    """Whether a page (its file stem under pages/) is in an actor's navigation. Anonymous readers (the public
+    overview) see the overview only; writing pages follow the permissions the core enforces anyway, so a hidden
+    page is a convenience, not the defence."""
+    if actor is None:
+        return page == "overview"
+    if actor == OPEN_ACTOR:  # no accounts yet: every page, as before accounts existed
+        return True
+    if page == "upload":
+        return actor.may("import") or actor.may("allocate")
+    if page == "plan_import":  # writes plan files: admins manage plans
+        return actor.role == "admin"
+    if page == "audit":
+        return actor.role in ("admin", "province")
+    if page == "review":  # reviewers, and prefectures following their own submissions
+        return actor.may("approve") or actor.role == "prefecture"
+    return True
