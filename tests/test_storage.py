@@ -111,3 +111,33 @@ def test_demo_load_marks_everything_as_demo(ready_engine):
     assert months == 36  # 2023-01 … 2025-12
     assert store.shows_demo(ready_engine, PLAN)
     assert not store.current_allocations(ready_engine, PLAN).empty
+
+
+@pytest.mark.parametrize("as_of", ["2022-12", "2023-01", "2023-07", "2024-12", "2025-06", "2025-12", "2026-03"])
+def test_county_actuals_summed_in_the_database_equal_the_engines(demo_url, as_of):
+    from tracker.db import get_engine
+    from tracker.progress import county_figures
+
+    engine = get_engine(demo_url)
+    plan = load_plans()[PLAN]
+    in_sql = store.county_figures(engine, plan, as_of)
+    in_pandas = county_figures(plan, store.current_values(engine, PLAN), as_of)
+    key = ["target", "region"]
+    pd.testing.assert_frame_equal(in_sql.sort_values(key).reset_index(drop=True),
+                                  in_pandas.sort_values(key).reset_index(drop=True), check_dtype=False)
+
+
+def test_county_actuals_in_the_database_take_the_newest_figure_of_each_month(ready_engine):
+    plan = load_plans()[PLAN]
+    _submit(ready_engine, [NewValue("key_area_skill_training", "510704", "2023-11", 40),
+                           NewValue("key_area_skill_training", "510704", "2023-12", 50),
+                           NewValue("labor_brand_training", "510704", "2024-03", 9)])
+    _submit(ready_engine, [NewValue("key_area_skill_training", "510704", "2023-12", 60),  # restated
+                           NewValue("key_area_skill_training", "510704", "2024-02", 5),
+                           NewValue("labor_brand_training", "510781", "2023-12", 8)])
+    figures = store.county_figures(ready_engine, plan, "2024-03").set_index(["target", "region"])
+    # 2023's last year-to-date figure as restated (60), 2024 not reported for March: not counted as reported
+    assert figures.loc[("key_area_skill_training", "510704")].to_dict() == {"actual": 60.0, "reported": False}
+    # the annual 2023 target is judged at its end month, where only 510781 reported
+    assert figures.loc[("labor_brand_training", "510781")].to_dict() == {"actual": 8.0, "reported": True}
+    assert ("labor_brand_training", "510704") not in figures.index

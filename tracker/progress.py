@@ -134,6 +134,31 @@ def _none(value: object) -> float | None:
     return None if math.isnan(value) else value
 
 
+def county_figures(plan: Plan, values: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """Every county's actual at ``as_of`` for every target of ``plan``: columns target, region, actual, reported.
+
+    One row per (target, county) that has a figure counting towards the actual; ``reported`` says whether the
+    county reported for the judged month. The store computes the same frame in SQL (``store.county_figures``), so
+    that the app never has to hold every value in memory.
+    """
+    by_target = {t: frame for t, frame in values.groupby("target")} if not values.empty else {}
+    parts = []
+    for target in plan.targets:
+        frame = by_target.get(target.id)
+        if frame is None:
+            continue
+        actual, reported = county_actuals(target, frame, as_of)
+        if actual.empty:
+            continue
+        parts.append(pd.DataFrame({"target": target.id, "region": actual.index.astype(str),
+                                   "actual": actual.to_numpy(dtype="float64"),
+                                   "reported": actual.index.isin(list(reported))}))
+    if not parts:
+        return pd.DataFrame({"target": pd.Series(dtype="str"), "region": pd.Series(dtype="str"),
+                             "actual": pd.Series(dtype="float64"), "reported": pd.Series(dtype="bool")})
+    return pd.concat(parts, ignore_index=True)
+
+
 def compute_progress(
     plan: Plan,
     tree: RegionTree,
@@ -150,26 +175,73 @@ def compute_progress(
     for prefectures or counties (target, region, value). ``scopes``: target id → county codes it applies to; a
     target absent from it applies to every county.
     """
+    return progress_table(plan, tree, county_figures(plan, values, as_of), as_of, thresholds, allocations, scopes,
+                          levels)
+
+
+def progress_table(
+    plan: Plan,
+    tree: RegionTree,
+    figures: pd.DataFrame,
+    as_of: str,
+    thresholds: Thresholds,
+    allocations: pd.DataFrame | None = None,
+    scopes: Mapping[str, Iterable[str]] | None = None,
+    levels: Iterable[str] = ("province", "prefecture", "county"),
+) -> pd.DataFrame:
+    """``compute_progress`` from the counties' actuals (``county_figures``' frame) rather than from every value."""
     levels = tuple(levels)
     scopes = scopes or {}
     allocated: dict[tuple[str, str], float] = {}
     if allocations is not None and not allocations.empty:
         allocated = {(t, r): float(v) for t, r, v in allocations[ALLOCATION_COLUMNS].itertuples(index=False)}
-    by_target = {t: frame for t, frame in values.groupby("target")} if not values.empty else {}
-    all_counties = [r.code for r in tree.level("county")]
-    prefecture_of = {c: tree.prefecture_of(c) for c in all_counties}
-    rows: list[dict] = []
+    by_target: dict[str, tuple[dict[str, float], set[str]]] = {}
+    if not figures.empty:
+        for target_id, frame in figures.groupby("target", sort=False):
+            regions = frame["region"].tolist()
+            by_target[str(target_id)] = (dict(zip(regions, frame["actual"].tolist())),
+                                         {r for r, done in zip(regions, frame["reported"].tolist()) if done})
+    counties_all = tree.level("county")
+    all_counties = [r.code for r in counties_all]
+    prefecture_of = {r.code: r.parent_code for r in counties_all}
+    counties_of: dict[str, list[str]] = {}
+    for code in all_counties:
+        counties_of.setdefault(prefecture_of[code], []).append(code)
+    everywhere = set(all_counties)
+    prefectures = tree.level("prefecture")
+    names = {r.code: r.name for r in tree.regions}
+    province = tree.province.code
+    columns: dict[str, list] = {c: [] for c in ROW_COLUMNS}
     for target in plan.targets:
-        in_scope = set(scopes[target.id]) if target.id in scopes else set(all_counties)
-        frame = by_target.get(target.id, pd.DataFrame(columns=VALUE_COLUMNS))
-        frame = frame[frame["region"].isin(in_scope)]
-        actual, reported = county_actuals(target, frame, as_of)
+        in_scope = set(scopes[target.id]) if target.id in scopes else everywhere
+        actual, reported = by_target.get(target.id, ({}, set()))
+        actual = {c: v for c, v in actual.items() if c in in_scope}
+        reported = reported & in_scope
         fraction = expected_fraction(target, as_of)
         judged = effective_month(target, as_of)
         month = judged or as_of
-
-        def emit(code: str, level: str, parent: str | None, value: float | None, n_reported: int,
-                 n_expected: int, target_value: float | None, province_actual: float | None) -> None:
+        # (code, level, parent, actual, reported, expected reporters, allocated target) for each row of the target
+        entries: list[tuple] = []
+        province_total = _total(actual.values())
+        if "province" in levels:
+            entries.append((province, "province", None, province_total, len(reported), len(in_scope),
+                            target.value))
+        if "prefecture" in levels:
+            for prefecture in prefectures:
+                counties = [c for c in counties_of.get(prefecture.code, ()) if c in in_scope]
+                if not counties:
+                    continue
+                entries.append((prefecture.code, "prefecture", province,
+                                _total(actual[c] for c in counties if c in actual),
+                                sum(1 for c in counties if c in reported), len(counties),
+                                allocated.get((target.id, prefecture.code))))
+        if "county" in levels:
+            for code in all_counties:
+                if code not in in_scope:
+                    continue
+                entries.append((code, "county", prefecture_of[code], _none(actual.get(code)), int(code in reported),
+                                1, allocated.get((target.id, code))))
+        for code, level, parent, value, n_reported, n_expected, target_value in entries:
             expected = target_value * fraction if target_value is not None else None
             verdict = judge(value, target_value, expected, target, month, thresholds)
             if value is None:
@@ -178,36 +250,37 @@ def compute_progress(
                 projection = value
             else:
                 projection = value / fraction if fraction > 0 else None
-            rows.append({
-                "target": target.id, "region": code, "region_name": tree[code].name, "level": level,
-                "parent": parent, "actual": value, "target_value": target_value, "expected": expected,
-                "completion": verdict.completion, "pace": verdict.pace, "status": verdict.status,
-                "unit": target.unit, "comparator": target.comparator, "kind": target.kind,
-                "reported": n_reported, "expected_reporters": n_expected, "projection": projection,
-                "share": (value / province_actual) if value is not None and province_actual else None,
-                "as_of": as_of, "month": judged, "period_start": target.period.start, "period_end": target.period.end,
-            })
+            columns["region"].append(code)
+            columns["region_name"].append(names[code])
+            columns["level"].append(level)
+            columns["parent"].append(parent)
+            columns["actual"].append(value)
+            columns["target_value"].append(target_value)
+            columns["expected"].append(expected)
+            columns["completion"].append(verdict.completion)
+            columns["pace"].append(verdict.pace)
+            columns["status"].append(verdict.status)
+            columns["reported"].append(n_reported)
+            columns["expected_reporters"].append(n_expected)
+            columns["projection"].append(projection)
+            columns["share"].append((value / province_total) if value is not None and province_total else None)
+        n = len(entries)
+        for key, constant in (("target", target.id), ("unit", target.unit), ("comparator", target.comparator),
+                              ("kind", target.kind), ("as_of", as_of), ("month", judged),
+                              ("period_start", target.period.start), ("period_end", target.period.end)):
+            columns[key].extend([constant] * n)
+    return pd.DataFrame(columns, columns=ROW_COLUMNS)
 
-        province_total = _none(actual.sum(min_count=1)) if not actual.empty else None
-        if "province" in levels:
-            emit(tree.province.code, "province", None, province_total, len(reported & in_scope), len(in_scope),
-                 target.value, province_total)
-        if "prefecture" in levels:
-            for prefecture in tree.level("prefecture"):
-                counties = [c for c in all_counties if prefecture_of[c] == prefecture.code and c in in_scope]
-                if not counties:
-                    continue
-                present = actual.reindex(counties)
-                emit(prefecture.code, "prefecture", tree.province.code, _none(present.sum(min_count=1)),
-                     len(reported.intersection(counties)), len(counties),
-                     allocated.get((target.id, prefecture.code)), province_total)
-        if "county" in levels:
-            for code in all_counties:
-                if code not in in_scope:
-                    continue
-                emit(code, "county", prefecture_of[code], _none(actual.get(code)), int(code in reported), 1,
-                     allocated.get((target.id, code)), province_total)
-    return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+def _total(values: Iterable[float]) -> float | None:
+    """The sum of the figures present, None when there is none (pandas' ``sum(min_count=1)``)."""
+    total, seen = 0.0, False
+    for value in values:
+        if value is None or value != value:
+            continue
+        total += value
+        seen = True
+    return total if seen else None
 
 
 def trajectory(

@@ -5,13 +5,14 @@ the same figure.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from .plan import Plan
-from .progress import compute_progress, trend
+from .progress import progress_table, trend
 from .regions import RegionTree
 from .status import ProgressConfig, load_config
 from . import store
@@ -22,11 +23,37 @@ class UnknownPlan(LookupError):
 
 
 @dataclass(frozen=True)
+class ValueSource:
+    """Where a snapshot's county values are read from when a view asks for them: the database URL, the plan and the
+    data version the snapshot was computed at. Plain strings, so a snapshot pickles (Streamlit's cache does)."""
+
+    url: str
+    plan_id: str
+    version: str
+
+    def read(self, target_id: str | None = None) -> pd.DataFrame:
+        return _values(self.url, self.plan_id, self.version, target_id)
+
+
+@lru_cache(maxsize=16)
+def _values(url: str, plan_id: str, version: str, target_id: str | None) -> pd.DataFrame:
+    """Current values, kept per data version: a rerun of the same view reads nothing again. The frame is shared
+    between callers, who only ever filter it."""
+    from .db import get_engine
+
+    return store.current_values(get_engine(url), plan_id, targets=None if target_id is None else [target_id])
+
+
+@dataclass(frozen=True)
 class Snapshot:
+    """The progress table is computed from the counties' actuals summed in the database; the values themselves
+    are read only when a view needs them (``values``, ``target_values``), so that a national database of millions
+    of figures never has to be held in memory to draw the overview."""
+
     plan: Plan
     tree: RegionTree
     as_of: str
-    values: pd.DataFrame
+    source: ValueSource = field(repr=False)
     allocations: pd.DataFrame
     progress: pd.DataFrame
     milestones: pd.DataFrame
@@ -34,6 +61,15 @@ class Snapshot:
     demo: bool
     months: list[str]
     config: ProgressConfig
+
+    @property
+    def values(self) -> pd.DataFrame:
+        """Every current county value of the plan (target, region, period, value)."""
+        return self.source.read()
+
+    def target_values(self, target_id: str) -> pd.DataFrame:
+        """One target's current county values."""
+        return self.source.read(target_id)
 
     def rows(self, level: str) -> pd.DataFrame:
         return self.progress[self.progress["level"] == level]
@@ -43,8 +79,7 @@ class Snapshot:
 
     def trend(self, target_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         target = self.plan.target(target_id)
-        return trend(target, self.values[self.values["target"] == target_id], self.as_of,
-                     self.scopes.get(target_id))
+        return trend(target, self.target_values(target_id), self.as_of, self.scopes.get(target_id))
 
 
 def get_plan(plan_id: str) -> Plan:
@@ -63,9 +98,17 @@ def load_snapshot(engine: Engine, plan_id: str, as_of: str) -> Snapshot:
     tree = load_divisions()
     config = load_config()
     scopes = resolve_scopes(plan)
-    values = store.current_values(engine, plan_id)
-    allocations = store.current_allocations(engine, plan_id)
-    progress = compute_progress(plan, tree, values, as_of, config.thresholds, allocations, scopes)
+    return build_snapshot(engine, plan, tree, scopes, as_of, config)
+
+
+def build_snapshot(engine: Engine, plan: Plan, tree: RegionTree, scopes: dict[str, list[str]], as_of: str,
+                   config: ProgressConfig) -> Snapshot:
+    """``load_snapshot`` for a plan and divisions given rather than read from the project's files."""
+    version = store.data_version(engine)
+    figures = store.county_figures(engine, plan, as_of)
+    allocations = store.current_allocations(engine, plan.id)
+    progress = progress_table(plan, tree, figures, as_of, config.thresholds, allocations, scopes)
+    plan_id = plan.id
     statuses = store.milestone_statuses(engine, plan_id, as_of)
     milestones = pd.DataFrame([
         {"milestone": m.id, "task": m.task, "name": m.name.zh, "lead": m.departments.lead,
@@ -74,6 +117,7 @@ def load_snapshot(engine: Engine, plan_id: str, as_of: str) -> Snapshot:
     ], columns=["milestone", "task", "name", "lead", "departments"])
     milestones = milestones.merge(statuses, on="milestone", how="left")
     milestones["status"] = milestones["status"].fillna("not_started")
-    return Snapshot(plan=plan, tree=tree, as_of=as_of, values=values, allocations=allocations, progress=progress,
+    source = ValueSource(engine.url.render_as_string(hide_password=False), plan_id, version)
+    return Snapshot(plan=plan, tree=tree, as_of=as_of, source=source, allocations=allocations, progress=progress,
                     milestones=milestones, scopes=scopes, demo=store.shows_demo(engine, plan_id),
                     months=store.reported_months(engine, plan_id), config=config)
