@@ -304,11 +304,14 @@ def milestone_statuses(engine: Engine, plan_id: str, as_of: str) -> pd.DataFrame
 
 
 def reported_months(engine: Engine, plan_id: str) -> list[str]:
-    """Months for which the plan has counted figures, oldest first."""
+    """Months for which the plan has counted figures, oldest first.
+
+    Read from the submissions, not their values: a return is one prefecture-month, its figures that month's. Over
+    the values, PostgreSQL without statistics yet (just after a bulk load) scanned the plan's values once per
+    submission: 4.5 s for the Sichuan demo, against milliseconds here."""
     counted = _counted_submissions(engine, plan_id)
-    query = (select(ReportedValue.period).where(ReportedValue.plan_id == plan_id,
-                                                ReportedValue.submission_id.in_(counted))
-             .distinct().order_by(ReportedValue.period))
+    query = (select(Submission.period).where(Submission.id.in_(counted))
+             .distinct().order_by(Submission.period))
     with engine.connect() as conn:
         return list(conn.scalars(query))
 
