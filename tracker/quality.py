@@ -63,8 +63,9 @@ def accepted_warnings(engine: Engine, plan_id: str, period: str) -> pd.DataFrame
 def outliers(plan: Plan, values: pd.DataFrame, period: str, checks: HistoryChecks) -> pd.DataFrame:
     """Counties whose figure for ``period`` moved beyond the import checks' thresholds since the month before:
     the same rules, applied to what is stored (including figures imported with confirmed warnings)."""
-    indexed = {(t, r, p): v for t, r, p, v in values[["target", "region", "period", "value"]].itertuples(index=False)}
     previous_month = add_months(period, -1)
+    both = values[values["period"].isin([period, previous_month])]  # only these two months matter
+    indexed = {(t, r, p): v for t, r, p, v in both[["target", "region", "period", "value"]].itertuples(index=False)}
     rows = []
     for target in plan.targets:
         for (t, region, p), value in indexed.items():
