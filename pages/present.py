@@ -120,10 +120,10 @@ def stage() -> None:
         # Two plain buttons, not a popover: a mouse click did not open the popover inside this fixed bar.
         st.download_button("PPT", _file("pptx"), file_name=f"{name}.pptx",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                           key="present_pptx", on_click="ignore", icon=":material/download:", type="tertiary",
+                           key="present_pptx", on_click="ignore", type="tertiary",
                            help=t("present.pptx", ctx.lang))
         st.download_button("PDF", _file("pdf"), file_name=f"{name}.pdf", mime="application/pdf",
-                           key="present_pdf", on_click="ignore", icon=":material/download:", type="tertiary",
+                           key="present_pdf", on_click="ignore", type="tertiary",
                            help=t("present.pdf", ctx.lang))
         st.button(":material/close:", key="present_exit", on_click=ui.leave_presentation, shortcut="Esc",
                   type="tertiary")

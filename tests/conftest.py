@@ -113,3 +113,24 @@ def _default_database_untouched():
     yield
     after = path.stat().st_mtime_ns if path.exists() else None
     assert before == after, "a test wrote to data/tracker.db"
+
+
+# ------------------------------------------------------------------------------------------ browser tests
+
+
+@pytest.fixture(scope="module")
+def server(demo_url):
+    """``streamlit run app.py`` on a free port against the demo database of one backend, for a test module."""
+    from tests.browsing import running_app
+
+    with running_app(demo_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, one per test module."""
+    from tests.browsing import chromium
+
+    with chromium() as instance:
+        yield instance

@@ -7,23 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browsing import ARTIFACTS, chromium, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, new_page, settle
 from tracker.units import format_quantity
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(demo_url):
-    """``streamlit run app.py`` on a free port against the demo database of one backend."""
-    with running_app(demo_url) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.browsing import ARTIFACTS, chromium, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, new_page, settle
 from tracker import maps
 
 pytestmark = pytest.mark.browser
@@ -14,18 +14,6 @@ pytestmark = pytest.mark.browser
 CHART = '[data-testid="stPlotlyChart"]'
 # The MapLibre map plotly draws the choroplethmap with, reached through the plot's layout.
 MAP = f"document.querySelector('{CHART} .js-plotly-plot')._fullLayout.map._subplot.map"
-
-
-@pytest.fixture(scope="module")
-def server(demo_url):
-    with running_app(demo_url) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.browsing import ARTIFACTS, chromium, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, new_page, settle
 
 pytestmark = pytest.mark.browser
 
@@ -81,18 +81,6 @@ def _luminance(rgb: str) -> float:
 def _contrast(a: str, b: str) -> float:
     high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
-
-
-@pytest.fixture(scope="module")
-def server(demo_url):
-    with running_app(demo_url) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
 
 
 def _backend(url: str) -> str:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.browsing import ARTIFACTS, chromium, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, new_page, running_app, settle
 from tests.intake_files import JUNE, filled_template
 from tracker.access import Actor
 from tracker.sessions import COOKIE
@@ -51,12 +51,6 @@ def servers(pg_url):
             env.setenv("TRACKER_PUBLIC_OVERVIEW", "1")
             with running_app(pg_url) as b:
                 yield a, b
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
 
 
 def _heading(page, text: str) -> None:
