@@ -114,7 +114,6 @@ class ReportedValue(Base):
         Index("ix_reported_values_lookup", "plan_id", "target_id", "region_code", "period", "submission_id"),
         # progress at a month: one range seek per target, the value read from the index (migration 0005)
         Index("ix_reported_values_month", "plan_id", "target_id", "period", "region_code", "submission_id", "value"),
-        Index("ix_reported_values_submission", "submission_id", "period"),  # the counted submissions' values
     )
 
 

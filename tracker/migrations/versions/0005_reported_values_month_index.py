@@ -1,4 +1,4 @@
-"""reported values: an index by target and month, covering the value; an index by submission
+"""reported values: an index by target and month, covering the value
 
 Revision ID: 0005
 Revises: 0004
@@ -6,10 +6,6 @@ Revises: 0004
 The progress of a target at a month reads, for each county, the figures of the months that count (one month for
 a level or a year-to-date flow): this index finds them with one range seek and answers without touching the table.
 The lookup index (plan, target, county, month, submission) stays for a county's history.
-
-The submission index serves every query that keeps the values of the counted submissions (``submission_id IN
-(...)``): without it PostgreSQL, before its statistics exist, scanned the plan's whole lookup index once per
-submission (4.5 s for the Sichuan demo's list of reported months, 5 ms with it).
 """
 from typing import Sequence, Union
 
@@ -26,9 +22,7 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     op.create_index('ix_reported_values_month', 'reported_values',
                     ['plan_id', 'target_id', 'period', 'region_code', 'submission_id', 'value'])
-    op.create_index('ix_reported_values_submission', 'reported_values', ['submission_id', 'period'])
 
 
 def downgrade() -> None:
-    op.drop_index('ix_reported_values_submission', table_name='reported_values')
     op.drop_index('ix_reported_values_month', table_name='reported_values')
