@@ -154,9 +154,14 @@ def county_figures(plan: Plan, values: pd.DataFrame, as_of: str) -> pd.DataFrame
                                    "actual": actual.to_numpy(dtype="float64"),
                                    "reported": actual.index.isin(list(reported))}))
     if not parts:
-        return pd.DataFrame({"target": pd.Series(dtype="str"), "region": pd.Series(dtype="str"),
-                             "actual": pd.Series(dtype="float64"), "reported": pd.Series(dtype="bool")})
+        return no_figures()
     return pd.concat(parts, ignore_index=True)
+
+
+def no_figures() -> pd.DataFrame:
+    """The county-figures frame with no rows, typed as a full one: what the engine gets before any return."""
+    return pd.DataFrame({"target": pd.Series(dtype="str"), "region": pd.Series(dtype="str"),
+                         "actual": pd.Series(dtype="float64"), "reported": pd.Series(dtype="bool")})
 
 
 def compute_progress(

@@ -23,7 +23,7 @@ from .models import (
 )
 from .periods import year_of
 from .plan import Plan, Target
-from .progress import effective_month
+from .progress import effective_month, no_figures
 from .regions import RegionTree
 
 #: Submission statuses whose values count in progress: ``submitted`` (待审核) and ``returned`` (已退回) do not.
@@ -251,8 +251,7 @@ def county_figures(engine: Engine, plan: Plan, as_of: str, include_demo: bool | 
                 frame.insert(0, "target", target.id)
                 parts.append(frame)
     if not parts:
-        return pd.DataFrame({"target": pd.Series(dtype="str"), "region": pd.Series(dtype="str"),
-                             "actual": pd.Series(dtype="float64"), "reported": pd.Series(dtype="bool")})
+        return no_figures()
     out = pd.concat(parts, ignore_index=True)
     return out.astype({"actual": "float64", "reported": "bool"})
 
