@@ -70,6 +70,17 @@ def test_naive_timestamps_from_sqlite_are_read_as_utc():
 
 # ------------------------------------------------------------------------------------------ trends
 
+def test_trend_of_a_target_with_no_figure_yet_is_an_empty_history_not_an_error():
+    target = PLAN.targets[0]
+    values = pd.DataFrame({"target": pd.Series(dtype="str"), "region": pd.Series(dtype="str"),
+                           "period": pd.Series(dtype="str"), "value": pd.Series(dtype="float64")})
+    history_, projection = trend(target, values, "2023-06")
+    assert len(history_) == len(target.period.months())
+    assert history_["actual"].isna().all() and history_["increment"].isna().all()
+    assert history_["expected"].notna().all()
+    assert projection.empty or projection["projected"].isna().all()
+
+
 def test_trend_gives_increments_a_projection_band_and_last_year():
     plan = Plan.model_validate({
         "id": "t", "title": {"zh": "试", "en": "T"}, "source": {"document": "d", "text": "x.txt"},

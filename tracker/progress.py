@@ -338,7 +338,8 @@ def trend(
         values = values[values["region"].isin(set(scope))]
     months = target.period.months()
     history = trajectory(target, values, months, None, until=as_of)
-    history["increment"] = history["actual"].diff()
+    # numeric first: with no figure at all the column holds only None, which cannot be differenced
+    history["increment"] = pd.to_numeric(history["actual"]).diff()
     first = history.index[0]
     if target.kind != "level" and history.loc[first, "actual"] is not None:
         history.loc[first, "increment"] = history.loc[first, "actual"]
