@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, text
 
+from tracker import current
 from tracker.models import ReportedValue, Submission
 from tracker.periods import months_between
 from tracker.plan import Plan
@@ -220,12 +221,14 @@ def load_values(engine: Engine, scale: Scale, values: pd.DataFrame) -> int:
     with engine.begin() as conn:
         for index in indexes:
             index.create(conn)
+        current.rebuild(conn, scale.plan.id)  # what the imports would have kept in step
     if engine.dialect.name == "postgresql":  # what autovacuum would have done by the time anyone looks
         with engine.begin() as conn:
             conn.execute(text("select setval(pg_get_serial_sequence('submissions', 'id'), max(id)) from submissions"))
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("vacuum analyze reported_values"))
             conn.execute(text("vacuum analyze submissions"))
+            conn.execute(text("vacuum analyze current_figures"))
     else:
         with engine.begin() as conn:
             conn.execute(text("analyze"))

@@ -4,6 +4,7 @@ import streamlit as st
 import ui
 from tracker.completeness import recent_months
 from tracker.i18n import month_label, t
+from tracker.periods import add_months
 from tracker.quality import accepted_warnings, outliers, superseded
 from tracker.tables import late_table, outlier_table, superseded_table, warnings_table
 
@@ -14,7 +15,7 @@ month = month_label(ctx.as_of, ctx.lang)
 
 changed = superseded(ui.engine(), snap.plan.id, ctx.as_of)
 confirmed = accepted_warnings(ui.engine(), snap.plan.id, ctx.as_of)
-odd = outliers(snap.plan, snap.values, ctx.as_of, snap.config.checks)
+odd = outliers(snap.plan, snap.month_values(add_months(ctx.as_of, -1), ctx.as_of), ctx.as_of, snap.config.checks)
 report = ui.completeness(ctx, recent_months(ctx.as_of, 1))
 late = report.states[(report.states["period"] == ctx.as_of) & (report.states["state"] != "on_time")]
 

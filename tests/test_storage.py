@@ -49,9 +49,21 @@ def test_init_loads_regions_and_plans_idempotently(ready_engine):
 
 
 def _submit(engine, values, period="2023-06", prefecture="510700", demo=False) -> int:
+    """One return per month the values are of (a return is one month's); the last one's id."""
+    months = sorted({v.period for v in values}) or [period]
     with Session(engine) as session, session.begin():
-        return record_submission(session, plan_id=PLAN, period=period, prefecture_code=prefecture,
-                                 uploader="测试", values=values, is_demo=demo, file_name="绵阳.xlsx")
+        for month in months:
+            last = record_submission(session, plan_id=PLAN, period=month, prefecture_code=prefecture,
+                                     uploader="测试", values=[v for v in values if v.period == month],
+                                     is_demo=demo, file_name="绵阳.xlsx")
+    return last
+
+
+def test_a_return_carries_only_its_own_month(ready_engine):
+    with pytest.raises(ValueError, match="2023-07"), Session(ready_engine) as session, session.begin():
+        record_submission(session, plan_id=PLAN, period="2023-06", prefecture_code="510700", uploader="测试",
+                          values=[NewValue("labor_brand_training", "510704", "2023-07", 1)])
+    assert store.submission_count(ready_engine, PLAN) == 0
 
 
 def test_a_newer_submission_supersedes_a_value_and_history_stays(ready_engine):

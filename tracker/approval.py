@@ -6,7 +6,8 @@ the command line on the server) are ``accepted`` at once: they are the reviewers
 nothing. ``approval: auto_accept: true`` in targets/progress.yaml accepts prefecture uploads at once too.
 
 What counts is the newest *accepted* submission of a prefecture-month (``store.current_values``), so a pending
-re-upload never removes accepted figures.
+re-upload never removes accepted figures. A decision updates the current figures (tracker/current.py) in its own
+transaction.
 
 A prefecture-month whose submission a province user accepted is locked (已锁定): no import, by anyone, until a
 province user reopens it with a reason. The lock is not stored as a flag but read from the reviews, which are only
@@ -24,6 +25,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, select, update
 from sqlalchemy.orm import Session
 
+from . import current
 from .access import Actor
 from .audit import record
 from .models import RegionRow, Review, Submission
@@ -135,6 +137,7 @@ def _decide(engine: Engine, actor: Actor, submission_id: int, action: str, reaso
         if sub.status == "accepted" and locked_in(session, sub.plan_id, sub.prefecture_code, sub.period):
             raise ReviewError(f"报送 {sub.id}（{month}）已接收，该月已锁定；如需{verb}，请先重新开放该月")
         session.add(Review(submission_id=sub.id, action=action, reason=reason, actor=actor.username))
+        current.refresh(session, sub.id)  # its figures start or stop counting: the month's current ones change
         record(session, actor, AUDIT_ACTIONS[action], f"submission:{sub.id}",
                {"plan": sub.plan_id, "prefecture": sub.prefecture_code, "period": sub.period,
                 "from": sub.status, "to": action, "reason": reason})

@@ -14,12 +14,19 @@ from pathlib import Path
 
 from sqlalchemy import Engine, LargeBinary, DateTime, func, insert, select, text
 
+from . import current
 from .db import migrate
 from .models import Base
 
 FORMAT = "citizenization-tracker-backup/1"
 #: Tables that ``tracker init`` fills from the project files; a restore replaces their rows.
 REFERENCE = ("regions", "plans", "targets", "milestones")
+#: Tables derived from the others: not backed up, worked out again after a restore.
+DERIVED = ("current_figures",)
+
+
+def _tables() -> list:
+    return [t for t in Base.metadata.sorted_tables if t.name not in DERIVED]
 
 
 class BackupError(ValueError):
@@ -41,7 +48,7 @@ def backup(engine: Engine, path: Path) -> dict[str, int]:
             conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         version = conn.execute(text("select version_num from alembic_version")).scalar()
         out.write(json.dumps({"format": FORMAT, "schema": version}) + "\n")
-        for table in Base.metadata.sorted_tables:
+        for table in _tables():
             n = 0
             for row in conn.execute(select(table).order_by(*table.primary_key.columns)).mappings():
                 out.write(json.dumps({"table": table.name, "row": {k: _encode(v) for k, v in row.items()}},
@@ -65,7 +72,7 @@ def _decode(table, row: dict) -> dict:
 
 def restore(engine: Engine, path: Path) -> dict[str, int]:
     migrate(engine)
-    tables = {t.name: t for t in Base.metadata.sorted_tables}
+    tables = {t.name: t for t in _tables()}
     try:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             header = json.loads(handle.readline())
@@ -83,14 +90,15 @@ def restore(engine: Engine, path: Path) -> dict[str, int]:
                 continue
             if conn.scalar(select(func.count()).select_from(table)):
                 raise BackupError(f"目标数据库不是空的（{name} 已有数据）：只能恢复到新建的数据库")
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(_tables()):
             if table.name in REFERENCE:
                 conn.execute(table.delete())
-        for table in Base.metadata.sorted_tables:
+        for table in _tables():
             if rows[table.name]:
                 conn.execute(insert(table), rows[table.name])
+        current.rebuild(conn)
         if conn.dialect.name == "postgresql":  # ids were inserted explicitly: move the sequences past them
-            for table in Base.metadata.sorted_tables:
+            for table in _tables():
                 for column in table.primary_key.columns:
                     if column.autoincrement is True or (column.autoincrement == "auto" and
                                                         column.type.python_type is int and

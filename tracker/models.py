@@ -117,6 +117,24 @@ class ReportedValue(Base):
     )
 
 
+class CurrentFigure(Base):
+    """The figure that counts now for one (target, county, month), per layer (real or demo): the newest accepted
+    submission's. Derived from ``reported_values`` and kept in step at every write (tracker/current.py), so that
+    progress is a plain range scan and ``GROUP BY`` rather than a ranking of every stored figure."""
+
+    __tablename__ = "current_figures"
+    plan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    submission_id: Mapped[int] = mapped_column(Integer, doc="the submission the figure comes from")
+
+    # SQLite keeps the rows in key order, value beside the key: a target's months are one contiguous range
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class Allocation(Base):
     """A target handed down to a prefecture or county (分解下达). The newest row per region and target counts."""
 

@@ -31,24 +31,27 @@ class ValueSource:
     plan_id: str
     version: str
 
-    def read(self, target_id: str | None = None) -> pd.DataFrame:
-        return _values(self.url, self.plan_id, self.version, target_id)
+    def read(self, target_id: str | None = None, months: tuple[str, str] | None = None) -> pd.DataFrame:
+        return _values(self.url, self.plan_id, self.version, target_id, months)
 
 
 @lru_cache(maxsize=16)
-def _values(url: str, plan_id: str, version: str, target_id: str | None) -> pd.DataFrame:
+def _values(url: str, plan_id: str, version: str, target_id: str | None,
+            months: tuple[str, str] | None) -> pd.DataFrame:
     """Current values, kept per data version: a rerun of the same view reads nothing again. The frame is shared
     between callers, who only ever filter it."""
     from .db import get_engine
 
-    return store.current_values(get_engine(url), plan_id, targets=None if target_id is None else [target_id])
+    first, last = months or (None, None)
+    return store.current_values(get_engine(url), plan_id, targets=None if target_id is None else [target_id],
+                                period_from=first, period_to=last)
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """The progress table is computed from the counties' actuals summed in the database; the values themselves
-    are read only when a view needs them (``values``, ``target_values``), so that a national database of millions
-    of figures never has to be held in memory to draw the overview."""
+    are read only when a view needs them (``target_values``, ``month_values``), so that a national database of
+    millions of figures never has to be held in memory to draw the overview."""
 
     plan: Plan
     tree: RegionTree
@@ -62,14 +65,13 @@ class Snapshot:
     months: list[str]
     config: ProgressConfig
 
-    @property
-    def values(self) -> pd.DataFrame:
-        """Every current county value of the plan (target, region, period, value)."""
-        return self.source.read()
-
     def target_values(self, target_id: str) -> pd.DataFrame:
         """One target's current county values."""
         return self.source.read(target_id)
+
+    def month_values(self, first: str, last: str) -> pd.DataFrame:
+        """Every target's current county values of months ``first``..``last``."""
+        return self.source.read(months=(first, last))
 
     def rows(self, level: str) -> pd.DataFrame:
         return self.progress[self.progress["level"] == level]

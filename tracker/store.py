@@ -3,7 +3,8 @@
 Rows are only added. The current figure for a (target, county, month) is the one from the newest counted
 (accepted) submission; older ones stay and remain queryable (``value_history``). Submissions waiting for review or
 returned never count (tracker/approval.py). Demo data is shown only while a plan has no accepted real submission,
-so a database seeded with demo data never mixes it into real returns.
+so a database seeded with demo data never mixes it into real returns. The current figures are kept as a table in
+step with every write (tracker/current.py), which is what progress reads.
 """
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, exists, func, insert, literal, select, union_all
+
+from . import current
+from .current import COUNTED_STATUSES
 from sqlalchemy.orm import Session
 
 from .db import migrate
@@ -25,9 +29,6 @@ from .periods import year_of
 from .plan import Plan, Target
 from .progress import effective_month, no_figures
 from .regions import RegionTree
-
-#: Submission statuses whose values count in progress: ``submitted`` (待审核) and ``returned`` (已退回) do not.
-COUNTED_STATUSES = ("accepted",)
 
 
 def _plan_hash(plan: Plan) -> str:
@@ -97,8 +98,11 @@ def record_submission(
 
     ``warnings``: the warnings the uploader confirmed, kept for the data-quality review. ``created_at``: only for
     generated data (the demo), whose returns arrive on invented dates; real submissions take the database's now.
+    A return is one month's: a value of another month is refused (the current figures rely on it).
     """
     values = list(values)
+    if other := {v.period for v in values} - {period}:
+        raise ValueError(f"submission for {period} carries values of {sorted(other)}")
     submission = Submission(plan_id=plan_id, period=period, prefecture_code=prefecture_code, uploader=uploader,
                             file_name=file_name, sha256=sha256, status=status, is_demo=is_demo,
                             n_values=len(values), note=note,
@@ -113,6 +117,9 @@ def record_submission(
              "period": v.period, "value": float(v.value)}
             for v in values
         ])
+        if status in COUNTED_STATUSES:
+            current.add_accepted(session, submission.id, plan_id, period, is_demo,
+                                 ((v.target, v.region, v.value) for v in values))
     return submission.id
 
 
@@ -142,6 +149,14 @@ def _counted_submissions(engine: Engine, plan_id: str, include_demo: bool | None
     return select(Submission.id).where(condition)
 
 
+def _shown(engine: Engine, plan_id: str, include_demo: bool | None):
+    """The layer of current figures to read (``current.layer``): demo figures only while the plan has no real
+    ones, unless asked; ``include_demo=False`` gives real figures only."""
+    if include_demo is None:
+        return current.layer(plan_id, demo=not has_real_data(engine, plan_id))
+    return current.layer(plan_id, demo=None if include_demo else False)
+
+
 def current_values(engine: Engine, plan_id: str, regions: Iterable[str] | None = None,
                    period_from: str | None = None, period_to: str | None = None,
                    include_demo: bool | None = None, prefectures: Iterable[str] | None = None,
@@ -154,34 +169,20 @@ def current_values(engine: Engine, plan_id: str, regions: Iterable[str] | None =
     re-upload waiting for review leaves the accepted figures in place until it is accepted, and a returned one
     never replaces anything. A newer accepted submission supersedes older ones cell by cell: a cell it does not
     carry keeps the older accepted figure."""
-    counted = _counted_submissions(engine, plan_id, include_demo)
-    filters = [ReportedValue.plan_id == plan_id, ReportedValue.submission_id.in_(counted)]
+    cur = _shown(engine, plan_id, include_demo)
+    filters = []
     if targets is not None:
-        filters.append(ReportedValue.target_id.in_(list(targets)))
+        filters.append(cur.c.target.in_(list(targets)))
     if regions is not None:
-        filters.append(ReportedValue.region_code.in_(list(regions)))
+        filters.append(cur.c.region.in_(list(regions)))
     if prefectures is not None:  # counties of these prefectures, without a long IN list to compile
-        filters.append(ReportedValue.region_code.in_(
+        filters.append(cur.c.region.in_(
             select(RegionRow.code).where(RegionRow.parent_code.in_(list(prefectures)))))
     if period_from is not None:
-        filters.append(ReportedValue.period >= period_from)
+        filters.append(cur.c.period >= period_from)
     if period_to is not None:
-        filters.append(ReportedValue.period <= period_to)
-    ranked = (
-        select(
-            ReportedValue.target_id.label("target"),
-            ReportedValue.region_code.label("region"),
-            ReportedValue.period,
-            ReportedValue.value,
-            func.row_number().over(
-                partition_by=(ReportedValue.target_id, ReportedValue.region_code, ReportedValue.period),
-                order_by=ReportedValue.submission_id.desc(),
-            ).label("rank"),
-        )
-        .where(*filters)
-        .subquery()
-    )
-    query = select(ranked.c.target, ranked.c.region, ranked.c.period, ranked.c.value).where(ranked.c.rank == 1)
+        filters.append(cur.c.period <= period_to)
+    query = select(cur.c.target, cur.c.region, cur.c.period, cur.c.value).where(*filters)
     with engine.connect() as conn:
         return _frame(conn.execute(query).all(), ["target", "region", "period", "value"]).astype({"value": "float64"})
 
@@ -193,29 +194,22 @@ def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(dict(zip(columns, (list(c) for c in zip(*rows)))), columns=columns)
 
 
-def _current(counted, plan_id: str, target_id: str, first: str, last: str):
-    """This target's current county figures for months ``first``..``last``: the newest counted submission's."""
-    rv = ReportedValue
-    ranked = (
-        select(rv.region_code.label("region"), rv.period, rv.value,
-               # month first, the order of ix_reported_values_month: the database sorts only within a cell
-               func.row_number().over(partition_by=(rv.period, rv.region_code),
-                                      order_by=rv.submission_id.desc()).label("rank"))
-        .where(rv.plan_id == plan_id, rv.target_id == target_id, rv.submission_id.in_(counted),
-               *([rv.period == last] if first == last else [rv.period >= first, rv.period <= last]))
-        .subquery()
-    )
-    return select(ranked.c.region, ranked.c.period, ranked.c.value).where(ranked.c.rank == 1).subquery()
+def _current(shown, target_id: str, first: str, last: str):
+    """This target's current county figures for months ``first``..``last``."""
+    return select(shown.c.region, shown.c.period, shown.c.value).where(
+        shown.c.target == target_id,
+        *([shown.c.period == last] if first == last else [shown.c.period >= first, shown.c.period <= last]),
+    ).subquery()
 
 
-def _figures_query(counted, plan_id: str, target: Target, month: str):
+def _figures_query(shown, target: Target, month: str):
     """One target's county actuals at ``month`` in SQL, by the engine's rules (``progress.county_actuals``)."""
     how = target.aggregation.months
     if how == "latest":
-        cur = _current(counted, plan_id, target.id, month, month)
+        cur = _current(shown, target.id, month, month)
         return select(cur.c.region, func.sum(cur.c.value).label("actual"), literal(1).label("reported")) \
             .group_by(cur.c.region)
-    cur = _current(counted, plan_id, target.id, target.period.start, month)
+    cur = _current(shown, target.id, target.period.start, month)
     at_month = case((cur.c.period == month, 1), else_=0)
     if how == "sum":
         return select(cur.c.region, func.sum(cur.c.value).label("actual"), func.max(at_month).label("reported")) \
@@ -238,14 +232,14 @@ def county_figures(engine: Engine, plan: Plan, as_of: str, include_demo: bool | 
     """Every county's actual at ``as_of`` for every target, summed in the database: the frame
     ``progress.county_figures`` computes from every value (target, region, actual, reported), without reading the
     values into memory. One query per target, each reading only the months that count for it."""
-    counted = _counted_submissions(engine, plan.id, include_demo)
+    shown = _shown(engine, plan.id, include_demo)
     parts = []
     with engine.connect() as conn:
         for target in plan.targets:
             month = effective_month(target, as_of)
             if month is None:
                 continue
-            rows = conn.execute(_figures_query(counted, plan.id, target, month)).all()
+            rows = conn.execute(_figures_query(shown, target, month)).all()
             if rows:
                 frame = _frame(rows, ["region", "actual", "reported"])
                 frame.insert(0, "target", target.id)
