@@ -153,3 +153,21 @@ def test_county_actuals_in_the_database_take_the_newest_figure_of_each_month(rea
     # the annual 2023 target is judged at its end month, where only 510781 reported
     assert figures.loc[("labor_brand_training", "510781")].to_dict() == {"actual": 8.0, "reported": True}
     assert ("labor_brand_training", "510704") not in figures.index
+
+
+def test_a_closed_year_without_a_december_figure_counts_its_last_reported_month(ready_engine):
+    from tracker.progress import county_figures
+
+    plan = load_plans()[PLAN]
+    _submit(ready_engine, [NewValue("key_area_skill_training", "510704", "2023-10", 30),
+                           NewValue("key_area_skill_training", "510704", "2023-11", 40),  # no December
+                           NewValue("key_area_skill_training", "510781", "2023-03", 7),  # one month of 2023 only
+                           NewValue("key_area_skill_training", "510704", "2024-06", 11),  # 2024: June only
+                           NewValue("key_area_skill_training", "510704", "2025-02", 3)])
+    in_sql = store.county_figures(ready_engine, plan, "2025-02").set_index(["target", "region"])
+    # 510704: 2023's November (40) + 2024's June (11) + February 2025 (3); 510781: 2023's March, not reported now
+    assert in_sql.loc[("key_area_skill_training", "510704")].to_dict() == {"actual": 54.0, "reported": True}
+    assert in_sql.loc[("key_area_skill_training", "510781")].to_dict() == {"actual": 7.0, "reported": False}
+    in_pandas = county_figures(plan, store.current_values(ready_engine, PLAN), "2025-02").set_index(
+        ["target", "region"])
+    pd.testing.assert_frame_equal(in_sql.sort_index(), in_pandas.sort_index(), check_dtype=False)

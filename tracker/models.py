@@ -131,8 +131,12 @@ class CurrentFigure(Base):
     value: Mapped[float] = mapped_column(Float)
     submission_id: Mapped[int] = mapped_column(Integer, doc="the submission the figure comes from")
 
-    # SQLite keeps the rows in key order, value beside the key: a target's months are one contiguous range
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        # a county's months in order, value included: a multi-year target's closed years without a sort
+        Index("ix_current_figures_county", "plan_id", "target_id", "is_demo", "region_code", "period", "value"),
+        # SQLite keeps the rows in key order, value beside the key: a target's month is one contiguous range
+        {"sqlite_with_rowid": False},
+    )
 
 
 class Allocation(Base):

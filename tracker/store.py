@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, exists, func, insert, literal, select, union_all
+from sqlalchemy import Engine, and_, case, exists, func, insert, literal, or_, select, union_all
 
 from . import current
 from .current import COUNTED_STATUSES
@@ -214,14 +214,14 @@ def _figures_query(shown, target: Target, month: str):
     if how == "sum":
         return select(cur.c.region, func.sum(cur.c.value).label("actual"), func.max(at_month).label("reported")) \
             .group_by(cur.c.region)
-    # sum_of_years: each closed year's last year-to-date figure, and the current year's figure for the month
-    year = func.substr(cur.c.period, 1, 4)
-    closed = (select(cur.c.region, cur.c.value,
-                     func.row_number().over(partition_by=(cur.c.region, year),
-                                            order_by=cur.c.period.desc()).label("last"))
-              .where(cur.c.period < f"{year_of(month):04d}-01").subquery())
+    # sum_of_years: each closed year's last year-to-date figure (a county's figure whose next one is of another
+    # year, or none: read in the county index's order, no sort), and the current year's figure for the month
+    closed = select(cur.c.region, cur.c.period, cur.c.value,
+                    func.lead(cur.c.period).over(partition_by=cur.c.region, order_by=cur.c.period).label("next")) \
+        .where(cur.c.period < f"{year_of(month):04d}-01").subquery()
     parts = union_all(
-        select(closed.c.region, closed.c.value, literal(0).label("now")).where(closed.c.last == 1),
+        select(closed.c.region, closed.c.value, literal(0).label("now"))
+        .where(or_(closed.c.next.is_(None), func.substr(closed.c.next, 1, 4) != func.substr(closed.c.period, 1, 4))),
         select(cur.c.region, cur.c.value, literal(1).label("now")).where(cur.c.period == month),
     ).subquery()
     return select(parts.c.region, func.sum(parts.c.value).label("actual"), func.max(parts.c.now).label("reported")) \

@@ -33,6 +33,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('plan_id', 'target_id', 'period', 'region_code', 'is_demo', name=op.f('pk_current_figures')),
     sqlite_with_rowid=False,
     )
+    op.create_index('ix_current_figures_county', 'current_figures',
+                    ['plan_id', 'target_id', 'is_demo', 'region_code', 'period', 'value'])
     if op.get_bind().dialect.name == "postgresql":  # without statistics the planner's choice took half an hour
         op.execute("analyze reported_values")
         op.execute("analyze submissions")
@@ -49,4 +51,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_current_figures_county', table_name='current_figures')
     op.drop_table('current_figures')
