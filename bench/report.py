@@ -80,8 +80,9 @@ def write_report(results: dict, path: Path) -> None:
         "## Progress table (`bench/progress.py`)",
         "",
         "Measured: what a page's snapshot computes: the counties' actuals summed in the database "
-        "(`store.county_figures`, one query per target reading only the months that count for it, newest accepted "
-        "figure per cell), the allocations, and the engine's table with every status (`progress.progress_table`). "
+        "(`store.county_figures`, one query per target over the current figures, the table of each cell's newest "
+        "accepted figure kept at import and review, reading only the months that count for the target), the "
+        "allocations, and the engine's table with every status (`progress.progress_table`). "
         "`snapshot` adds the rest of `build_snapshot` (data version, milestones, months, demo flag). Baselines: one "
         "bare `select target_id, region_code, sum(value) … where period <= month group by target_id, region_code` "
         "(no newest-figure rule, no months rule, no regions, no statuses), and one pandas `groupby` over the values "
