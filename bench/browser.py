@@ -69,6 +69,22 @@ def process_stats(pid: int) -> dict:
             "cpu_s": (int(fields[11]) + int(fields[12])) / ticks}
 
 
+def browser_cpu_s() -> float:
+    """CPU seconds used so far by the Chromium processes running on the machine (the load test's browser is the only
+    one; it is launched after the test starts, so its whole time is the test's)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, fields = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while being read
+        if "chrom" in name or "headless" in name:
+            parts = fields.split()
+            total += int(parts[11]) + int(parts[12])
+    return total / ticks
+
+
 def _rendered(page, url: str, timeout_ms: int = 60_000) -> float:
     start = time.perf_counter()
     page.goto(url)
@@ -108,15 +124,18 @@ def visit(base: str, paths: list[str]) -> list[float]:
             browser.close()
 
 
-async def _wait_rendered(page, timeout_ms: int = 30_000) -> None:
-    """Until the script that the last action started has finished and a title is drawn. A run can end before the
-    running state is seen, so that wait is short and its timeout is not an error."""
-    try:
-        await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=1_500)
-    except Exception:
-        pass
-    await page.wait_for_selector(READY, timeout=timeout_ms)
+async def _wait_rendered(page, previous_title: str | None = None, timeout_ms: int = 30_000) -> None:
+    """Until the script has finished and a title is drawn; after a click in the menu, until the title is no longer
+    the previous page's. (Waiting first for the running state to show would add its timeout whenever the run ended
+    before it was seen.)"""
+    if previous_title is not None:
+        await page.wait_for_function(
+            """([selector, previous]) => {
+                const title = document.querySelector(selector);
+                return title !== null && title.innerText !== previous;
+            }""", arg=[RENDERED, previous_title], timeout=timeout_ms)
     await page.wait_for_selector(RENDERED, timeout=timeout_ms)
+    await page.wait_for_selector(READY, timeout=timeout_ms)
 
 
 async def _session(browser, base: str, months: list[str], seconds: float, index: int, times: list, errors: list):
@@ -135,8 +154,10 @@ async def _session(browser, base: str, months: list[str], seconds: float, index:
                 await page.goto(f"{base}/{path}?as_of={month}")
                 await _wait_rendered(page)
             else:
+                title = await page.locator(RENDERED).first.inner_text()
+                start = time.perf_counter()
                 await page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click(timeout=30_000)
-                await _wait_rendered(page)
+                await _wait_rendered(page, title)
             if await page.locator('[data-testid="stException"]').count():
                 errors.append(f"{path} {month}: exception shown")
             times.append(time.perf_counter() - start)
@@ -167,9 +188,11 @@ def load(base: str, pid: int, months: list[str], sessions: int = 10, seconds: fl
                 await asyncio.gather(*(_session(browser, base, months, seconds, i, times, errors)
                                        for i in range(sessions)))
                 sampler.cancel()
+                browser_used.append(browser_cpu_s())  # before closing: an ended process's time is gone
             finally:
                 await browser.close()
 
+    browser_used: list[float] = []
     before = process_stats(pid)
     start = time.perf_counter()
     asyncio.run(run())
@@ -182,6 +205,8 @@ def load(base: str, pid: int, months: list[str], sessions: int = 10, seconds: fl
         "p50_s": round(statistics.median(ordered), 3) if ordered else None,
         "p95_s": round(ordered[math.ceil(0.95 * len(ordered)) - 1], 3) if ordered else None,  # nearest rank
         "app_cpu_percent": round(100 * (after["cpu_s"] - before["cpu_s"]) / wall, 1),
+        # the browser's share, measured the same way: with both on two cores, who is the bottleneck
+        "browser_cpu_percent": round(100 * browser_used[0] / wall, 1) if browser_used else None,
         "app_rss_max_mb": round(max(s["rss_mb"] for s in samples), 1) if samples else None,
         "app_peak_mb": round(after["peak_mb"], 1),
     }
