@@ -231,23 +231,22 @@ def _figures_query(shown, target: Target, month: str):
 def county_figures(engine: Engine, plan: Plan, as_of: str, include_demo: bool | None = None) -> pd.DataFrame:
     """Every county's actual at ``as_of`` for every target, summed in the database: the frame
     ``progress.county_figures`` computes from every value (target, region, actual, reported), without reading the
-    values into memory. One query per target, each reading only the months that count for it."""
+    values into memory. One part per target, each reading only the months that count for it, sent as one
+    statement: a round trip per target was a fifth of the Sichuan table's time on PostgreSQL."""
     shown = _shown(engine, plan.id, include_demo)
     parts = []
-    with engine.connect() as conn:
-        for target in plan.targets:
-            month = effective_month(target, as_of)
-            if month is None:
-                continue
-            rows = conn.execute(_figures_query(shown, target, month)).all()
-            if rows:
-                frame = _frame(rows, ["region", "actual", "reported"])
-                frame.insert(0, "target", target.id)
-                parts.append(frame)
+    for target in plan.targets:
+        month = effective_month(target, as_of)
+        if month is not None:
+            part = _figures_query(shown, target, month).subquery()
+            parts.append(select(literal(target.id).label("target"), part.c.region, part.c.actual, part.c.reported))
     if not parts:
         return no_figures()
-    out = pd.concat(parts, ignore_index=True)
-    return out.astype({"actual": "float64", "reported": "bool"})
+    with engine.connect() as conn:
+        rows = conn.execute(union_all(*parts)).all()
+    if not rows:
+        return no_figures()
+    return _frame(rows, ["target", "region", "actual", "reported"]).astype({"actual": "float64", "reported": "bool"})
 
 
 def value_history(engine: Engine, plan_id: str, target_id: str, region: str, period: str) -> pd.DataFrame:
