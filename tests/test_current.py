@@ -75,7 +75,8 @@ def test_the_table_matches_the_rule_after_every_step_of_a_random_history(ready_e
                         newest = conn.scalar(sa.text(
                             "select max(id) from submissions where prefecture_code = :f and period = :m "
                             "and not is_demo"), {"f": prefecture, "m": month})
-                    approval.accept(ready_engine, REVIEWER, newest if newest and rng.random() < 0.8 else rng.choice(submitted))
+                    chosen = newest if newest and rng.random() < 0.8 else rng.choice(submitted)
+                    approval.accept(ready_engine, REVIEWER, chosen)
                     locked.append((prefecture, month))
                 elif action == "return" and (submitted or accepted):
                     approval.return_(ready_engine, REVIEWER, rng.choice(submitted + accepted), "数据有误")
@@ -134,7 +135,8 @@ def test_the_migration_fills_the_table_from_the_values_already_stored(engine):
         for sid, status, demo, value in rows:
             conn.execute(sa.text(
                 "insert into submissions (id, plan_id, period, prefecture_code, uploader, status, is_demo, n_values) "
-                "values (:i, :p, '2023-06', '510700', 'old', :s, :d, 1)"), {"i": sid, "p": PLAN, "s": status, "d": demo})
+                "values (:i, :p, '2023-06', '510700', 'old', :s, :d, 1)"),
+                {"i": sid, "p": PLAN, "s": status, "d": demo})
             conn.execute(sa.text(
                 "insert into reported_values (submission_id, plan_id, target_id, region_code, period, value) "
                 "values (:i, :p, 'labor_brand_training', '510704', '2023-06', :v)"), {"i": sid, "p": PLAN, "v": value})
