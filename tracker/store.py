@@ -16,11 +16,10 @@ from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, exists, func, insert, literal, or_, select, union_all
+from sqlalchemy.orm import Session
 
 from . import current
 from .current import COUNTED_STATUSES
-from sqlalchemy.orm import Session
-
 from .db import migrate
 from .models import (
     Allocation, MilestoneRow, MilestoneUpdate, PlanRow, RegionRow, ReportedValue, Review, Submission, TargetRow,
