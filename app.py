@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from tracker import sessions
+from tracker.access import sessions
 from tracker.i18n import t
 
 # No page or page_icon icons: an icon becomes the favicon, which is fetched from a font CDN, and the app must not leave the intranet.

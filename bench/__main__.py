@@ -43,7 +43,7 @@ def databases(workdir: Path):
     """``new(name)`` gives the URLs of an empty SQLite file and an empty PostgreSQL schema; all are removed after."""
     import sqlalchemy as sa
 
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     schemas: list[str] = []
@@ -76,7 +76,7 @@ def log(message: str) -> None:
 
 def run(quick: bool) -> dict:
     from tracker import store
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     from . import browser, pages, progress, synthetic
 

@@ -13,12 +13,12 @@ import python_calamine
 
 from loaders.plans import load_plans
 from loaders.regions import load_divisions, resolve_scopes
-from tracker.db import get_engine, migrate
-from tracker.regions import Region, RegionTree
-from tracker.status import load_config
+from tracker.intake.submissions import import_file
+from tracker.intake.template import build_template
+from tracker.model.regions import Region, RegionTree
+from tracker.model.status import load_config
 from tracker.store import sync_reference
-from tracker.submissions import import_file
-from tracker.template import build_template
+from tracker.store.db import get_engine, migrate
 
 from .timing import median_seconds
 

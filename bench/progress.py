@@ -1,8 +1,8 @@
 """The full progress table (every target × every region × status) against bare baselines run in the same process.
 
-Measured path: what the app runs for a page (``tracker.snapshot.build_snapshot``, of which the table is the core):
+Measured path: what the app runs for a page (``tracker.progress.snapshot.build_snapshot``, of which the table is the core):
 the counties' actuals summed in the database (``store.county_figures``, over the current figures that imports and
-reviews keep, tracker/current.py), the allocations, and the engine's table
+reviews keep, tracker/store/current.py), the allocations, and the engine's table
 (``progress.progress_table``). Baselines: the same sums by one bare SQL ``GROUP BY`` over the stored values (no
 newest-submission rule, no months rule, no regions, no status), and by one pandas ``groupby`` over the values
 already in memory.
@@ -13,9 +13,9 @@ import pandas as pd
 from sqlalchemy import Engine, text
 
 from tracker import store
-from tracker.progress import progress_table
-from tracker.snapshot import build_snapshot
-from tracker.status import load_config
+from tracker.model.status import load_config
+from tracker.progress.engine import progress_table
+from tracker.progress.snapshot import build_snapshot
 
 from .synthetic import Scale
 from .timing import median_seconds

@@ -67,7 +67,7 @@ def write_report(results: dict, path: Path) -> None:
         "`bench/synthetic.py`, seeded, generated afresh in every run (nothing large is kept in the repository):",
         "",
         "- **Sichuan**: the real plan and divisions, 183 counties × every target × 36 months (2023-01…2025-12), "
-        "from the demo generator (`tracker/demo.py`): the figures `make run` shows.",
+        "from the demo generator (`tracker/store/demo.py`): the figures `make run` shows.",
         "- **National**: a synthetic plan of 30 targets (10 month-end levels, 8 annual year-to-date flows, 4 monthly "
         "flows, 4 five-year cumulative year-to-date, 4 five-year cumulative monthly) and synthetic divisions of "
         "2,850 counties in 330 prefectures in 31 provinces, 60 months (2021-01…2025-12), 0.5 % of county-months "
@@ -166,7 +166,7 @@ FINDINGS = [
     "- **The newest accepted figure of every cell was worked out at every read**, by ranking all stored figures "
     "of the months read: most of the national time (PostgreSQL 4.69 s; SQLite 84.65 s in the run before, 28 s "
     "without the misleading index). It is now kept in a table, `current_figures` (migration 0006, "
-    "`tracker/current.py`), in step with every write in the same transaction: an accepted import writes its "
+    "`tracker/store/current.py`), in step with every write in the same transaction: an accepted import writes its "
     "figures (it is the newest), a review decision works out again the cells of its submission (accepting a "
     "waiting one, returning an accepted one), a restore or bulk load rebuilds it. Real and demo figures are "
     "separate layers. A test replays a random history of imports, accepts, returns and reopens on both "

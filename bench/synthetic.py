@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, text
 
-from tracker import current
-from tracker.models import ReportedValue, Submission
-from tracker.periods import months_between
-from tracker.plan import Plan
-from tracker.regions import Region, RegionTree
+from tracker.model.periods import months_between
+from tracker.model.plan import Plan
+from tracker.model.regions import Region, RegionTree
+from tracker.store import current
+from tracker.store.models import ReportedValue, Submission
 
 SEED = 20240601
 NATIONAL_PLAN_ID = "national-synthetic"
@@ -158,7 +158,7 @@ def national(counties: int = 2850, prefectures: int = 330, first_month: str = NA
 def sichuan() -> Scale:
     from loaders.plans import load_plans
     from loaders.regions import load_divisions, resolve_scopes
-    from tracker.demo import DEMO_END, DEMO_START
+    from tracker.store.demo import DEMO_END, DEMO_START
 
     plan = load_plans()["sichuan-2023-citizenization"]
     return Scale("sichuan", plan, load_divisions(), resolve_scopes(plan), months_between(DEMO_START, DEMO_END))
@@ -166,9 +166,9 @@ def sichuan() -> Scale:
 
 def load_sichuan(engine: Engine, scale: Scale) -> int:
     """The demo generator's returns (183 counties × every target × 36 months): the data `make run` shows."""
-    from tracker.demo import load_demo
     from tracker.store import sync_reference
-    from tracker.db import migrate
+    from tracker.store.db import migrate
+    from tracker.store.demo import load_demo
 
     migrate(engine)
     sync_reference(engine, {scale.plan.id: scale.plan}, scale.tree)
@@ -181,8 +181,8 @@ def load_values(engine: Engine, scale: Scale, values: pd.DataFrame) -> int:
     The reported_values indexes are dropped during the load and built afterwards, and PostgreSQL takes the rows by
     COPY with foreign-key triggers off; the loading time is not what is measured.
     """
-    from tracker.db import migrate
     from tracker.store import sync_reference
+    from tracker.store.db import migrate
 
     migrate(engine)
     sync_reference(engine, {scale.plan.id: scale.plan}, scale.tree)

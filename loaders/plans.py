@@ -12,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from tracker import TARGETS_DIR
-from tracker.plan import DepartmentRegistry, Plan
+from tracker.model.plan import DepartmentRegistry, Plan
 
 DEPARTMENTS_FILE = TARGETS_DIR / "departments.yaml"
 #: YAML files in targets/ that are configuration, not plans.
@@ -130,3 +130,15 @@ def load_plans(directory: Path = TARGETS_DIR) -> dict[str, Plan]:
 
 def source_text(plan: Plan, directory: Path = TARGETS_DIR) -> str:
     return (directory / plan.source.text).read_text(encoding="utf-8")
+
+
+class UnknownPlan(LookupError):
+    pass
+
+
+def get_plan(plan_id: str) -> Plan:
+    """The plan with this id, or ``UnknownPlan`` naming the ones there are (the CLI prints it as a usage error)."""
+    plans = load_plans()
+    if plan_id not in plans:
+        raise UnknownPlan(f"未知方案 {plan_id!r}，可用：{', '.join(sorted(plans))}")
+    return plans[plan_id]

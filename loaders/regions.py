@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from tracker import DATA_DIR
-from tracker.regions import Region, RegionTree
+from tracker.model.regions import Region, RegionTree
 
 DIVISIONS_CSV = DATA_DIR / "divisions" / "sichuan_divisions.csv"
 REGION_SETS_DIR = DATA_DIR / "region_sets"

@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from tracker import audit, sessions
+from tracker.access import audit, sessions
 from tracker.i18n import t
 
 ctx = ui.context(__file__)

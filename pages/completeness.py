@@ -2,11 +2,11 @@
 import streamlit as st
 
 import ui
-from tracker.completeness import recent_months
 from tracker.i18n import month_label, t
-from tracker.tables import completeness_matrix, completeness_table, missing_table
-from tracker.charts import completeness_heatmap
-from tracker.units import format_percent
+from tracker.model.units import format_percent
+from tracker.outputs.charts import completeness_heatmap
+from tracker.outputs.tables import completeness_matrix, completeness_table, missing_table
+from tracker.progress.completeness import recent_months
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

@@ -2,15 +2,16 @@
 import streamlit as st
 
 import ui
+from loaders.plans import load_departments
 from tracker.i18n import t
-from tracker.tables import milestone_table, target_table
+from tracker.outputs.tables import milestone_table, target_table
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("departments.title", ctx, snap)
 
 named = {d for item in (*snap.plan.targets, *snap.plan.milestones, *snap.plan.tasks) for d in item.departments.all()}
-departments = [d for d in ui.load_departments().by_id() if d in named]
+departments = [d for d in load_departments().by_id() if d in named]
 dept = st.selectbox(t("departments.choose", ctx.lang), departments, key="department",
                     format_func=lambda d: ui.department_name(d, ctx.lang))
 

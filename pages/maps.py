@@ -3,7 +3,7 @@ import streamlit as st
 
 import ui
 from tracker.i18n import t
-from tracker.maps import LEVELS, MODES, PROVINCE_CODE, choropleth
+from tracker.outputs.maps import LEVELS, MODES, PROVINCE_CODE, choropleth
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

@@ -3,8 +3,8 @@ import streamlit as st
 
 import ui
 from tracker.i18n import month_label, t, task_label
-from tracker.milestones import Evidence, MilestoneError, evidence_file, history, set_status
-from tracker.tables import milestone_history_table, milestone_table
+from tracker.intake.milestones import Evidence, MilestoneError, evidence_file, history, set_status
+from tracker.outputs.tables import milestone_history_table, milestone_table
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

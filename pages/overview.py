@@ -2,9 +2,9 @@
 import streamlit as st
 
 import ui
-from tracker.cards import card_html
 from tracker.i18n import t
-from tracker.tables import milestone_counts
+from tracker.outputs.cards import card_html
+from tracker.outputs.tables import milestone_counts
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

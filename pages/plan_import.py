@@ -7,9 +7,10 @@ import streamlit as st
 
 import ui
 from loaders.plans import PlanFileError, load_departments
-from tracker import extract, sessions, store
+from tracker import extract, store
+from tracker.access import sessions
 from tracker.i18n import t
-from tracker.units import BASE_UNITS
+from tracker.model.units import BASE_UNITS
 
 ctx = ui.context(__file__)
 lang = ctx.lang

@@ -1,6 +1,6 @@
 """汇报模式 (?view=present): the briefing's slides full screen, for a meeting-room projector.
 
-No sidebar, no Streamlit chrome, one slide filling the window (``tracker.slides``: the same slides as the PPTX and
+No sidebar, no Streamlit chrome, one slide filling the window (``tracker.outputs.slides``: the same slides as the PPTX and
 the PDF), previous/next (also the ← → keys), a slide counter, auto-advance at a chosen interval, the deck as
 .pptx or .pdf, and a way back to the dashboard (also Esc). Drawing only: the slides are built in the core.
 """
@@ -11,7 +11,7 @@ import streamlit as st
 
 import ui
 from tracker.i18n import t
-from tracker.slides import build_deck, deck_css, slide_html
+from tracker.outputs.slides import build_deck, deck_css, slide_html
 
 INTERVALS = (10, 20, 30, 60, 120)
 
@@ -77,14 +77,14 @@ def _keep(name: str) -> None:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _deck_file(_deck, kind: str, key: tuple) -> bytes:
-    from tracker.deck import deck_pdf, deck_pptx
+    from tracker.outputs.deck import deck_pdf, deck_pptx
 
     return deck_pptx(_deck) if kind == "pptx" else deck_pdf(_deck)
 
 
 def _file(kind: str):
     from tracker import store
-    from tracker.db import database_url
+    from tracker.store.db import database_url
 
     key = (database_url(), ctx.plan_id, ctx.as_of, ctx.lang, store.data_version(ui.engine()), date.today())
     return lambda: _deck_file(deck, kind, key)

@@ -2,11 +2,11 @@
 import streamlit as st
 
 import ui
-from tracker.completeness import recent_months
 from tracker.i18n import month_label, t
-from tracker.periods import add_months
-from tracker.quality import accepted_warnings, outliers, superseded
-from tracker.tables import late_table, outlier_table, superseded_table, warnings_table
+from tracker.model.periods import add_months
+from tracker.outputs.tables import late_table, outlier_table, superseded_table, warnings_table
+from tracker.progress.completeness import recent_months
+from tracker.progress.quality import accepted_warnings, outliers, superseded
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

@@ -2,13 +2,14 @@
 import streamlit as st
 
 import ui
+from loaders.plans import load_departments
 from tracker.i18n import t
-from tracker.redlist import lagging, red_list_table
+from tracker.progress.redlist import lagging, red_list_table
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("redlist.title", ctx, snap)
-names = {d: ui.department_name(d, ctx.lang) for d in ui.load_departments().by_id()}
+names = {d: ui.department_name(d, ctx.lang) for d in load_departments().by_id()}
 items = lagging(snap)
 if items.empty:
     st.success(t("redlist.none", ctx.lang))

@@ -2,9 +2,9 @@
 import streamlit as st
 
 import ui
-from tracker.charts import region_pace_bar
 from tracker.i18n import t
-from tracker.tables import region_table
+from tracker.outputs.charts import region_pace_bar
+from tracker.outputs.tables import region_table
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

@@ -1,12 +1,12 @@
 """审核: province users accept or return prefecture returns and reopen locked months; a prefecture sees its own
-submissions with their status and the reviewer's reason. The rules live in tracker/approval.py."""
+submissions with their status and the reviewer's reason. The rules live in tracker/review/approval.py."""
 import streamlit as st
 
 import ui
-from tracker import approval
-from tracker.access import PermissionDenied
+from tracker.access.roles import PermissionDenied
 from tracker.i18n import month_label, t
-from tracker.tables import locked_table, review_table
+from tracker.outputs.tables import locked_table, review_table
+from tracker.review import approval
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

@@ -1,6 +1,6 @@
 """情况汇报: the short formal report written from the month's figures, to read, copy or download (.md, .docx).
 
-The text comes from ``tracker.summary`` (templates, no model): the same paragraphs are the speaker notes of the
+The text comes from ``tracker.outputs.summary`` (templates, no model): the same paragraphs are the speaker notes of the
 presentation mode's slides and what ``tracker summary`` prints.
 """
 import html
@@ -9,7 +9,7 @@ import streamlit as st
 
 import ui
 from tracker.i18n import t
-from tracker.summary import build_summary, gather, summary_docx
+from tracker.outputs.summary import build_summary, gather, summary_docx
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

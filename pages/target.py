@@ -2,11 +2,11 @@
 import streamlit as st
 
 import ui
-from tracker.cards import goal_text
-from tracker.charts import trend_chart
-from tracker.units import format_quantity
 from tracker.i18n import month_label, t, task_label
-from tracker.tables import region_table, target_table
+from tracker.model.units import format_quantity
+from tracker.outputs.cards import goal_text
+from tracker.outputs.charts import trend_chart
+from tracker.outputs.tables import region_table, target_table
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

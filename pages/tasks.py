@@ -3,7 +3,7 @@ import streamlit as st
 
 import ui
 from tracker.i18n import t, task_label
-from tracker.tables import milestone_table, target_table
+from tracker.outputs.tables import milestone_table, target_table
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

@@ -3,11 +3,11 @@ import streamlit as st
 
 import ui
 from tracker import store
-from tracker.allocations import allocation_summary, import_allocations
 from tracker.i18n import month_label, t
-from tracker.submissions import import_for_plan
-from tracker.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
-from tracker.template import build_template
+from tracker.intake.allocations import allocation_summary, import_allocations
+from tracker.intake.submissions import import_for_plan
+from tracker.intake.template import build_template
+from tracker.outputs.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)

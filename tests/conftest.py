@@ -59,14 +59,14 @@ def database_url(request, tmp_path, monkeypatch) -> Iterator[str]:
 
 
 def _dispose(url: str) -> None:
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     get_engine(url).dispose()
 
 
 @pytest.fixture
 def engine(database_url):
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     return get_engine(database_url)
 
@@ -85,9 +85,9 @@ def demo_url(request, tmp_path_factory) -> Iterator[str]:
     """A database with the demo data loaded, shared by the read-only tests of one backend."""
     from loaders.plans import load_plans
     from loaders.regions import load_divisions, resolve_scopes
-    from tracker.db import get_engine
-    from tracker.demo import load_demo
     from tracker.store import init_database
+    from tracker.store.db import get_engine
+    from tracker.store.demo import load_demo
 
     url, drop = _new_url(request.param, tmp_path_factory.mktemp(f"demo-{request.param}"))
     engine = get_engine(url)

@@ -19,7 +19,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from loaders.plans import load_plans
 from loaders.regions import load_divisions, resolve_scopes
-from tracker.status import load_config
+from tracker.model.status import load_config
 
 PLAN_ID = "sichuan-2023-citizenization"
 MIANYANG = "510700"
@@ -193,7 +193,7 @@ def col(index: int) -> str:
 
 def put(rows: list[list], ref: str, value: object) -> list[list]:
     """A copy of ``rows`` with the cell ``ref`` (A1) set to ``value``."""
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     letters, number = coordinate_from_string(ref)
     r, c = number - 1, column_index_from_string(letters) - 1
@@ -323,8 +323,8 @@ def ctx() -> dict:
 
 def import_bytes(engine, data: bytes, name: str, *, period: str | None = "2023-06",
                  prefecture: str | None = MIANYANG, **options):
-    """``tracker.submissions.import_file`` as the upload page calls it, on 23 November 2026."""
-    from tracker.submissions import import_file
+    """``tracker.intake.submissions.import_file`` as the upload page calls it, on 23 November 2026."""
+    from tracker.intake.submissions import import_file
 
     c = ctx()
     return import_file(engine, data, name, c["plan"], c["tree"], c["scopes"], c["checks"], uploader="测试",
@@ -360,7 +360,7 @@ def filled_template(period: str = "2023-06", prefecture: str = MIANYANG,
                     figures: Mapping[str, list[int]] | None = None, meta: Mapping[str, str] | None = None) -> bytes:
     """The template ``build_template`` makes, filled in with openpyxl as an official would (``figures`` for the
     9 counties of 绵阳 in rows 6–14, columns C–H), its ``_meta`` optionally altered."""
-    from tracker.template import build_template
+    from tracker.intake.template import build_template
 
     c = ctx()
     book = openpyxl.load_workbook(io.BytesIO(build_template(c["plan"], c["tree"], period, prefecture, c["scopes"])))

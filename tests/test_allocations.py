@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from loaders.plans import load_plans
 from loaders.regions import load_divisions
 from tracker import store
-from tracker.allocations import allocation_summary, import_allocations
 from tracker.cli import main
+from tracker.intake.allocations import allocation_summary, import_allocations
 
 PLAN = load_plans()["sichuan-2023-citizenization"]
 TREE = load_divisions()

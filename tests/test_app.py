@@ -7,14 +7,13 @@ import math
 import re
 
 import numpy as np
-
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from loaders.plans import load_plans
 from tests.conftest import PROJECT
-from tracker.units import format_quantity
+from tracker.model.units import format_quantity
 
 PLAN = load_plans()["sichuan-2023-citizenization"]
 PAGES = ["pages/overview.py", "pages/tasks.py", "pages/departments.py", "pages/regions.py", "pages/target.py"]
@@ -54,7 +53,7 @@ def plotly_numbers(data) -> list[float]:
 
 
 def raw_sum(url: str, target: str, period: str) -> float:
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     with get_engine(url).connect() as conn:
         return conn.scalar(sa.text("select sum(value) from reported_values where target_id = :t and period = :p"),

@@ -3,15 +3,18 @@ after a decision, the lock an acceptance puts on a month, reopening it, who may 
 from __future__ import annotations
 
 import json
+
 import pytest
 import sqlalchemy as sa
 import yaml
 
 from tests.intake_files import JUNE, MAY, MIANYANG, expected, good_rows, import_bytes, row_counts, xlsx
-from tracker import approval, audit, store
-from tracker.access import Actor, PermissionDenied
-from tracker.approval import ReviewError
-from tracker.status import CONFIG_FILE, load_config
+from tracker import store
+from tracker.access import audit
+from tracker.access.roles import Actor, PermissionDenied
+from tracker.model.status import CONFIG_FILE, load_config
+from tracker.review import approval
+from tracker.review.approval import ReviewError
 
 PLAN = "sichuan-2023-citizenization"
 REVIEWER = Actor("shenhe", "province", display_name="省人社厅审核员")
@@ -115,7 +118,7 @@ def test_a_submission_replaced_before_review_cannot_be_accepted(ready_engine):
 def test_demo_data_stays_on_show_until_a_real_return_is_accepted(ready_engine):
     from loaders.plans import load_plans
     from loaders.regions import load_divisions, resolve_scopes
-    from tracker.demo import load_demo
+    from tracker.store.demo import load_demo
 
     plan = load_plans()[PLAN]
     load_demo(ready_engine, plan, load_divisions(), resolve_scopes(plan))
@@ -160,7 +163,7 @@ def test_an_accepted_month_is_locked_against_any_import(ready_engine):
 
 
 def test_a_month_accepted_while_an_import_is_checked_refuses_it_inside_its_transaction(ready_engine, monkeypatch):
-    import tracker.submissions as submissions
+    import tracker.intake.submissions as submissions
 
     sid = upload(ready_engine)
     real = submissions._locked_problems
@@ -300,9 +303,9 @@ def test_auto_accept_keeps_the_simple_flow(ready_engine, tmp_path, monkeypatch):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     config = load_config(path)
     assert config.approval.auto_accept is True
-    import tracker.status
+    import tracker.model.status
 
-    monkeypatch.setattr(tracker.status, "load_config", lambda path=path: config)
+    monkeypatch.setattr(tracker.model.status, "load_config", lambda path=path: config)
     first = upload(ready_engine)  # import_file reads the setting when not told
     assert state(ready_engine, first) == "accepted" and counted(ready_engine) == expected(JUNE)
     assert not approval.is_locked(ready_engine, PLAN, MIANYANG, "2023-06")
@@ -381,9 +384,9 @@ def _page(monkeypatch, engine, account: Actor | None):
     from streamlit.testing.v1 import AppTest
 
     from tests.conftest import PROJECT
-    from tracker import sessions
-    from tracker.accounts import add_user
-    from tracker.db import database_url
+    from tracker.access import sessions
+    from tracker.access.accounts import add_user
+    from tracker.store.db import database_url
 
     monkeypatch.setenv("TRACKER_SECRET_KEY", "k" * 40)
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
@@ -431,5 +434,5 @@ def test_the_review_page_accepts_and_returns_submissions_and_the_prefecture_sees
 
 def test_a_viewer_has_no_review_page(ready_engine, monkeypatch):
     upload(ready_engine)
-    with pytest.raises(ValueError, match="review.py"):  # not in a viewer's menu (tracker.sessions.may_see)
+    with pytest.raises(ValueError, match="review.py"):  # not in a viewer's menu (tracker.access.sessions.may_see)
         _page(monkeypatch, ready_engine, VIEWER)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browsing import ARTIFACTS, new_page, settle
-from tracker.units import format_quantity
+from tracker.model.units import format_quantity
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def _fonts_rendering(page, selector: str) -> list[str]:
 def _province_sum(url: str, target: str, period: str) -> float:
     import sqlalchemy as sa
 
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     with get_engine(url).connect() as conn:
         return conn.scalar(sa.text("select sum(value) from reported_values where target_id = :t and period = :p"),

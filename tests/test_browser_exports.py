@@ -1,8 +1,6 @@
 """What leaves the dashboard as a file: a table as .xlsx and a chart as .png, downloaded in a real browser."""
 from __future__ import annotations
 
-import io
-
 import openpyxl
 import pytest
 

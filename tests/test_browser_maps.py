@@ -7,7 +7,7 @@ import io
 import pytest
 
 from tests.browsing import ARTIFACTS, new_page, settle
-from tracker import maps
+from tracker.outputs import maps
 
 pytestmark = pytest.mark.browser
 
@@ -84,8 +84,8 @@ def _hover(page, lon: float, lat: float) -> str:
 
 
 def test_maps_page_draws_prefectures_and_mianyang_offline(page, server, demo_url):
-    from tracker.db import get_engine
-    from tracker.snapshot import load_snapshot
+    from tracker.progress.snapshot import load_snapshot
+    from tracker.store.db import get_engine
 
     snap = load_snapshot(get_engine(demo_url), "sichuan-2023-citizenization", "2023-09")
     tree = snap.tree

@@ -110,8 +110,8 @@ def _wait_index(page, index: int, timeout: int = 20_000) -> None:
 @pytest.mark.parametrize("as_of, width, height, lang", VIEWS)
 def test_every_slide_fits_the_screen_in_large_type(browser, server, demo_url, as_of, width, height, lang):
     from tracker.i18n import month_label
-    from tracker.slides import load_deck
-    from tracker.db import get_engine
+    from tracker.outputs.slides import load_deck
+    from tracker.store.db import get_engine
 
     deck = load_deck(get_engine(demo_url), "sichuan-2023-citizenization", as_of, lang)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -12,9 +12,9 @@ import pytest
 
 from tests.browsing import ARTIFACTS, new_page, running_app, settle
 from tests.intake_files import JUNE, filled_template
-from tracker.access import Actor
-from tracker.sessions import COOKIE
-from tracker.units import format_quantity
+from tracker.access.roles import Actor
+from tracker.access.sessions import COOKIE
+from tracker.model.units import format_quantity
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +26,9 @@ PASSWORD = "a long enough secret"
 def pg_url(tmp_path_factory):
     """One PostgreSQL schema with the plans, regions and two accounts, and no figures."""
     from tests.conftest import _new_url
-    from tracker.accounts import add_user
-    from tracker.db import get_engine
+    from tracker.access.accounts import add_user
     from tracker.store import init_database
+    from tracker.store.db import get_engine
 
     url, drop = _new_url("postgresql", tmp_path_factory.mktemp("signin"))
     engine = get_engine(url)
@@ -106,8 +106,8 @@ def test_signing_in_survives_a_reload_and_signing_out_ends_it(servers, browser):
 
 @pytest.mark.parametrize("spoil", ["tampered", "expired"])
 def test_a_tampered_or_expired_cookie_is_refused_and_cleared(servers, browser, pg_url, spoil):
-    from tracker.db import get_engine
-    from tracker.sessions import issue
+    from tracker.access.sessions import issue
+    from tracker.store.db import get_engine
 
     a, _ = servers
     engine = get_engine(pg_url)

@@ -1,8 +1,6 @@
 """The upload page in a real browser: download the template, fill it, upload it, see problems, commit."""
 from __future__ import annotations
 
-import io
-
 import openpyxl
 import pytest
 import sqlalchemy as sa

@@ -35,7 +35,7 @@ def _json(capsys, *args: str) -> dict:
 def _raw_sum(url: str, target: str, period: str) -> float:
     """The sum of the figures stored for one target and month, straight from the table (demo data has one
     submission per cell, so there is nothing to supersede)."""
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     with get_engine(url).connect() as conn:
         return conn.scalar(sa.text("select sum(value) from reported_values where target_id = :t and period = :p"),
@@ -43,7 +43,7 @@ def _raw_sum(url: str, target: str, period: str) -> float:
 
 
 def _last_of_year(url: str, target: str, year: str) -> float:
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     query = sa.text("""
         select sum(v.value) from reported_values v

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from loaders.plans import load_plans
 from loaders.regions import load_divisions, resolve_scopes
 from tests.conftest import PROJECT
-from tracker.status import load_config
-from tracker.submissions import import_file
-from tracker.template import build_template
+from tracker.intake.submissions import import_file
+from tracker.intake.template import build_template
+from tracker.model.status import load_config
 
 PLAN = load_plans()["sichuan-2023-citizenization"]
 TREE = load_divisions()

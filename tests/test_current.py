@@ -1,4 +1,4 @@
-"""The current-figures table (tracker/current.py) against an oracle computed in Python from everything stored:
+"""The current-figures table (tracker/store/current.py) against an oracle computed in Python from everything stored:
 after every write and review of a random history, in a migrated old database, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from loaders.plans import load_plans
 from loaders.regions import load_divisions
-from tracker import approval, current, store
-from tracker.access import Actor
-from tracker.db import alembic_config
-from tracker.store import NewValue, record_submission, sync_reference
+from tracker import store
+from tracker.access.roles import Actor
+from tracker.review import approval
+from tracker.store import NewValue, current, record_submission, sync_reference
+from tracker.store.db import alembic_config
 
 PLAN = "sichuan-2023-citizenization"
 REVIEWER = Actor("shenhe", "province")

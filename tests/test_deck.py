@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 
 from tests.browsing import ARTIFACTS
-from tracker.cli import main, progress_rows
-from tracker.units import format_percent, format_quantity
+from tracker.cli import main
+from tracker.cli.reports import progress_rows
+from tracker.model.units import format_percent, format_quantity
 
 PLAN = "sichuan-2023-citizenization"
 AS_OF = "2023-09"
@@ -24,8 +25,8 @@ def _backend(url: str) -> str:
 
 
 def _deck(url: str, as_of: str = AS_OF):
-    from tracker.db import get_engine
-    from tracker.slides import load_deck
+    from tracker.outputs.slides import load_deck
+    from tracker.store.db import get_engine
 
     return load_deck(get_engine(url), PLAN, as_of)
 
@@ -53,8 +54,8 @@ def test_the_pptx_has_the_decks_slides_titles_and_notes(pptx_file, demo_env):
     from pptx import Presentation
     from pptx.util import Emu
 
-    from tracker.summary import build_summary, load_facts
-    from tracker.db import get_engine
+    from tracker.outputs.summary import build_summary, load_facts
+    from tracker.store.db import get_engine
 
     deck = _deck(demo_env)
     prs = Presentation(io.BytesIO(pptx_file.read_bytes()))
@@ -77,9 +78,9 @@ def test_the_pptx_has_the_decks_slides_titles_and_notes(pptx_file, demo_env):
 def test_the_pptx_figures_equal_tracker_progress(pptx_file, demo_env):
     from pptx import Presentation
 
-    from tracker.db import get_engine
-    from tracker.snapshot import get_plan
-    from tracker.status import load_config
+    from loaders.plans import get_plan
+    from tracker.model.status import load_config
+    from tracker.store.db import get_engine
 
     plan, config = get_plan(PLAN), load_config()
     prs = Presentation(io.BytesIO(pptx_file.read_bytes()))
@@ -103,7 +104,7 @@ def test_every_run_names_the_east_asian_typeface_and_charts_are_pictures(pptx_fi
     from pptx.enum.shapes import MSO_SHAPE_TYPE
     from pptx.oxml.ns import qn
 
-    from tracker.deck import find_cjk_font
+    from tracker.outputs.deck import find_cjk_font
 
     family = find_cjk_font().family
     deck = _deck(demo_env)
@@ -161,7 +162,7 @@ def test_nothing_on_a_pptx_slide_overflows_its_box_or_the_footer(demo_env, tmp_p
     from pptx import Presentation
     from pptx.util import Emu
 
-    from tracker.deck import EMU_PER_PX, PT_PER_PX, find_cjk_font
+    from tracker.outputs.deck import EMU_PER_PX, PT_PER_PX, find_cjk_font
 
     font = find_cjk_font()
     out = tmp_path / "full.pptx"
@@ -212,7 +213,7 @@ def test_the_pdf_has_a_page_per_slide_none_blank_and_chinese_text(demo_env, tmp_
 
 
 def test_brief_fails_in_chinese_without_a_cjk_font(demo_env, tmp_path, monkeypatch, capsys):
-    from tracker import deck
+    from tracker.outputs import deck
 
     monkeypatch.setattr(deck, "_fontconfig_fonts", lambda: [])
     monkeypatch.setattr(deck, "KNOWN_FONT_FILES", {})
@@ -224,7 +225,7 @@ def test_brief_fails_in_chinese_without_a_cjk_font(demo_env, tmp_path, monkeypat
 
 
 def test_the_font_is_found_by_fontconfig():
-    from tracker.deck import find_cjk_font
+    from tracker.outputs.deck import find_cjk_font
 
     font = find_cjk_font()
     assert font.family == "Noto Sans CJK SC"

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker.cli import main
-from tracker.exports import display_width, monthly_report, sheet_names, to_xlsx
-from tracker.units import format_quantity
+from tracker.model.units import format_quantity
+from tracker.outputs.exports import display_width, monthly_report, sheet_names, to_xlsx
 
 PLAN = "sichuan-2023-citizenization"
 INJECTIONS = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=y", "=HYPERLINK(\"http://x\",\"y\")"]
@@ -133,8 +133,8 @@ def _progress(capsys, as_of: str) -> list[dict]:
 
 
 def test_report_on_the_demo_database(demo_env, tmp_path, capsys):
+    from loaders.plans import get_plan
     from loaders.regions import load_divisions, resolve_scopes
-    from tracker.snapshot import get_plan
 
     plan = get_plan(PLAN)
     rows = _progress(capsys, "2023-06")
@@ -204,7 +204,7 @@ def test_report_in_english(demo_env, tmp_path, capsys):
 
 
 def test_monthly_report_for_a_plan_without_targets(demo_url):
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     when = dt.datetime(2024, 1, 31, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     data = monthly_report(get_engine(demo_url), "sichuan-2022-work-points", "2022-12", generated_at=when)

@@ -19,10 +19,29 @@ from datetime import datetime
 import pytest
 
 from tests.intake_files import (
-    JUNE, MAY, MIANYANG, NAME_ZH, NAMES, SheetSpec, changed, csv_bytes, filled_template, good_rows, import_bytes,
-    import_month, insert, pair_rows, put, row_counts, stored, total_row, wan_rows, xls, xlsx,
+    JUNE,
+    MAY,
+    MIANYANG,
+    NAME_ZH,
+    NAMES,
+    SheetSpec,
+    changed,
+    csv_bytes,
+    filled_template,
+    good_rows,
+    import_bytes,
+    import_month,
+    insert,
+    pair_rows,
+    put,
+    row_counts,
+    stored,
+    total_row,
+    wan_rows,
+    xls,
+    xlsx,
 )
-from tracker.problems import errors, warnings
+from tracker.intake.problems import errors, warnings
 
 G = good_rows()
 GN = good_rows(codes=False)   # A name, B 农村劳动力转移就业, C 脱贫, D 返乡创业培训, E 致富带头人, F 劳务品牌, G 工匠
@@ -249,7 +268,7 @@ def test_bad_file_is_refused_at_the_cell_and_writes_nothing(ready_engine, case: 
     (put(G, "G9", "=1+1"), "盐亭县", BRAND),
 ], ids=["not_a_number", "negative", "fraction", "rule", "formula"])
 def test_messages_are_chinese_and_name_the_county_and_target(ready_engine, rows, county, target):
-    from tracker.cli import _problem_lines
+    from tracker.cli.returns import problem_lines as _problem_lines
 
     first = errors(import_bytes(ready_engine, xlsx(rows), "绵阳.xlsx").problems)[0]
     message = first.message("zh")

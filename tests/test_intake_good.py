@@ -6,15 +6,36 @@ changes nothing.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pytest
 
 from tests.intake_files import (
-    JUNE, MAY, MIANYANG, NAME_ZH, PLAN_ID, TARGETS, SheetSpec, changed, csv_bytes, expected, filled_template,
-    good_rows, import_bytes, import_month, insert, pair_rows, put, row_counts, stored, total_row, wan_rows, xls, xlsx,
+    JUNE,
+    MAY,
+    MIANYANG,
+    NAME_ZH,
+    PLAN_ID,
+    TARGETS,
+    SheetSpec,
+    changed,
+    csv_bytes,
+    expected,
+    filled_template,
+    good_rows,
+    import_bytes,
+    import_month,
+    insert,
+    pair_rows,
+    put,
+    row_counts,
+    stored,
+    total_row,
+    wan_rows,
+    xls,
+    xlsx,
 )
 from tracker.store import value_history
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.intake_files import (CODES, JUNE, NAMES, good_rows, import_bytes, put, total_row, xlsx)
+from tests.intake_files import CODES, JUNE, NAMES, good_rows, import_bytes, put, xlsx
 from tracker import store
 
 PLAN = "sichuan-2023-citizenization"

@@ -1,4 +1,4 @@
-"""Choropleth maps (tracker/maps.py) on the demo database of each backend, and the maps page under AppTest."""
+"""Choropleth maps (tracker/outputs/maps.py) on the demo database of each backend, and the maps page under AppTest."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PROJECT
-from tracker import maps
-from tracker.units import format_percent, format_quantity
+from tracker.model.units import format_percent, format_quantity
+from tracker.outputs import maps
 
 PLAN_ID = "sichuan-2023-citizenization"
 AS_OF = "2023-09"
@@ -19,8 +19,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 @pytest.fixture(scope="module")
 def snap(demo_url):
-    from tracker.db import get_engine
-    from tracker.snapshot import load_snapshot
+    from tracker.progress.snapshot import load_snapshot
+    from tracker.store.db import get_engine
 
     return load_snapshot(get_engine(demo_url), PLAN_ID, AS_OF)
 

@@ -1,6 +1,6 @@
 """The progress engine, by hand-computed examples on a tiny world: one province, two prefectures, four counties.
 
-Every expected number is worked out in the comment beside it, from the rules in tracker/progress.py's docstring;
+Every expected number is worked out in the comment beside it, from the rules in tracker/progress/engine.py's docstring;
 none is computed by calling the engine. No database, no Streamlit.
 """
 from __future__ import annotations
@@ -8,8 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tracker.plan import Plan
-from tracker.progress import (
+from tracker.model.plan import Plan
+from tracker.model.regions import Region, RegionTree
+from tracker.model.status import Thresholds
+from tracker.progress.engine import (
     ALLOCATION_COLUMNS,
     VALUE_COLUMNS,
     compute_progress,
@@ -18,8 +20,6 @@ from tracker.progress import (
     judge,
     trajectory,
 )
-from tracker.regions import Region, RegionTree
-from tracker.status import Thresholds
 
 # --- the tiny world ----------------------------------------------------------------------------------------------
 

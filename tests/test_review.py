@@ -10,12 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.plans import load_plans
 from tests.conftest import PROJECT
-from tracker.completeness import completeness, county_states, deadline_of, summarise
-from tracker.milestones import Evidence, MilestoneError, history, set_status
-from tracker.plan import Plan
-from tracker.progress import trend
-from tracker.regions import Region, RegionTree
-from tracker.status import Deadline, load_config
+from tracker.intake.milestones import Evidence, MilestoneError, history, set_status
+from tracker.model.plan import Plan
+from tracker.model.regions import Region, RegionTree
+from tracker.model.status import Deadline, load_config
+from tracker.progress.completeness import completeness, county_states, deadline_of
+from tracker.progress.engine import trend
 
 PLAN = load_plans()["sichuan-2023-citizenization"]
 RULE = Deadline(deadline_day=10, timezone="Asia/Shanghai")
@@ -161,7 +161,7 @@ def page(name: str, as_of: str = "2025-12", **state) -> AppTest:
 
 
 def test_completeness_page_lists_the_missing_counties_of_the_month(demo_env):
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     at = page("completeness")
     metrics = {m.label: m.value for m in at.metric}

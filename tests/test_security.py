@@ -11,10 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.intake_files import good_rows, import_bytes, xlsx
-from tracker import audit, store
-from tracker.access import Actor, PermissionDenied
-from tracker.accounts import AccountError, add_user, authenticate, disable_user, set_password
-from tracker.backup import BackupError, backup, restore
+from tracker import store
+from tracker.access import audit
+from tracker.access.accounts import AccountError, add_user, authenticate, disable_user, set_password
+from tracker.access.roles import Actor, PermissionDenied
+from tracker.store.backup import BackupError, backup, restore
 
 PLAN = "sichuan-2023-citizenization"
 
@@ -164,7 +165,7 @@ def test_backup_and_restore_round_trip(ready_engine, tmp_path, request):
     counts = backup(ready_engine, path)
     assert counts["reported_values"] == 54 and counts["users"] == 1 and counts["audit_log"] == 2
     from tests.conftest import _new_url
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     backend = "postgresql" if ready_engine.dialect.name == "postgresql" else "sqlite"
     url, drop = _new_url(backend, tmp_path)

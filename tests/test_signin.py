@@ -6,7 +6,6 @@ value) and the browser tests; the form, the sidebar and the pages are driven her
 """
 from __future__ import annotations
 
-import os
 import stat
 from datetime import date, datetime, timedelta, timezone
 
@@ -17,10 +16,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PROJECT
 from tests.intake_files import JUNE, MIANYANG, filled_template, good_rows, import_bytes, xlsx
-from tracker import audit, sessions
-from tracker.access import Actor
-from tracker.accounts import add_user, disable_user, set_password
-from tracker.sessions import OPEN_ACTOR, SessionConfigError, access, issue, may_see, sso_actor, verify
+from tracker.access import audit, sessions
+from tracker.access.accounts import add_user, disable_user, set_password
+from tracker.access.roles import Actor
+from tracker.access.sessions import OPEN_ACTOR, SessionConfigError, access, issue, may_see, sso_actor, verify
 
 ADMIN = Actor("root", "admin")
 KEY = "k" * 40
@@ -196,8 +195,8 @@ def test_the_audit_view_reads_the_stored_trail(ready_engine):
 @pytest.fixture
 def app_db(tmp_path, monkeypatch):
     """A SQLite database with the schema and the accounts; the app reads it through the environment."""
-    from tracker.db import get_engine
     from tracker.store import init_database
+    from tracker.store.db import get_engine
 
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
     monkeypatch.setenv("TRACKER_DATABASE_URL", url)

@@ -1,4 +1,4 @@
-"""The briefing's slides, defined once (tracker.slides): what each slide says, that its figures are ``tracker
+"""The briefing's slides, defined once (tracker.outputs.slides): what each slide says, that its figures are ``tracker
 progress``'s figures, and that the page's HTML carries the as-of month, completeness and demo mark on every slide.
 
 The real browser measures sizes and scrolling (test_browser_present.py); the files are checked in test_deck.py.
@@ -11,17 +11,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PROJECT
-from tracker.cli import progress_rows
+from tracker.cli.reports import progress_rows
 from tracker.i18n import task_label
-from tracker.units import format_percent, format_quantity
+from tracker.model.units import format_percent, format_quantity
 
 PLAN = "sichuan-2023-citizenization"
 MONTHS = ["2023-06", "2023-09", "2024-06"]
 
 
 def _deck(url: str, as_of: str, lang: str = "zh", plan: str = PLAN):
-    from tracker.db import get_engine
-    from tracker.slides import load_deck
+    from tracker.outputs.slides import load_deck
+    from tracker.store.db import get_engine
 
     return load_deck(get_engine(url), plan, as_of, lang)
 
@@ -44,8 +44,8 @@ def test_the_deck_has_the_slides_the_issue_asks_for_in_order(demo_url, as_of):
 
 @pytest.mark.parametrize("as_of", MONTHS)
 def test_the_glance_slide_shows_every_target_as_tracker_progress_does(demo_url, as_of):
-    from tracker.db import get_engine
-    from tracker.status import load_config
+    from tracker.model.status import load_config
+    from tracker.store.db import get_engine
 
     config = load_config()
     rows = progress_rows(get_engine(demo_url), PLAN, as_of, "province")
@@ -64,8 +64,8 @@ def test_the_glance_slide_shows_every_target_as_tracker_progress_does(demo_url, 
 
 
 def test_task_slides_carry_their_targets_figures_and_measure_counts(demo_url):
-    from tracker.db import get_engine
-    from tracker.snapshot import load_snapshot
+    from tracker.progress.snapshot import load_snapshot
+    from tracker.store.db import get_engine
 
     as_of = "2024-06"
     engine = get_engine(demo_url)
@@ -90,8 +90,8 @@ def test_task_slides_carry_their_targets_figures_and_measure_counts(demo_url):
 @pytest.mark.parametrize("as_of", MONTHS)
 def test_lagging_prefecture_slides_equal_the_prefecture_rows(demo_url, as_of):
     from loaders.regions import load_divisions
-    from tracker.db import get_engine
-    from tracker.summary import region_name
+    from tracker.outputs.summary import region_name
+    from tracker.store.db import get_engine
 
     tree = load_divisions()
     rows = progress_rows(get_engine(demo_url), PLAN, as_of, "prefecture")
@@ -129,7 +129,7 @@ def test_red_list_and_completeness_slides(demo_url):
 
 @pytest.mark.parametrize("medium", ["screen", "print"])
 def test_every_slide_says_the_month_the_completeness_and_that_the_data_is_demo(demo_url, medium):
-    from tracker.slides import slide_html
+    from tracker.outputs.slides import slide_html
 
     deck = _deck(demo_url, "2023-09")
     assert deck.demo
@@ -151,7 +151,7 @@ def test_slides_say_few_words(demo_url):
 
 
 def test_status_colours_are_high_contrast_on_white(demo_url):
-    from tracker.slides import INK, MUTED, contrast
+    from tracker.outputs.slides import INK, MUTED, contrast
 
     deck = _deck(demo_url, "2023-09")
     for status, colour in {**deck.inks, "ink": INK, "muted": MUTED}.items():
@@ -159,7 +159,7 @@ def test_status_colours_are_high_contrast_on_white(demo_url):
 
 
 def test_screen_css_never_goes_below_the_minimum_sizes():
-    from tracker.slides import MIN_FIGURE_PX, MIN_LABEL_PX, deck_css
+    from tracker.outputs.slides import MIN_FIGURE_PX, MIN_LABEL_PX, deck_css
 
     css = deck_css("screen")
     floors = [int(x) for x in re.findall(r"font-size:max\((\d+)px", css)]

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from loaders.plans import load_plans
 from loaders.regions import load_divisions, resolve_scopes
 from tracker import store
-from tracker.db import has_schema, migrate
-from tracker.demo import generate_values, load_demo
-from tracker.models import Base, ReportedValue, Submission
 from tracker.store import NewValue, record_submission
+from tracker.store.db import has_schema, migrate
+from tracker.store.demo import generate_values, load_demo
+from tracker.store.models import Base, ReportedValue, Submission
 
 PLAN = "sichuan-2023-citizenization"
 
@@ -127,8 +127,8 @@ def test_demo_load_marks_everything_as_demo(ready_engine):
 
 @pytest.mark.parametrize("as_of", ["2022-12", "2023-01", "2023-07", "2024-12", "2025-06", "2025-12", "2026-03"])
 def test_county_actuals_summed_in_the_database_equal_the_engines(demo_url, as_of):
-    from tracker.db import get_engine
-    from tracker.progress import county_figures
+    from tracker.progress.engine import county_figures
+    from tracker.store.db import get_engine
 
     engine = get_engine(demo_url)
     plan = load_plans()[PLAN]
@@ -156,7 +156,7 @@ def test_county_actuals_in_the_database_take_the_newest_figure_of_each_month(rea
 
 
 def test_a_closed_year_without_a_december_figure_counts_its_last_reported_month(ready_engine):
-    from tracker.progress import county_figures
+    from tracker.progress.engine import county_figures
 
     plan = load_plans()[PLAN]
     _submit(ready_engine, [NewValue("key_area_skill_training", "510704", "2023-10", 30),

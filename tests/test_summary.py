@@ -1,4 +1,4 @@
-"""情况汇报 (tracker.summary, ``tracker summary``, the 情况汇报 page): a short formal report whose every number is a
+"""情况汇报 (tracker.outputs.summary, ``tracker summary``, the 情况汇报 page): a short formal report whose every number is a
 number of ``tracker progress`` (or of the month's reporting completeness), written deterministically."""
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PROJECT
-from tracker.cli import main, progress_rows
+from tracker.cli import main
+from tracker.cli.reports import progress_rows
 from tracker.i18n import task_label
-from tracker.units import format_percent, format_quantity
+from tracker.model.units import format_percent, format_quantity
 
 PLAN = "sichuan-2023-citizenization"
 MONTHS = ["2023-03", "2023-09", "2023-12", "2024-06", "2025-12"]
@@ -20,14 +21,14 @@ PERCENT = re.compile(r"\d+(?:\.\d+)?%")
 
 
 def _facts(url: str, as_of: str):
-    from tracker.db import get_engine
-    from tracker.summary import load_facts
+    from tracker.outputs.summary import load_facts
+    from tracker.store.db import get_engine
 
     return load_facts(get_engine(url), PLAN, as_of)
 
 
 def _summary(url: str, as_of: str, lang: str = "zh"):
-    from tracker.summary import build_summary
+    from tracker.outputs.summary import build_summary
 
     return build_summary(_facts(url, as_of), lang)
 
@@ -35,7 +36,7 @@ def _summary(url: str, as_of: str, lang: str = "zh"):
 def _allowed(url: str, as_of: str) -> tuple[set[str], set[str]]:
     """Every quantity and percentage ``tracker progress`` prints for the month (province and prefectures), and the
     month's reporting rate."""
-    from tracker.db import get_engine
+    from tracker.store.db import get_engine
 
     engine = get_engine(url)
     quantities, percents = set(), set()
@@ -53,7 +54,7 @@ def _allowed(url: str, as_of: str) -> tuple[set[str], set[str]]:
 @pytest.mark.parametrize("as_of", MONTHS)
 def test_every_number_in_the_summary_is_a_number_of_tracker_progress(demo_url, as_of):
     from loaders.plans import load_plans
-    from tracker.cards import goal_text
+    from tracker.outputs.cards import goal_text
 
     summary = _summary(demo_url, as_of)
     quantities, percents = _allowed(demo_url, as_of)
@@ -68,8 +69,8 @@ def test_every_number_in_the_summary_is_a_number_of_tracker_progress(demo_url, a
 
 @pytest.mark.parametrize("as_of", MONTHS)
 def test_the_summary_names_the_targets_ahead_and_behind_with_their_figures(demo_url, as_of):
-    from tracker.db import get_engine
-    from tracker.snapshot import get_plan
+    from loaders.plans import get_plan
+    from tracker.store.db import get_engine
 
     plan = get_plan(PLAN)
     summary = _summary(demo_url, as_of)
@@ -87,7 +88,7 @@ def test_the_summary_names_the_targets_ahead_and_behind_with_their_figures(demo_
 
 
 def test_one_paragraph_per_task_in_order_and_the_overall_one_first(demo_url):
-    from tracker.snapshot import get_plan
+    from loaders.plans import get_plan
 
     plan = get_plan(PLAN)
     summary = _summary(demo_url, "2024-06")
@@ -101,7 +102,7 @@ def test_one_paragraph_per_task_in_order_and_the_overall_one_first(demo_url):
 
 def test_the_summary_names_the_prefectures_departments_and_counties_furthest_behind(demo_url):
     from loaders.regions import load_divisions
-    from tracker.summary import region_name
+    from tracker.outputs.summary import region_name
 
     as_of = "2024-06"
     facts = _facts(demo_url, as_of)

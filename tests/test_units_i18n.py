@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tracker.i18n import catalogue, month_label, t, task_label
-from tracker.units import axis_scale, format_percent, format_quantity, split_unit
+from tracker.model.units import axis_scale, format_percent, format_quantity, split_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 

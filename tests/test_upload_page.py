@@ -5,13 +5,12 @@ import io
 
 import openpyxl
 import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
 
 from loaders.plans import load_plans
 from loaders.regions import load_divisions, resolve_scopes
 from tests.conftest import PROJECT
-from tracker.template import build_template
-
-from streamlit.testing.v1 import AppTest
+from tracker.intake.template import build_template
 
 PLAN = load_plans()["sichuan-2023-citizenization"]
 MIANYANG = "510700"

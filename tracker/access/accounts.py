@@ -9,9 +9,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from .access import ROLES, Actor
-from .audit import record
-from .models import LoginAttempt, RegionRow, User
+from tracker.access.audit import record
+from tracker.access.roles import ROLES, Actor
+from tracker.store.models import LoginAttempt, RegionRow, User
 
 HASHER = PasswordHasher()
 #: Sign-in attempts allowed per user name in the window before further attempts are refused.

@@ -11,9 +11,9 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from .access import Actor
-from .i18n import catalogue, t
-from .models import AuditEntry
+from tracker.access.roles import Actor
+from tracker.i18n import catalogue, t
+from tracker.store.models import AuditEntry
 
 
 def record(session: Session, actor: Actor, action: str, obj: str, detail: dict | None = None,

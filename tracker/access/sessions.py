@@ -30,10 +30,10 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import Engine, exists, func, select
 from sqlalchemy.orm import Session
 
-from . import DATA_DIR
-from .access import Actor
-from .accounts import actor_of
-from .models import User
+from tracker import DATA_DIR
+from tracker.access.accounts import actor_of
+from tracker.access.roles import Actor
+from tracker.store.models import User
 
 #: The cookie's name; the browser sends it back with the page request, ``st.context.cookies`` reads it.
 COOKIE = "tracker_session"

@@ -44,7 +44,7 @@ Figures (``quantities.py``): a figure counts only with a unit (人, 人次, 名 
                activity verbs (开展, 培训, 新增, 遴选, 建设…) → flow; stock words (转移就业, 规模, 总量, 覆盖…) → level;
                otherwise flow (low confidence). A flow whose period spans years becomes cumulative (noted).
                Reporting follows: level → month_end; flow and cumulative → ytd (monthly when the period does not
-               start in January); aggregation from ``tracker.plan.MONTH_AGGREGATION``.
+               start in January); aggregation from ``tracker.model.plan.MONTH_AGGREGATION``.
     name       the clause without time, scope (全省), comparator and leading verbs (开展), plus the unit's suffix:
                ``2023年开展农民工返乡创业培训3.3万人`` → 农民工返乡创业培训人数; ``遴选500名农村致富带头人`` →
                遴选农村致富带头人数. A name made by rule has confidence 0.7 (at the review threshold: shown, not

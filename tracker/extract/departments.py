@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.plan import DepartmentRegistry
+from tracker.model.plan import DepartmentRegistry
 
 #: Abbreviations plans use for the registry's departments (the registry's own short and full names are added).
 ABBREVIATIONS: dict[str, str] = {

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from tracker import TARGETS_DIR
-from tracker.plan import MONTH_AGGREGATION, DepartmentRegistry
+from tracker.model.plan import MONTH_AGGREGATION, DepartmentRegistry
 
 from .departments import DepartmentMatcher
 from .quantities import _TIME_WORDS, AROUND_TOLERANCE, Context, Field, Finding, _clauses, _depths, analyse, find_times
@@ -280,7 +280,7 @@ def _relative_marks(norm: Normalized, finding: Finding, raw_start: int, raw_len:
 def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int | None = None,
                 registry: DepartmentRegistry | None = None, source_text: str | None = None) -> Draft:
     """Draft a plan from its text. ``year``: the plan's first year when the text does not say (its issue date)."""
-    from tracker.units import format_quantity
+    from tracker.model.units import format_quantity
 
     registry = _registry(registry)
     matcher = DepartmentMatcher(registry)

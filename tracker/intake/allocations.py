@@ -14,13 +14,13 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
 from loaders.workbooks import UnreadableFile, read_workbook
-from .access import Actor
-from .audit import record
-from .intake import Lookups, _find_table, _identify, _is_footer, _read_value, _row_label, _TOTAL_WORDS
-from .models import Allocation
-from .plan import Plan
-from .problems import Problem, a1, errors
-from .regions import RegionTree
+from tracker.access.audit import record
+from tracker.access.roles import Actor
+from tracker.intake.problems import Problem, a1, errors
+from tracker.intake.reader import _TOTAL_WORDS, Lookups, _find_table, _identify, _is_footer, _read_value, _row_label
+from tracker.model.plan import Plan
+from tracker.model.regions import RegionTree
+from tracker.store.models import Allocation
 
 
 @dataclass

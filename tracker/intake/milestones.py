@@ -12,12 +12,12 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from .access import Actor
-from .audit import record
-from .models import EvidenceFile, MilestoneUpdate
-from .plan import Milestone, Plan
-from .status import ProgressConfig
-from .textnorm import norm
+from tracker.access.audit import record
+from tracker.access.roles import Actor
+from tracker.intake.textnorm import norm
+from tracker.model.plan import Milestone, Plan
+from tracker.model.status import ProgressConfig
+from tracker.store.models import EvidenceFile, MilestoneUpdate
 
 #: Evidence files are kept in the database; larger ones belong on a file share, linked in the note.
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from .i18n import t
+from tracker.i18n import t
 
 Severity = Literal["error", "warning"]
 

@@ -19,14 +19,14 @@ from datetime import date
 import pandas as pd
 
 from loaders.workbooks import Sheet, Workbook
-from .periods import add_months, is_month, month_index, year_of
-from .plan import Plan, Target
-from .problems import Problem, a1
-from .regions import Region, RegionTree
-from .rules import SYMBOL, names_in, violated
-from .status import HistoryChecks
-from .textnorm import NotANumber, norm, parse_number
-from .units import format_quantity, split_unit
+from tracker.intake.problems import Problem, a1
+from tracker.intake.rules import SYMBOL, names_in, violated
+from tracker.intake.textnorm import NotANumber, norm, parse_number
+from tracker.model.periods import add_months, is_month, month_index, year_of
+from tracker.model.plan import Plan, Target
+from tracker.model.regions import Region, RegionTree
+from tracker.model.status import HistoryChecks
+from tracker.model.units import format_quantity, split_unit
 
 TEMPLATE_VERSION = "1"
 _HEADER_SCAN_ROWS = 40

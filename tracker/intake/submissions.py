@@ -4,7 +4,7 @@ A file with any error writes nothing. A file with warnings writes nothing unless
 re-upload for the same prefecture and month supersedes the earlier figures cell by cell (they stay in history);
 the very same file uploaded again is recognised and changes nothing.
 
-A prefecture user's return arrives waiting for review (``submitted``, tracker/approval.py) unless the office
+A prefecture user's return arrives waiting for review (``submitted``, tracker/review/approval.py) unless the office
 accepts automatically; a month that a province user accepted is locked, and a file for it is refused.
 """
 from __future__ import annotations
@@ -21,16 +21,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from loaders.workbooks import UnreadableFile, read_workbook
-from .access import Actor
-from .approval import initial_status, locked_in, serialise_writers
-from .audit import record
-from .intake import Intake, Lookups, check_history, read_return
-from .periods import add_months
-from .plan import Plan
-from .problems import Problem, errors, warnings
-from .regions import RegionTree
-from .status import HistoryChecks
-from .store import NewValue, current_values, latest_submission, record_submission
+from tracker.access.audit import record
+from tracker.access.roles import Actor
+from tracker.intake.problems import Problem, errors, warnings
+from tracker.intake.reader import Intake, Lookups, check_history, read_return
+from tracker.model.periods import add_months
+from tracker.model.plan import Plan
+from tracker.model.regions import RegionTree
+from tracker.model.status import HistoryChecks
+from tracker.review.approval import initial_status, locked_in, serialise_writers
+from tracker.store import NewValue, current_values, latest_submission, record_submission
 
 
 @dataclass
@@ -143,7 +143,7 @@ def import_file(
     actor = actor or Actor(uploader, "admin")
     actor.require("import")
     if auto_accept is None:
-        from .status import load_config
+        from tracker.model.status import load_config
 
         auto_accept = load_config().approval.auto_accept
     digest = hashlib.sha256(data).hexdigest()
@@ -210,9 +210,9 @@ def import_file(
 
 def import_for_plan(engine: Engine, data: bytes, file_name: str, plan_id: str, **options) -> Outcome:
     """``import_file`` with the plan, divisions, scopes and checks looked up: what the page and scripts call."""
+    from loaders.plans import get_plan
     from loaders.regions import load_divisions, resolve_scopes
-    from .snapshot import get_plan
-    from .status import load_config
+    from tracker.model.status import load_config
 
     plan = get_plan(plan_id)
     config = load_config()

@@ -15,10 +15,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from loaders.workbooks import META_SHEET
-from .i18n import month_label
-from .intake import TEMPLATE_VERSION
-from .plan import Plan, Target
-from .regions import RegionTree
+from tracker.i18n import month_label
+from tracker.intake.reader import TEMPLATE_VERSION
+from tracker.model.plan import Plan, Target
+from tracker.model.regions import RegionTree
 
 DATA_SHEET = "数据"
 HELP_SHEET = "填报说明"

@@ -9,8 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from .periods import is_month, month_index, months_between
-from .units import BASE_UNITS
+from tracker.model.expressions import names_in
+from tracker.model.periods import is_month, month_index, months_between
+from tracker.model.units import BASE_UNITS
 
 Comparator = Literal["at_least", "around", "at_most"]
 Kind = Literal["level", "flow", "cumulative"]
@@ -215,8 +216,6 @@ class Plan(Strict):
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> "Plan":
-        from .rules import names_in
-
         # Each problem reads 'targets[3](id=foo).field: message', the form the loader gives field errors.
         problems: list[str] = []
         target_ids = {t.id for t in self.targets}

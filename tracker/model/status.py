@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from . import TARGETS_DIR
+from tracker import TARGETS_DIR
 
 CONFIG_FILE = TARGETS_DIR / "progress.yaml"
 

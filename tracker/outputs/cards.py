@@ -7,10 +7,10 @@ from __future__ import annotations
 import html
 import math
 
-from .i18n import month_label, t
-from .plan import Target
-from .status import ProgressConfig
-from .units import format_percent, format_quantity
+from tracker.i18n import month_label, t
+from tracker.model.plan import Target
+from tracker.model.status import ProgressConfig
+from tracker.model.units import format_percent, format_quantity
 
 
 def goal_text(target: Target, lang: str = "zh", value: float | None = None) -> str:

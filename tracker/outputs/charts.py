@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .i18n import month_label, t
-from .plan import Target
-from .status import ProgressConfig
-from .units import axis_scale
+from tracker.i18n import month_label, t
+from tracker.model.plan import Target
+from tracker.model.status import ProgressConfig
+from tracker.model.units import axis_scale
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 

@@ -1,4 +1,4 @@
-"""The briefing deck as files: PowerPoint (python-pptx) and PDF (weasyprint), from ``tracker.slides``.
+"""The briefing deck as files: PowerPoint (python-pptx) and PDF (weasyprint), from ``tracker.outputs.slides``.
 
 Neither file defines a slide: both take the ``Deck`` that the presentation page draws. The PDF prints the page's own
 HTML (``slides.deck_html`` with print sizes); the PPTX places the same parts at the same pixel positions of a
@@ -23,9 +23,27 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .i18n import t
-from .slides import (DEMO_BADGE_PX, DEMO_EDGE, DEMO_FILL, FIGURE_GAP, FIGURE_INSET, HEIGHT, INK, MUTED, RULE, SIZES,
-                     WIDTH, Chart, Deck, Slide, deck_html, figure_px, text_em, title_px)
+from tracker.i18n import t
+from tracker.outputs.slides import (
+    DEMO_BADGE_PX,
+    DEMO_EDGE,
+    DEMO_FILL,
+    FIGURE_GAP,
+    FIGURE_INSET,
+    HEIGHT,
+    INK,
+    MUTED,
+    RULE,
+    SIZES,
+    WIDTH,
+    Chart,
+    Deck,
+    Slide,
+    deck_html,
+    figure_px,
+    text_em,
+    title_px,
+)
 
 EMU_PER_PX = 9525          # 1280 px → 12 192 000 EMU = 13.333 in
 PT_PER_PX = 0.75           # 96 px = 72 pt

@@ -1,7 +1,7 @@
 """Spreadsheets people take away: any set of tables as an .xlsx, and the monthly progress report for the
 provincial HR office.
 
-The tables are the ones the pages show (``tracker.tables``), so a figure in the workbook is the figure on the screen
+The tables are the ones the pages show (``tracker.outputs.tables``), so a figure in the workbook is the figure on the screen
 and in ``tracker progress --format json``.
 
 Text that a spreadsheet program could take for a formula is neutralised (OWASP, "CSV injection"): a text cell whose
@@ -253,8 +253,8 @@ def workbook_sheet_names(data: bytes) -> list[str]:
 
 def _overview(snap, lang: str) -> pd.DataFrame:
     """Every target at province level (``tables.target_table``)."""
-    from .i18n import t
-    from .tables import target_table
+    from tracker.i18n import t
+    from tracker.outputs.tables import target_table
 
     ids = [target.id for target in snap.plan.targets]
     frame = target_table(snap, ids, lang)
@@ -271,7 +271,7 @@ def _overview(snap, lang: str) -> pd.DataFrame:
 def _scope_note(snap, target, lang: str) -> str:
     """Which counties a scoped target counts, so that a sheet listing a few prefectures is not read as a gap."""
     from loaders.regions import load_region_set
-    from .i18n import t
+    from tracker.i18n import t
 
     counties = snap.scopes[target.id]
     if target.scope is not None and target.scope.region_set is not None:
@@ -285,10 +285,10 @@ def _scope_note(snap, target, lang: str) -> str:
 
 def report_pages(snap, lang: str = "zh", generated_at: dt.datetime | None = None) -> list[Page]:
     """The pages of the monthly report for a snapshot: 总览, one per target, 工作任务, 数据说明."""
-    from .cards import goal_text
-    from .i18n import LANGUAGES, month_label, t
-    from .tables import milestone_table, region_table
-    from .units import format_percent
+    from tracker.i18n import LANGUAGES, month_label, t
+    from tracker.model.units import format_percent
+    from tracker.outputs.cards import goal_text
+    from tracker.outputs.tables import milestone_table, region_table
 
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; one of {', '.join(LANGUAGES)}")
@@ -359,8 +359,8 @@ def report_pages(snap, lang: str = "zh", generated_at: dt.datetime | None = None
 def monthly_report(engine, plan_id: str, as_of: str, lang: str = "zh",
                    generated_at: dt.datetime | None = None) -> bytes:
     """The monthly progress report workbook of a plan at an as-of month (see ``report_pages``)."""
-    from .i18n import month_label, t
-    from .snapshot import load_snapshot
+    from tracker.i18n import month_label, t
+    from tracker.progress.snapshot import load_snapshot
 
     snap = load_snapshot(engine, plan_id, as_of)
     pages = report_pages(snap, lang, generated_at)

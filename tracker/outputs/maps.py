@@ -18,13 +18,13 @@ from functools import lru_cache
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import DATA_DIR
-from .charts import FONT
-from .i18n import month_label, t
-from .plan import Target
-from .regions import RegionTree
-from .status import ProgressConfig
-from .units import BASE_UNITS, axis_scale, format_percent, format_quantity
+from tracker import DATA_DIR
+from tracker.i18n import month_label, t
+from tracker.model.plan import Target
+from tracker.model.regions import RegionTree
+from tracker.model.status import ProgressConfig
+from tracker.model.units import BASE_UNITS, axis_scale, format_percent, format_quantity
+from tracker.outputs.charts import FONT
 
 GEOJSON_FILES = {
     "prefecture": DATA_DIR / "divisions" / "sichuan_prefectures.geojson",

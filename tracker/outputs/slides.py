@@ -5,16 +5,16 @@ objects, each a title, a few big figures, a short table or a bar chart, a line o
 list feeds
 
 * the presentation page (``pages/present.py``), which draws ``slide_html(deck, i, "screen")``;
-* the PDF (``tracker.deck.deck_pdf``), which prints ``deck_html(deck, "print", images)`` — the same HTML, with the
+* the PDF (``tracker.outputs.deck.deck_pdf``), which prints ``deck_html(deck, "print", images)`` — the same HTML, with the
   charts as images;
-* the PowerPoint file (``tracker.deck.deck_pptx``), which places the same parts at the same positions.
+* the PowerPoint file (``tracker.outputs.deck.deck_pptx``), which places the same parts at the same positions.
 
 Sizes are pixels of a 1280×720 slide (``SIZES``). On screen they scale with the viewport (a 1920×1080 projector
 gets 1.5×), but a headline figure never drops below 48 px and no text below 24 px, so the back row can read it. In
 the PPTX one pixel is 9525 EMU (1280 px = 13.333 in) and a font pixel is 0.75 pt.
 
-The slides say few words: the figures are ``tracker progress``'s figures formatted by ``tracker.units``, and what
-is said about them in full sentences goes into the speaker notes (from ``tracker.summary``).
+The slides say few words: the figures are ``tracker progress``'s figures formatted by ``tracker.model.units``, and what
+is said about them in full sentences goes into the speaker notes (from ``tracker.outputs.summary``).
 
 No Streamlit here.
 """
@@ -24,13 +24,22 @@ import base64
 import html
 from dataclasses import dataclass, field
 
-from .cards import goal_text
-from .completeness import Completeness
-from .i18n import month_label, t, task_label
-from .snapshot import Snapshot
-from .summary import (Facts, TargetFact, build_summary, delayed_sentence, gather, prefectures_sentence, region_name,
-                      reporting_sentence, target_clause)
-from .units import format_percent, format_quantity
+from tracker.i18n import month_label, t, task_label
+from tracker.model.units import format_percent, format_quantity
+from tracker.outputs.cards import goal_text
+from tracker.outputs.summary import (
+    Facts,
+    TargetFact,
+    build_summary,
+    delayed_sentence,
+    gather,
+    prefectures_sentence,
+    region_name,
+    reporting_sentence,
+    target_clause,
+)
+from tracker.progress.completeness import Completeness
+from tracker.progress.snapshot import Snapshot
 
 #: Pixels of a 1280×720 slide. Both renderers read these.
 WIDTH, HEIGHT = 1280, 720
@@ -240,13 +249,13 @@ class Deck:
 
 
 def _pct(value) -> str:
-    from .summary import _num
+    from tracker.outputs.summary import _num
 
     return format_percent(_num(value))
 
 
 def _qty(row: dict, key: str, unit: str, lang: str) -> str:
-    from .summary import _num
+    from tracker.outputs.summary import _num
 
     return format_quantity(_num(row[key]), unit, lang)
 
@@ -388,7 +397,7 @@ def region_slides(facts: Facts, lang: str) -> list[Slide]:
 
 
 def _ratio(value) -> float | None:
-    from .summary import _num
+    from tracker.outputs.summary import _num
 
     return _num(value)
 
@@ -470,7 +479,7 @@ def build_deck(snap: Snapshot, report: Completeness | None = None, lang: str = "
 
 def load_deck(engine, plan_id: str, as_of: str, lang: str = "zh") -> Deck:
     """The deck straight from the database (the command line)."""
-    from .summary import load_facts
+    from tracker.outputs.summary import load_facts
 
     facts = load_facts(engine, plan_id, as_of)
     return build_deck(facts.snap, lang=lang, facts=facts)

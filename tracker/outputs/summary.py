@@ -2,9 +2,9 @@
 
 ``gather`` reads everything a briefing says out of a Snapshot (``tracker progress``'s figures) and the reporting
 completeness of the as-of month: each target's province row and its lagging prefectures, each measure's status and
-how long it has been delayed, the counties that have not reported. The slides (``tracker.slides``) and this report
+how long it has been delayed, the counties that have not reported. The slides (``tracker.outputs.slides``) and this report
 both speak from these facts, so a figure in the deck, in its speaker notes and in the written report is the same
-figure, formatted by ``tracker.units`` exactly as ``tracker progress`` formats it.
+figure, formatted by ``tracker.model.units`` exactly as ``tracker progress`` formats it.
 
 The prose is template-driven (sentence patterns in tracker/locales/*.yaml, ``summary.*``) and deterministic: the
 same database and month give the same text, word for word. No hosted model, no generation time.
@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .cards import goal_text
-from .completeness import Completeness
-from .i18n import month_label, t, task_label
-from .plan import LocalText, Target, Task
-from .periods import month_index
-from .redlist import lagging
-from .snapshot import Snapshot
-from .units import format_percent, format_quantity
+from tracker.i18n import month_label, t, task_label
+from tracker.model.periods import month_index
+from tracker.model.plan import LocalText, Target, Task
+from tracker.model.units import format_percent, format_quantity
+from tracker.outputs.cards import goal_text
+from tracker.progress.completeness import Completeness
+from tracker.progress.redlist import lagging
+from tracker.progress.snapshot import Snapshot
 
 LAGGING = ("behind", "at_risk")
 #: How many names a sentence lists before it says "and N more".
@@ -124,7 +124,7 @@ class Facts:
     measures: tuple[MeasureFact, ...]
     reporting: Reporting
     departments: dict        # id → Department (short name for Chinese, name.en for English)
-    lagging_items: pd.DataFrame   # tracker.redlist.lagging: one row per item and responsible department
+    lagging_items: pd.DataFrame   # tracker.progress.redlist.lagging: one row per item and responsible department
 
     @property
     def as_of(self) -> str:
@@ -218,7 +218,7 @@ def gather(snap: Snapshot, report: Completeness) -> Facts:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Sentences. Each takes the facts and a language and returns text whose figures come from tracker.units.
+# Sentences. Each takes the facts and a language and returns text whose figures come from tracker.model.units.
 
 
 def quantity(row: dict, key: str, unit: str, lang: str) -> str:
@@ -415,9 +415,9 @@ def build_summary(facts: Facts, lang: str = "zh") -> Summary:
 
 def load_facts(engine, plan_id: str, as_of: str) -> Facts:
     """Facts straight from the database (for the command line): the snapshot and the month's completeness."""
-    from .completeness import completeness
-    from .snapshot import load_snapshot
-    from .store import report_arrivals
+    from tracker.progress.completeness import completeness
+    from tracker.progress.snapshot import load_snapshot
+    from tracker.store import report_arrivals
 
     snap = load_snapshot(engine, plan_id, as_of)
     report = completeness(report_arrivals(engine, plan_id, as_of, as_of), snap.tree, [as_of], snap.config.reporting)

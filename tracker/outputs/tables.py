@@ -8,10 +8,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .cards import goal_text
-from .i18n import month_label, t, task_label
-from .snapshot import Snapshot
-from .units import format_percent, format_quantity
+from tracker.i18n import month_label, t, task_label
+from tracker.model.units import format_percent, format_quantity
+from tracker.outputs.cards import goal_text
+from tracker.progress.snapshot import Snapshot
 
 
 def target_table(snap: Snapshot, target_ids: Iterable[str], lang: str = "zh",

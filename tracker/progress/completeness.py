@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .periods import add_months
-from .regions import RegionTree
-from .status import Deadline
+from tracker.model.periods import add_months
+from tracker.model.regions import RegionTree
+from tracker.model.status import Deadline
 
 STATES = ("on_time", "late", "missing", "pending")
 

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .periods import add_months, month_index, year_of
-from .plan import Plan, Target
-from .regions import RegionTree
-from .status import Thresholds
+from tracker.model.figures import effective_month, no_figures
+from tracker.model.periods import add_months, month_index, year_of
+from tracker.model.plan import Plan, Target
+from tracker.model.regions import RegionTree
+from tracker.model.status import Thresholds
 
 VALUE_COLUMNS = ["target", "region", "period", "value"]
 ALLOCATION_COLUMNS = ["target", "region", "value"]
@@ -42,13 +43,6 @@ class Judgement:
     completion: float | None
     pace: float | None
     status: str
-
-
-def effective_month(target: Target, as_of: str) -> str | None:
-    """The month at which the target is judged: the as-of month, clamped to the period's end; None before it."""
-    if month_index(as_of) < month_index(target.period.start):
-        return None
-    return min(as_of, target.period.end, key=month_index)
 
 
 def expected_fraction(target: Target, as_of: str) -> float:
@@ -156,12 +150,6 @@ def county_figures(plan: Plan, values: pd.DataFrame, as_of: str) -> pd.DataFrame
     if not parts:
         return no_figures()
     return pd.concat(parts, ignore_index=True)
-
-
-def no_figures() -> pd.DataFrame:
-    """The county-figures frame with no rows, typed as a full one: what the engine gets before any return."""
-    return pd.DataFrame({"target": pd.Series(dtype="str"), "region": pd.Series(dtype="str"),
-                         "actual": pd.Series(dtype="float64"), "reported": pd.Series(dtype="bool")})
 
 
 def compute_progress(

@@ -11,10 +11,10 @@ import json
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
-from .models import ReportedValue, Submission
-from .periods import add_months, year_of
-from .plan import Plan
-from .status import HistoryChecks
+from tracker.model.periods import add_months, year_of
+from tracker.model.plan import Plan
+from tracker.model.status import HistoryChecks
+from tracker.store.models import ReportedValue, Submission
 
 
 def superseded(engine: Engine, plan_id: str, period: str) -> pd.DataFrame:

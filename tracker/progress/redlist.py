@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .i18n import month_label, t, task_label
-from .periods import month_index
-from .snapshot import Snapshot
-from .units import format_percent, format_quantity
+from tracker.i18n import month_label, t, task_label
+from tracker.model.periods import month_index
+from tracker.model.units import format_percent, format_quantity
+from tracker.progress.snapshot import Snapshot
 
 LAGGING_TARGET = ("behind", "at_risk")
 LAGGING_MILESTONE = ("delayed",)

@@ -11,15 +11,12 @@ from functools import lru_cache
 import pandas as pd
 from sqlalchemy import Engine
 
-from .plan import Plan
-from .progress import progress_table, trend
-from .regions import RegionTree
-from .status import ProgressConfig, load_config
-from . import store
-
-
-class UnknownPlan(LookupError):
-    pass
+from loaders.plans import get_plan
+from tracker import store
+from tracker.model.plan import Plan
+from tracker.model.regions import RegionTree
+from tracker.model.status import ProgressConfig, load_config
+from tracker.progress.engine import progress_table, trend
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ def _values(url: str, plan_id: str, version: str, target_id: str | None,
             months: tuple[str, str] | None) -> pd.DataFrame:
     """Current values, kept per data version: a rerun of the same view reads nothing again. The frame is shared
     between callers, who only ever filter it."""
-    from .db import get_engine
+    from tracker.store.db import get_engine
 
     first, last = months or (None, None)
     return store.current_values(get_engine(url), plan_id, targets=None if target_id is None else [target_id],
@@ -82,15 +79,6 @@ class Snapshot:
     def trend(self, target_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         target = self.plan.target(target_id)
         return trend(target, self.target_values(target_id), self.as_of, self.scopes.get(target_id))
-
-
-def get_plan(plan_id: str) -> Plan:
-    from loaders.plans import load_plans
-
-    plans = load_plans()
-    if plan_id not in plans:
-        raise UnknownPlan(f"未知方案 {plan_id!r}，可用：{', '.join(sorted(plans))}")
-    return plans[plan_id]
 
 
 def load_snapshot(engine: Engine, plan_id: str, as_of: str) -> Snapshot:

@@ -6,7 +6,7 @@ the command line on the server) are ``accepted`` at once: they are the reviewers
 nothing. ``approval: auto_accept: true`` in targets/progress.yaml accepts prefecture uploads at once too.
 
 What counts is the newest *accepted* submission of a prefecture-month (``store.current_values``), so a pending
-re-upload never removes accepted figures. A decision updates the current figures (tracker/current.py) in its own
+re-upload never removes accepted figures. A decision updates the current figures (tracker/store/current.py) in its own
 transaction.
 
 A prefecture-month whose submission a province user accepted is locked (已锁定): no import, by anyone, until a
@@ -25,10 +25,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, select, update
 from sqlalchemy.orm import Session
 
-from . import current
-from .access import Actor
-from .audit import record
-from .models import RegionRow, Review, Submission
+from tracker.access.audit import record
+from tracker.access.roles import Actor
+from tracker.store import current
+from tracker.store.models import RegionRow, Review, Submission
 
 #: Statuses a submission can have (``submissions.status``).
 STATUSES = ("submitted", "accepted", "returned")

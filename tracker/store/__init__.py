@@ -1,10 +1,13 @@
-"""Reading and writing the database: the edge between stored rows and the pure progress engine.
+"""What is kept, and the reads and writes the rest of the core calls (``from tracker import store``): the edge
+between stored rows and the pure progress engine. Its parts: ``db`` (engine, migrations run by Alembic),
+``models`` (the tables), ``migrations/``, ``current`` (the derived table of figures that count), ``demo`` (demo
+data), ``backup`` (portable backup and restore). A new table or query goes here.
 
 Rows are only added. The current figure for a (target, county, month) is the one from the newest counted
 (accepted) submission; older ones stay and remain queryable (``value_history``). Submissions waiting for review or
-returned never count (tracker/approval.py). Demo data is shown only while a plan has no accepted real submission,
-so a database seeded with demo data never mixes it into real returns. The current figures are kept as a table in
-step with every write (tracker/current.py), which is what progress reads.
+returned never count (tracker/review/approval.py). Demo data is shown only while a plan has no accepted real
+submission, so a database seeded with demo data never mixes it into real returns. The current figures are kept as
+a table in step with every write (tracker/store/current.py), which is what progress reads.
 """
 from __future__ import annotations
 
@@ -18,16 +21,24 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, exists, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from . import current
-from .current import COUNTED_STATUSES
-from .db import migrate
-from .models import (
-    Allocation, MilestoneRow, MilestoneUpdate, PlanRow, RegionRow, ReportedValue, Review, Submission, TargetRow,
+from tracker.model.figures import effective_month, no_figures
+from tracker.model.periods import year_of
+from tracker.model.plan import Plan, Target
+from tracker.model.regions import RegionTree
+from tracker.store import current
+from tracker.store.current import COUNTED_STATUSES
+from tracker.store.db import migrate
+from tracker.store.models import (
+    Allocation,
+    MilestoneRow,
+    MilestoneUpdate,
+    PlanRow,
+    RegionRow,
+    ReportedValue,
+    Review,
+    Submission,
+    TargetRow,
 )
-from .periods import year_of
-from .plan import Plan, Target
-from .progress import effective_month, no_figures
-from .regions import RegionTree
 
 
 def _plan_hash(plan: Plan) -> str:

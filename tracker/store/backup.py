@@ -12,11 +12,11 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, LargeBinary, DateTime, func, insert, select, text
+from sqlalchemy import DateTime, Engine, LargeBinary, func, insert, select, text
 
-from . import current
-from .db import migrate
-from .models import Base
+from tracker.store import current
+from tracker.store.db import migrate
+from tracker.store.models import Base
 
 FORMAT = "citizenization-tracker-backup/1"
 #: Tables that ``tracker init`` fills from the project files; a restore replaces their rows.

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .models import CurrentFigure, ReportedValue, Submission, TargetRow
+from tracker.store.models import CurrentFigure, ReportedValue, Submission, TargetRow
 
 #: Submission statuses whose values count in progress: ``submitted`` (待审核) and ``returned`` (已退回) do not.
 COUNTED_STATUSES = ("accepted",)

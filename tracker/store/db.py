@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
-from . import DATA_DIR
+from tracker import DATA_DIR
 
 DEFAULT_URL = f"sqlite:///{DATA_DIR / 'tracker.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -8,17 +8,17 @@ miss some months; one prefecture is late for the newest month), so the views sho
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
 from collections.abc import Mapping
+from datetime import datetime, timezone
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from .models import Allocation, MilestoneUpdate
-from .periods import add_months, months_between, year_of
-from .plan import Plan, Target
-from .regions import RegionTree
-from .store import NewValue, record_submission, submission_count
+from tracker.model.periods import add_months, months_between, year_of
+from tracker.model.plan import Plan, Target
+from tracker.model.regions import RegionTree
+from tracker.store import NewValue, record_submission, submission_count
+from tracker.store.models import Allocation, MilestoneUpdate
 
 DEMO_UPLOADER = "示例数据"
 DEMO_START, DEMO_END = "2023-01", "2025-12"

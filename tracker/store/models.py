@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, DateTime, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, LargeBinary, MetaData, String, Text,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -83,7 +93,7 @@ class Submission(Base):
 class Review(Base):
     """A province user's decision on a submission: accepted, returned (with a reason) or, for an accepted
     prefecture-month, reopened (with a reason). Append-only, like the audit trail: ``submissions.status`` is the
-    current state, these rows are how it got there, and a month's lock is read from them (tracker/approval.py)."""
+    current state, these rows are how it got there, and a month's lock is read from them (tracker/review/approval.py)."""
 
     __tablename__ = "reviews"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -119,7 +129,7 @@ class ReportedValue(Base):
 
 class CurrentFigure(Base):
     """The figure that counts now for one (target, county, month), per layer (real or demo): the newest accepted
-    submission's. Derived from ``reported_values`` and kept in step at every write (tracker/current.py), so that
+    submission's. Derived from ``reported_values`` and kept in step at every write (tracker/store/current.py), so that
     progress is a plain range scan and ``GROUP BY`` rather than a ranking of every stored figure."""
 
     __tablename__ = "current_figures"

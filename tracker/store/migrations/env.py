@@ -1,8 +1,8 @@
-"""Alembic environment: the engine comes from tracker.db (or TRACKER_DATABASE_URL when run by the alembic CLI)."""
+"""Alembic environment: the engine comes from tracker.store.db (or TRACKER_DATABASE_URL when run by the alembic CLI)."""
 from alembic import context
 
-from tracker.db import get_engine
-from tracker.models import Base
+from tracker.store.db import get_engine
+from tracker.store.models import Base
 
 config = context.config
 engine = config.attributes.get("engine") or get_engine()

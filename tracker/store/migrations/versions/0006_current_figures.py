@@ -4,15 +4,14 @@ Revision ID: 0006
 Revises: 0005
 
 Progress used to rank every stored figure of the months it read to find each cell's newest accepted one: most of
-the national progress table's time. This table holds the answer, kept in step at every write (tracker/current.py),
+the national progress table's time. This table holds the answer, kept in step at every write (tracker/store/current.py),
 and is filled here from the values already stored. The ranking below is a frozen copy of the rule in
-tracker/current.py at this revision.
+tracker/store/current.py at this revision.
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0006'

@@ -1,0 +1,87 @@
+"""``tracker`` commands: 审核 from the server's shell: list, accept, return, reopen."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tracker.cli.options import Parser, month, open_engine, prefecture_code
+
+
+def _plain(value: object) -> object:
+    """A frame's cell as JSON has it: times as ISO text, missing as null."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (str, bool)) and pd.isna(value)):
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """审核 from the server's shell: the same decisions as the page, taken by the shell's actor and audited."""
+    from loaders.plans import get_plan
+    from tracker.access.roles import shell_actor
+    from tracker.i18n import month_label, t
+    from tracker.review.approval import (
+        ReviewError,
+        accept,
+        reopen,
+        return_,
+        review_list,
+    )
+    from tracker.store import init_database
+
+    plan = get_plan(args.plan)
+    engine = open_engine()
+    init_database(engine)
+    actor = shell_actor()
+    try:
+        if args.action == "accept":
+            accept(engine, actor, args.id)
+            print(f"已接收报送 {args.id}：数据计入进度，该月已锁定")
+        elif args.action == "return":
+            return_(engine, actor, args.id, args.reason)
+            print(f"已退回报送 {args.id}：{args.reason.strip()}")
+        elif args.action == "reopen":
+            prefecture = prefecture_code(args.prefecture)
+            reopen(engine, actor, plan.id, prefecture, args.period, args.reason)
+            print(f"已重新开放 {prefecture} {args.period}：可以重新报送")
+        else:
+            frame = review_list(engine, plan.id, prefecture_code(args.prefecture),
+                                [args.status] if args.status else None)
+            if args.format == "json":
+                json.dump([{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")],
+                          sys.stdout, ensure_ascii=False, indent=2)
+                sys.stdout.write("\n")
+            for row in frame.itertuples(index=False) if args.format == "table" else ():
+                reason = f"\t{row.reason}" if isinstance(row.reason, str) else ""
+                print(f"{row.id}\t{row.prefecture_name}\t{month_label(row.period)}\t{row.uploader}\t"
+                      f"{row.created_at:%Y-%m-%d %H:%M}\t{row.n_values}\t{t('review.state.' + row.state)}"
+                      f"{'（已锁定）' if row.locked else ''}{reason}")
+    except ReviewError as exc:
+        print(f"tracker: 未执行：{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the review command."""
+    p = sub.add_parser("review", help="审核市（州）报送：list 列出，accept 接收，return 退回，reopen 重新开放已锁定的月份")
+    rsub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
+    r = rsub.add_parser("list", help="报送及其审核状态，最新在前")
+    r.add_argument("--status", choices=("submitted", "accepted", "returned", "superseded"),
+                   help="只列出此状态（submitted 即待审核）")
+    r.add_argument("--prefecture", help="市（州）代码或名称")
+    r.add_argument("--format", choices=("table", "json"), default="table")
+    r = rsub.add_parser("accept", help="接收报送：数据计入进度，该市（州）该月锁定")
+    r.add_argument("id", type=int, help="报送编号")
+    r = rsub.add_parser("return", help="退回报送（须写明原因，市州可见）")
+    r.add_argument("id", type=int, help="报送编号")
+    r.add_argument("--reason", required=True, help="退回原因")
+    r = rsub.add_parser("reopen", help="重新开放已锁定的市（州）月份（须写明原因）")
+    r.add_argument("--prefecture", required=True, help="市（州）代码或名称")
+    r.add_argument("--period", required=True, type=month, help="报告期 YYYY-MM")
+    r.add_argument("--reason", required=True, help="重新开放的原因")
+    for r in rsub.choices.values():
+        r.add_argument("--plan", default="sichuan-2023-citizenization")
+        r.set_defaults(func=cmd_review)

@@ -1,0 +1,40 @@
+"""Streamlit glue shared by the pages (the core in tracker/ never imports Streamlit; this package is where the two
+meet). ``context``: the database, cached snapshots, the chosen language, plan and month, navigation, the page
+header. ``signin``: who the session acts as, cookies, single sign-on. ``presentation``: the switch to 汇报模式.
+``widgets``: tables and charts with their downloads, the target and region selectors.
+
+Pages call the names below as ``ui.<name>``; a new piece of glue goes in the module of its kind and is listed here.
+"""
+from tracker.outputs.tables import department_label as department_name
+from ui.context import (
+    Context,
+    completeness,
+    context,
+    engine,
+    lang,
+    page_header,
+    run_navigation,
+    sidebar,
+    snapshot,
+    styles,
+)
+from ui.presentation import leave_presentation, present_button, presenting
+from ui.signin import (
+    access,
+    account_box,
+    actor,
+    enter,
+    gate,
+    language_only,
+    sign_in,
+    sso_configured,
+    uploader,
+)
+from ui.widgets import chart, reportable_months, select_region, select_target, show_highlighted, show_table
+
+__all__ = [
+    "Context", "access", "account_box", "actor", "chart", "completeness", "context", "department_name", "engine",
+    "enter", "gate", "lang", "language_only", "leave_presentation", "page_header", "present_button", "presenting",
+    "reportable_months", "run_navigation", "select_region", "select_target", "show_highlighted", "show_table",
+    "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",
+]

@@ -1,0 +1,85 @@
+"""What pages draw with: tables that download as .xlsx, charts that download as PNG, and the target and region
+selectors that are kept across pages and in the link."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from loaders.plans import load_plans
+from tracker.i18n import month_label, t
+from tracker.progress.snapshot import Snapshot
+from ui.context import keep, lang, publish_link
+from ui.signin import actor
+
+
+def show_table(frame: pd.DataFrame, name: str) -> None:
+    """A table, and a button that downloads it as .xlsx (text that Excel would run as a formula neutralised)."""
+    st.dataframe(frame, hide_index=True, width="stretch")
+    _download(frame, name)
+
+
+def _download(frame: pd.DataFrame, name: str) -> None:
+    from tracker.outputs.exports import to_xlsx
+
+    if actor() is None:  # the public overview: reading on screen only, no files
+        return
+    state = st.session_state
+    plans = load_plans()
+    lang_now = lang()
+    plan = plans[state["plan_id"]] if state.get("plan_id") in plans else None
+    notes = [t("export.as_of", lang_now, month=month_label(state["as_of"], lang_now))] if state.get("as_of") else []
+    data = to_xlsx({name[:31]: frame}, title=plan.title.get(lang_now) if plan else None, notes=notes)
+    st.download_button(t("export.xlsx", lang_now), data, file_name=f"{name}.xlsx", key=f"xlsx_{name}",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       type="tertiary", icon=":material/download:")
+
+
+def show_highlighted(frame: pd.DataFrame, severity: list[str], name: str) -> None:
+    """A table whose rows with errors are red and with warnings amber."""
+    colours = {"error": "background-color: #fde2e1", "warning": "background-color: #fff4d6", "": ""}
+    styled = frame.style.apply(lambda row: [colours[severity[row.name]]] * len(row), axis=1)
+    st.dataframe(styled, hide_index=True, width="stretch")
+    _download(frame, name)
+
+
+def chart(figure, name: str) -> None:
+    """A plotly chart whose modebar downloads it as a PNG named for what it shows (drawn in the browser,
+    offline)."""
+    st.plotly_chart(figure, width="stretch", config={
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
+    })
+
+
+def select_target(snap: Snapshot, lang: str) -> str:
+    """The target a page is about, kept across pages and in the link."""
+    targets = {x.id: x for x in snap.plan.targets}
+    if st.session_state.get("target") not in targets:
+        st.session_state["target"] = next(iter(targets))
+    options = list(targets)
+    st.selectbox(t("regions.choose_target", lang), options, index=options.index(st.session_state["target"]),
+                 key="w_target", format_func=lambda i: targets[i].name.get(lang), on_change=keep, args=("target",))
+    publish_link()
+    return st.session_state["target"]
+
+
+def select_region(options: dict[str, str], label: str) -> str:
+    """A region chosen among ``options`` (code → name), kept across pages and in the link."""
+    codes = list(options)
+    if st.session_state.get("region") not in options:
+        st.session_state["region"] = codes[0]
+    st.selectbox(label, codes, index=codes.index(st.session_state["region"]), key="w_region",
+                 format_func=options.get, on_change=keep, args=("region",))
+    publish_link()
+    return st.session_state["region"]
+
+
+def reportable_months(plan) -> list[str]:
+    """Months a return can be filed for: the plan's months up to this month, newest first."""
+    from datetime import date
+
+    from tracker.model.periods import month_of
+
+    now = month_of(date.today())
+    months = sorted({m for target in plan.targets for m in target.period.months() if m <= now})
+    return list(reversed(months)) or [now]
