@@ -87,7 +87,7 @@ def national_plan(seed: int = SEED) -> Plan:
     rng = random.Random(seed + 1)
     departments = ["人力资源社会保障厅", "发展改革委", "教育厅", "住房城乡建设厅", "农业农村厅", "公安厅"]
     tasks = [{"id": f"task_{i}", "number": i, "title": {"zh": f"合成任务{i}", "en": f"Synthetic task {i}"},
-              "departments": {"lead": departments[i - 1]},
+              "departments": {"responsible": [departments[i - 1]]},
               "citation": {"section": f"（{i}）", "sentence": f"合成任务{i}的原文句子。"}} for i in range(1, 7)]
     targets = []
     number = 0
@@ -98,14 +98,14 @@ def national_plan(seed: int = SEED) -> Plan:
             number += 1
             targets.append({
                 "id": f"target_{number:02d}", "name": {"zh": f"合成目标{number}", "en": f"Synthetic target {number}"},
-                "task": f"task_{1 + number % 6}", "departments": {"lead": departments[number % 6]},
+                "task": f"task_{1 + number % 6}", "departments": {"responsible": [departments[number % 6]]},
                 "unit": "人", "value": float(rng.randrange(100_000, 5_000_000, 1000)), "comparator": "at_least",
                 "kind": kind, "period": {"start": start, "end": end}, "reporting": reporting,
                 "aggregation": {"months": months},
                 "citation": {"section": "合成", "sentence": f"合成目标{number}的原文句子。"},
             })
     milestones = [{"id": f"measure_{i:02d}", "name": {"zh": f"合成工作{i}", "en": f"Synthetic measure {i}"},
-                   "task": f"task_{1 + i % 6}", "departments": {"lead": departments[i % 6]},
+                   "task": f"task_{1 + i % 6}", "departments": {"responsible": [departments[i % 6]]},
                    "citation": {"section": "合成", "sentence": f"合成工作{i}的原文句子。"}} for i in range(1, 25)]
     return Plan.model_validate({
         "id": NATIONAL_PLAN_ID, "title": {"zh": "合成全国方案", "en": "Synthetic national plan"},

@@ -16,17 +16,16 @@ dept = st.selectbox(t("departments.choose", ctx.lang), departments, key="departm
                     format_func=lambda d: ui.department_name(d, ctx.lang))
 
 
-def role(item) -> str | None:
-    if item.departments.lead == dept:
-        return "lead"
-    return "co" if dept in item.departments.co else None
-
-
-target_roles = {x.id: role(x) for x in snap.plan.targets if role(x)}
-milestone_roles = {m.id: role(m) for m in snap.plan.milestones if role(m)}
+target_roles = {x.id: x.departments.role_of(dept) for x in snap.plan.targets if x.departments.role_of(dept)}
+milestone_roles = {m.id: m.departments.role_of(dept) for m in snap.plan.milestones if m.departments.role_of(dept)}
 lead_count = sum(1 for r in (*target_roles.values(), *milestone_roles.values()) if r == "lead")
-st.markdown(t("departments.summary", ctx.lang, targets=len(target_roles), milestones=len(milestone_roles),
-              lead=lead_count))
+st.markdown(t("departments.summary" if lead_count else "departments.summary_shared", ctx.lang,
+              targets=len(target_roles), milestones=len(milestone_roles), lead=lead_count))
+if snap.plan.coordination is not None:
+    # the plan's section is quoted in Chinese only (there is no English text of the plan to cite)
+    section = f"（{snap.plan.coordination.citation.section}）" if ctx.lang != "en" else ""
+    st.caption(t("departments.coordination", ctx.lang, lead=ui.department_name(snap.plan.coordination.lead, ctx.lang),
+                 section=section))
 
 st.subheader(t("departments.targets", ctx.lang))
 if target_roles:

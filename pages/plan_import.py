@@ -71,7 +71,7 @@ columns = {
                                              required=True),
     "start": st.column_config.TextColumn(_label("start"), validate=r"^\d{4}-\d{2}$"),
     "end": st.column_config.TextColumn(_label("end"), validate=r"^\d{4}-\d{2}$"),
-    "lead": st.column_config.SelectboxColumn(_label("lead"), options=departments, required=True),
+    "lead": st.column_config.SelectboxColumn(_label("lead"), options=departments, required=False),
     "co": st.column_config.TextColumn(_label("co")),
     "confidence": st.column_config.NumberColumn(_label("confidence"), format="%.2f"),
     "review": st.column_config.TextColumn(_label("review"), width="large"),

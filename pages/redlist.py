@@ -4,7 +4,8 @@ import streamlit as st
 import ui
 from loaders.plans import load_departments
 from tracker.i18n import t
-from tracker.progress.redlist import lagging, red_list_table
+from tracker.outputs.tables import red_list_table
+from tracker.progress.redlist import lagging
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -18,8 +19,7 @@ if items.empty:
 st.markdown(t("redlist.summary", ctx.lang, items=items["item"].nunique(), departments=items["department"].nunique()))
 everyone, by_department = st.tabs([t("redlist.all", ctx.lang), t("redlist.by_department", ctx.lang)])
 with everyone:
-    lead = items[items["role"] == "lead"]  # each item once, under the department that leads it
-    ui.show_table(red_list_table(snap, lead, names, ctx.lang), f"lagging-{ctx.as_of}")
+    ui.show_table(red_list_table(snap, items, names, ctx.lang, by_item=True), f"lagging-{ctx.as_of}")
 with by_department:
     counts = items.groupby("department").size().sort_values(ascending=False)
     department = st.selectbox(t("departments.choose", ctx.lang), list(counts.index), key="redlist_department",

@@ -6,7 +6,7 @@ from tracker.i18n import month_label, t, task_label
 from tracker.model.units import format_quantity
 from tracker.outputs.cards import goal_text
 from tracker.outputs.charts import trend_chart
-from tracker.outputs.tables import region_table, target_table
+from tracker.outputs.tables import departments_text, region_table, target_table
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -36,8 +36,7 @@ st.markdown("\n".join([
     f"{month_label(target.period.end, ctx.lang)}（{t('kind.' + target.kind, ctx.lang)}，"
     f"{t('reporting.' + target.reporting, ctx.lang)}）",
     f"- {t('col.task', ctx.lang)}：{task_label(task.number, task.title.get(ctx.lang), ctx.lang)}",
-    f"- {t('target.lead', ctx.lang)}：{ui.department_name(target.departments.lead, ctx.lang)}；"
-    f"{t('target.co', ctx.lang)}：{'、'.join(ui.department_name(d, ctx.lang) for d in target.departments.co) or '—'}",
+    f"- {t('target.departments', ctx.lang)}：{departments_text(target.departments, ctx.lang)}",
 ]))
 st.markdown(f"> {target.citation.sentence}\n>\n> —— {target.citation.section}")
 for assumption in target.assumptions:

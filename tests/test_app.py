@@ -111,16 +111,17 @@ def test_tasks_page_lists_each_tasks_targets_and_milestones(demo_env):
         assert sizes == ([n_targets] if n_targets else []) + [n_milestones], task.id
 
 
-def test_departments_page_shows_lead_and_shared_items(demo_env):
+def test_departments_page_shows_shared_items_and_calls_nobody_lead(demo_env):
     at = app()
     at.switch_page("pages/departments.py").run()
     at.selectbox(key="department").set_value("agriculture").run()
     targets = at.dataframe[0].value
     expected = {t.name.zh for t in PLAN.targets if "agriculture" in t.departments.all()}
     assert set(targets["指标"]) == expected
-    assert set(targets["职责"]) == {"配合"}
+    assert set(targets["职责"]) == {"按职责分工负责"}
     at.selectbox(key="department").set_value("ndrc").run()
-    assert set(at.dataframe[0].value["职责"]) == {"牵头"}
+    assert set(at.dataframe[0].value["职责"]) == {"按职责分工负责"}  # the first named in the plan, not its lead
+    assert any("专项工作机制" in c.value and "人力资源和社会保障厅牵头" in c.value for c in at.caption)
 
 
 def test_regions_page_ranks_the_21_prefectures_and_drills_down(demo_env):

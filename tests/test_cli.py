@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.cli import main
+from tracker.model.status import load_config
 
 PLAN = "sichuan-2023-citizenization"
 SEVEN = {
@@ -64,7 +65,10 @@ def test_progress_json_reports_the_seven_targets_with_values_and_comparators(dem
         row = rows[target]
         assert (row["target_value"], row["comparator"], row["kind"], row["unit"]) == (value, comparator, kind, unit)
         assert row["region"] == "510000" and row["region_name"] == "四川省"
-        assert row["status"] in {"completed", "on_track", "at_risk", "behind", "no_data"}
+        assert row["status"] in {s.id for s in load_config().statuses}
+        assert row["judged_month"] == "2023-06" and 0 <= row["coverage"] <= 1
+        assert row["coverage_basis"] == "complete" or row["coverage"] < 1
+        assert row["estimate"] is None or row["estimate"] >= row["actual"]
     assert rows["key_area_skill_training"]["expected_reporters"] == 21  # the demo list of key-assistance counties
     assert rows["labor_brand_training"]["expected_reporters"] == 183
 

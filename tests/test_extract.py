@@ -59,7 +59,7 @@ def signature(plan, target):
     kind, period, reporting, aggregation, task title, departments."""
     return (target.value, target.unit, target.comparator, target.tolerance, target.kind, target.period.start,
             target.period.end, target.reporting, target.aggregation.months, plan.task(target.task).title.zh,
-            target.departments.lead, target.departments.co)
+            target.departments.lead, target.departments.responsible)
 
 
 # --- the 2023 plan against the hand-made YAML ----------------------------------------------------------------------
@@ -298,7 +298,8 @@ def test_targets_stated_as_goals_form_their_own_task_without_measures(tmp_path):
     plan = loaded(draft, tmp_path)
     assert plan.title.zh == "关于促进农民工高质量充分就业的实施意见" and plan.source.issued == "2024-03-01"
     assert [(t.title.zh, t.departments.lead, t.departments.co) for t in plan.tasks] == [
-        ("主要目标", "hrss", ("finance",)), ("加强技能培训", "hrss", ("finance", "education"))]
+        # 主要目标 names no departments: its issuers, none leading; 加强技能培训 marks 牵头 in its parenthesis
+        ("主要目标", None, ("hrss", "finance")), ("加强技能培训", "hrss", ("finance", "education"))]
     goals = [t for t in plan.targets if t.task == plan.tasks[0].id]
     assert [(t.name.zh, t.value, t.kind, t.period.start, t.period.end) for t in goals] == [
         ("农民工职业技能培训人次", 1_000_000, "cumulative", "2024-01", "2026-12"),
@@ -313,12 +314,13 @@ def test_targets_stated_as_goals_form_their_own_task_without_measures(tmp_path):
 
 
 @pytest.mark.parametrize("parenthesis, lead, co", [
-    ("（人力资源社会保障厅、农业农村厅按职责分工负责）", "hrss", ("agriculture",)),
-    ("(省发展改革委、教育厅、人力资源社会保障厅、住房城乡建设厅、农业农村厅按职责分工负责)", "ndrc",
-     ("education", "hrss", "housing", "agriculture")),
+    # A list in protocol order names no lead: every department is responsible, none is called 牵头.
+    ("（人力资源社会保障厅、农业农村厅按职责分工负责）", None, ("hrss", "agriculture")),
+    ("(省发展改革委、教育厅、人力资源社会保障厅、住房城乡建设厅、农业农村厅按职责分工负责)", None,
+     ("ndrc", "education", "hrss", "housing", "agriculture")),
     ("（省发展改革委配合，人社厅牵头）", "hrss", ("ndrc",)),
-    ("（省人力资源和社会保障厅、省医疗保障局、省总工会负责）", "hrss", ("healthcare_security", "trade_unions")),
-    ("(人力資源社會保障廳、省醫保局按職責分工負責)", "hrss", ("healthcare_security",)),
+    ("（省人力资源和社会保障厅、省医疗保障局、省总工会负责）", None, ("hrss", "healthcare_security", "trade_unions")),
+    ("(人力資源社會保障廳、省醫保局按職責分工負責)", None, ("hrss", "healthcare_security")),
 ])
 def test_departments_from_the_closing_parenthesis(parenthesis, lead, co):
     draft = draft_of("2023年开展返乡创业培训3.3万人。", departments=parenthesis)
@@ -330,13 +332,13 @@ def test_departments_from_the_closing_parenthesis(parenthesis, lead, co):
 def test_unknown_departments_are_listed_not_invented():
     draft = draft_of("2023年开展返乡创业培训3.3万人。", departments="（省委组织部、人力资源社会保障厅按职责分工负责）")
     assert draft.unknown_departments == ("省委组织部",)
-    assert (only(draft).lead, only(draft).co) == ("hrss", ())
+    assert (only(draft).lead, only(draft).co) == (None, ("hrss",))
 
 
 def test_a_parenthesis_after_a_sentence_names_that_sentences_departments():
     draft = draft_of("2023年开展返乡创业培训3万人（教育厅负责）。", "2023年遴选500名农村致富带头人。",
                      departments="（人力资源社会保障厅负责）")
-    assert [(t.value, t.lead) for t in draft.targets] == [(30_000, "education"), (500, "hrss")]
+    assert [(t.value, t.co) for t in draft.targets] == [(30_000, ("education",)), (500, ("hrss",))]
 
 
 def test_without_a_parenthesis_the_issuers_are_responsible_with_low_confidence():
@@ -345,7 +347,7 @@ def test_without_a_parenthesis_the_issuers_are_responsible_with_low_confidence()
     draft = build_draft(text, "goals.txt")
     target = only(draft)
     assert draft.tasks[0].title == "工作目标" and target.task == draft.tasks[0].id
-    assert (target.lead, target.co) == ("hrss", ("education",))
+    assert (target.lead, target.co) == (None, ("hrss", "education"))
     assert target.fields["departments"].confidence < 0.7
     assert [m.task for m in draft.milestones] == [draft.tasks[1].id]  # goals give targets, not measures
 
@@ -437,8 +439,8 @@ def test_traditional_text_with_pinyin_and_ascii_punctuation(tmp_path):
     draft = build_draft(text, "trad.txt", plan_id="trad")
     assert draft.traditional and draft.pinyin == 3
     assert [(t.name, t.value, t.lead, t.co) for t in draft.targets] == [
-        ("农民工返乡创业培训人数", 33_000, "hrss", ("agriculture",)),
-        ("遴选农村致富带头人数", 500, "hrss", ("agriculture",))]
+        ("农民工返乡创业培训人数", 33_000, None, ("hrss", "agriculture")),
+        ("遴选农村致富带头人数", 500, None, ("hrss", "agriculture"))]
     assert draft.tasks[0].title == "鼓励返乡创业"
     plan = loaded(draft, tmp_path)
     assert all(t.citation.sentence in text for t in plan.targets)
@@ -458,7 +460,7 @@ def test_lost_line_breaks_between_sections_and_tasks():
     text = ("二、重点任务(一)提高就业质量。稳定就业岗位,2023年全省新增就业10万人。(省发展改革委负责)(二)鼓励返乡创业。"
             "2023年开展返乡创业培训3万人。(人力资源社会保障厅负责)三、有关要求(一)加强组织领导。各地要加强领导。")
     draft = build_draft(text, "flat.txt")
-    assert [(t.title, t.lead) for t in draft.tasks] == [("提高就业质量", "ndrc"), ("鼓励返乡创业", "hrss")]
+    assert [(t.title, t.co) for t in draft.tasks] == [("提高就业质量", ("ndrc",)), ("鼓励返乡创业", ("hrss",))]
     assert [(t.value, t.task, t.section) for t in draft.targets] == [
         (100_000, "task1", "二、重点任务 (一)提高就业质量"), (30_000, "task2", "二、重点任务 (二)鼓励返乡创业")]
     assert [m.name for m in draft.milestones] == ["稳定就业岗位"]  # 有关要求 gives no measures
@@ -476,7 +478,7 @@ def test_docx_and_gb18030_input(tmp_path):
     path = tmp_path / "plan.docx"
     document.save(path)
     draft = extract_file(path, plan_id="docx-plan")
-    assert [(t.value, t.lead) for t in draft.targets] == [(33_000, "hrss"), (100_000, "education")]
+    assert [(t.value, t.co) for t in draft.targets] == [(33_000, ("hrss",)), (100_000, ("education",))]
     text = "（一）鼓励返乡创业。2023年开展农民工返乡创业培训3.3万人。" + DEPTS
     assert only(extract_bytes(text.encode("gb18030"), "plan.txt")).value == 33_000
 

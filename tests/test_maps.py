@@ -155,7 +155,7 @@ def test_pace_is_coloured_continuously_from_0_to_150_percent_diverging_at_100(sn
     paced = choropleths(fig)[0]
     assert (paced.zmin, paced.zmax) == (0, 150)
     assert paced.colorbar.title.text == "进度"
-    assert len(paced.locations) == 21
+    assert len(paced.locations) == rows["pace"].notna().sum() > 15  # a prefecture without a pace (数据不全) is not coloured
     for code, z in zip(paced.locations, paced.z):
         assert z == pytest.approx(min(rows.loc[code, "pace"] * 100, 150))
     positions = [p for p, _ in paced.colorscale]

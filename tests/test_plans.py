@@ -180,11 +180,12 @@ def test_2023_milestones_cover_every_measure_sentence_of_the_tasks(plan):
             assert sentence in cited_sentences, sentence
 
 
-def test_2022_plan_is_milestones_only_led_by_the_leading_group(plans):
+def test_2022_plan_is_milestones_only_of_the_leading_group(plans):
     plan = plans[PLAN_2022]
     assert plan.targets == ()
     assert [t.id for t in plan.tasks] == ["employment_support", "rights_protection", "public_services"]
     assert all(item.departments.all() == ("migrant_work_group",) for item in (*plan.tasks, *plan.milestones))
+    assert all(item.departments.lead is None for item in (*plan.tasks, *plan.milestones))  # the text names no lead
     assert plan.source.issued is None
 
 
@@ -210,11 +211,14 @@ def _set_period(**period):
 BROKEN = {
     "unknown key on a target": (lambda d: _target(d).update(colour="red"), "rural_wealth_leaders", "colour"),
     "duplicate target id": (_duplicate_target, "rural_wealth_leaders", ".id"),
-    "unknown lead department": (
-        lambda d: _target(d)["departments"].update(lead="tourism"), "rural_wealth_leaders", "departments.lead"),
-    "unknown co department on a milestone": (
+    "unknown responsible department": (
+        lambda d: _target(d)["departments"].update(responsible=["tourism"]), "rural_wealth_leaders",
+        "departments.responsible"),
+    "unknown department on a milestone": (
         lambda d: d["milestones"][_index(d["milestones"], "county_labor_brands")]["departments"].update(
-            co=["hrss", "tourism"]), "county_labor_brands", "departments.co"),
+            responsible=["hrss", "tourism"]), "county_labor_brands", "departments.responsible"),
+    "a lead the list does not hold": (
+        lambda d: _target(d)["departments"].update(lead="finance"), "rural_wealth_leaders", "lead"),
     "zero value": (lambda d: _target(d).update(value=0), "rural_wealth_leaders", "value"),
     "negative value": (lambda d: _target(d).update(value=-5), "rural_wealth_leaders", "value"),
     "month 13": (_set_period(end="2023-13"), "rural_wealth_leaders", "period.end"),

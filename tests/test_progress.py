@@ -42,7 +42,7 @@ TREE = RegionTree((
 THRESHOLDS = Thresholds(on_track_pace=0.95, at_risk_pace=0.85)  # as in targets/progress.yaml
 
 CITATION = {"section": "二、重点任务 (一)测试", "sentence": "测试用的计划原句。"}
-DEPARTMENTS = {"lead": "hrss"}
+DEPARTMENTS = {"responsible": ["hrss"]}
 
 
 def _target(target_id: str, *, value: float, kind: str, reporting: str, months: str, comparator: str = "at_least",
@@ -89,6 +89,9 @@ PLAN = Plan.model_validate(
     context={"departments": {"hrss"}},
 )
 PILOT_SCOPE = {"pilot": [JINJIANG, QINGYANG]}
+#: Every target applied to 锦江区 alone: a province whose one county in scope reported, so that a test sees the
+#: month rules without the missing-data rules (which have tests of their own, below).
+ONLY_JINJIANG = {t.id: [JINJIANG] for t in PLAN.targets}
 
 
 def values(*rows: tuple[str, str, str, float]) -> pd.DataFrame:
@@ -123,7 +126,7 @@ def test_level_target_takes_latest_month_not_sum():
         ("employed", JINJIANG, "2023-01", 100), ("employed", JINJIANG, "2023-02", 110),
         ("employed", JINJIANG, "2023-03", 120), ("employed", QINGYANG, "2023-03", 200),
     )
-    result = progress(frame, "2023-03")
+    result = progress(frame, "2023-03", scopes={"employed": [JINJIANG, QINGYANG]})
     assert row(result, "employed", JINJIANG)["actual"] == 120  # March's level, not 100 + 110 + 120 = 330
     assert row(result, "employed", CHENGDU)["actual"] == 320  # 120 + 200
     province = row(result, "employed", PROVINCE)
@@ -136,7 +139,7 @@ def test_level_target_takes_latest_month_not_sum():
 
 def test_level_below_target_with_pace_above_threshold_is_on_track():
     frame = values(("employed", JINJIANG, "2023-03", 600), ("employed", ZILIUJING, "2023-03", 360))
-    province = row(progress(frame, "2023-03"), "employed", PROVINCE)
+    province = row(progress(frame, "2023-03", scopes={"employed": [JINJIANG, ZILIUJING]}), "employed", PROVINCE)
     assert province["actual"] == 960  # 600 + 360
     assert province["pace"] == pytest.approx(0.96)  # 960 / 1000 (expected = target for a level)
     assert province["status"] == "on_track"  # 0.96 >= 0.95
@@ -147,7 +150,7 @@ def test_flow_reported_ytd_takes_latest_ytd_and_expects_linear_share():
         ("trainees", JINJIANG, "2023-01", 100), ("trainees", JINJIANG, "2023-02", 210),
         ("trainees", JINJIANG, "2023-03", 330),
     )
-    province = row(progress(frame, "2023-03"), "trainees", PROVINCE)
+    province = row(progress(frame, "2023-03", scopes=ONLY_JINJIANG), "trainees", PROVINCE)
     assert province["actual"] == 330  # March's year-to-date figure, not 100 + 210 + 330 = 640
     assert province["expected"] == pytest.approx(300)  # 1200 * 3 / 12
     assert province["completion"] == pytest.approx(0.275)  # 330 / 1200
@@ -162,7 +165,7 @@ def test_flow_reported_monthly_sums_months_from_period_start_to_as_of():
         ("subsidies", JINJIANG, "2023-03", 9),
         ("subsidies", JINJIANG, "2023-04", 11),  # after the as-of month: not counted
     )
-    province = row(progress(frame, "2023-03"), "subsidies", PROVINCE)
+    province = row(progress(frame, "2023-03", scopes=ONLY_JINJIANG), "subsidies", PROVINCE)
     assert province["actual"] == 21  # 5 + 7 + 9
     assert province["expected"] == pytest.approx(30)  # 120 * 3 / 12
     assert province["pace"] == pytest.approx(0.7)  # 21 / 30
@@ -177,33 +180,33 @@ HOUSING = values(
 )
 
 
-def test_multi_year_cumulative_adds_closed_years_last_ytd_plus_current_figure():
-    province = row(progress(HOUSING, "2025-03"), "housing", PROVINCE)
-    assert province["actual"] == 2100  # 2023's last YTD 1000 + 2024's last YTD 900 + March 2025's YTD 200
+def test_multi_year_cumulative_adds_closed_years_december_plus_current_figure():
+    province = row(progress(HOUSING, "2025-03", scopes=ONLY_JINJIANG), "housing", PROVINCE)
+    assert province["actual"] == 2100  # 2023's December YTD 1000 + 2024's December YTD 900 + March 2025's YTD 200
     assert province["expected"] == pytest.approx(2700)  # 3600 * 27 / 36 (2023-01..2025-03 is 27 months)
     assert province["pace"] == pytest.approx(2100 / 2700)  # = 0.777…
     assert province["status"] == "behind"  # 0.78 < 0.85
 
 
 def test_multi_year_cumulative_mid_second_year():
-    province = row(progress(HOUSING, "2024-06"), "housing", PROVINCE)
+    province = row(progress(HOUSING, "2024-06", scopes=ONLY_JINJIANG), "housing", PROVINCE)
     assert province["actual"] == 1300  # 2023's last YTD 1000 + June 2024's YTD 300 (not 400 + 1000 + 300)
     assert province["expected"] == pytest.approx(1800)  # 3600 * 18 / 36
 
 
 def test_multi_year_cumulative_in_first_year_is_the_current_ytd():
-    province = row(progress(HOUSING, "2023-06"), "housing", PROVINCE)
+    province = row(progress(HOUSING, "2023-06", scopes=ONLY_JINJIANG), "housing", PROVINCE)
     assert province["actual"] == 400  # no closed year yet: June 2023's YTD
     assert province["expected"] == pytest.approx(600)  # 3600 * 6 / 36
 
 
 def test_monthly_profile_changes_expected_by_now():
     frame = values(("seasonal", JINJIANG, "2023-06", 300), ("seasonal", JINJIANG, "2023-09", 540))
-    june = row(progress(frame, "2023-06"), "seasonal", PROVINCE)
+    june = row(progress(frame, "2023-06", scopes=ONLY_JINJIANG), "seasonal", PROVINCE)
     assert june["expected"] == pytest.approx(300)  # 900 * (1*6) / 18, where linear would give 900 * 6/12 = 450
     assert june["pace"] == pytest.approx(1.0)  # 300 / 300
     assert june["status"] == "on_track"
-    september = row(progress(frame, "2023-09"), "seasonal", PROVINCE)
+    september = row(progress(frame, "2023-09", scopes=ONLY_JINJIANG), "seasonal", PROVINCE)
     assert september["expected"] == pytest.approx(600)  # 900 * (6 + 2*3) / 18 = 900 * 12/18
     assert september["pace"] == pytest.approx(0.9)  # 540 / 600
     assert september["status"] == "at_risk"
@@ -316,14 +319,14 @@ def test_zero_allocation_does_not_divide_by_zero():
     assert zigong["expected"] == 0  # 0 * 3 / 12
     assert missing(zigong["completion"])  # 200 / 0 is not a number
     assert missing(zigong["pace"])
-    assert zigong["status"] == "completed"  # 200 >= 0
+    assert zigong["status"] == "completed_early"  # 200 >= 0, in March: a flow reached before the end of its year
 
 
 def test_zero_allocation_with_zero_actual_is_completed():
     frame = values(("trainees", ZILIUJING, "2023-03", 0))
     zigong = row(progress(frame, "2023-03", allocations=allocations(("trainees", ZIGONG, 0))), "trainees", ZIGONG)
     assert zigong["actual"] == 0
-    assert zigong["status"] == "completed"  # 0 >= 0
+    assert zigong["status"] == "completed_early"  # 0 >= 0 (贡井区 missing cannot undo a target of nothing)
 
 
 def test_prefecture_without_allocation_has_no_target_and_a_share():
@@ -366,10 +369,10 @@ def test_allocation_of_a_level_target_is_expected_in_full():
 # --- before and after the period -----------------------------------------------------------------------------------
 
 
-def test_as_of_before_period_start_expects_nothing():
+def test_as_of_before_period_start_expects_nothing_and_is_not_started():
     frame = values(("trainees", JINJIANG, "2022-11", 500))  # reported before the period: not counted
     province = row(progress(frame, "2022-11"), "trainees", PROVINCE)
-    assert province["status"] == "no_data"
+    assert province["status"] == "not_started"  # nothing was due: 未开始, not 未报送
     assert missing(province["actual"])
     assert province["expected"] == 0  # 1200 * 0
     assert missing(province["projection"])
@@ -382,14 +385,14 @@ def test_as_of_after_period_end_is_judged_at_end_month_and_unmet_is_behind():
         ("trainees", JINJIANG, "2023-12", 900), ("trainees", QINGYANG, "2023-12", 100),
         ("trainees", JINJIANG, "2024-01", 5000),  # next year's figure: outside the period
     )
-    province = row(progress(frame, "2024-02"), "trainees", PROVINCE)
+    province = row(progress(frame, "2024-02", scopes={"trainees": [JINJIANG, QINGYANG]}), "trainees", PROVINCE)
     assert province["month"] == "2023-12"
     assert province["as_of"] == "2024-02"
     assert province["actual"] == 1000  # 900 + 100 at 2023-12
     assert province["expected"] == pytest.approx(1200)  # 1200 * 12 / 12
     assert province["pace"] == pytest.approx(1000 / 1200)  # = 0.833…
     assert province["status"] == "behind"
-    assert (province["reported"], province["expected_reporters"]) == (2, 4)
+    assert (province["reported"], province["expected_reporters"]) == (2, 2)
 
 
 def test_as_of_after_period_end_met_is_completed():
@@ -403,7 +406,7 @@ def test_as_of_after_period_end_met_is_completed():
 
 def test_at_period_end_unmet_is_behind_even_at_on_track_pace():
     frame = values(("trainees", JINJIANG, "2023-12", 1150))
-    province = row(progress(frame, "2023-12"), "trainees", PROVINCE)
+    province = row(progress(frame, "2023-12", scopes=ONLY_JINJIANG), "trainees", PROVINCE)
     assert province["pace"] == pytest.approx(1150 / 1200)  # = 0.958 >= 0.95, but the year is over
     assert province["status"] == "behind"
 
@@ -422,7 +425,8 @@ def test_at_period_end_unmet_is_behind_even_at_on_track_pace():
 )
 def test_status_thresholds_on_exact_paces(actual, pace, status):
     # June: expected = 1200 * 6 / 12 = 600, exactly
-    province = row(progress(values(("trainees", JINJIANG, "2023-06", actual)), "2023-06"), "trainees", PROVINCE)
+    province = row(progress(values(("trainees", JINJIANG, "2023-06", actual)), "2023-06", scopes=ONLY_JINJIANG),
+                   "trainees", PROVINCE)
     assert province["expected"] == 600
     assert province["pace"] == pace
     assert province["status"] == status
@@ -432,28 +436,31 @@ def test_status_thresholds_on_exact_paces(actual, pace, status):
 
 
 def _transfer(actual: float, as_of: str = "2023-06") -> dict:
-    return row(progress(values(("transfer", JINJIANG, as_of, actual)), as_of), "transfer", PROVINCE)
+    return row(progress(values(("transfer", JINJIANG, as_of, actual)), as_of, scopes=ONLY_JINJIANG), "transfer",
+               PROVINCE)
 
 
-def test_around_within_band_below_target_is_completed():
+def test_around_within_band_below_target_is_attained_mid_year_and_completed_at_the_end():
     province = _transfer(990)  # band 1000 * (1 - 0.02) = 980 .. 1020
-    assert province["status"] == "completed"
+    assert province["status"] == "attained"  # a level in June: 达标, not 已完成 — it must hold until December
     assert province["completion"] == pytest.approx(0.99)  # 990 / 1000
+    assert province["expected"] == pytest.approx(980)  # what must be reached: the band's lower edge
+    assert _transfer(990, "2023-12")["status"] == "completed"
 
 
-def test_around_above_band_is_completed():
+def test_around_above_band_is_attained():
     province = _transfer(1050)  # above 1020: overshooting counts as met
-    assert province["status"] == "completed"
+    assert province["status"] == "attained"
     assert province["completion"] == pytest.approx(1.05)  # 1050 / 1000
 
 
 @pytest.mark.parametrize(
     ("actual", "pace", "status"),
     [
-        # pace shown = actual / expected; the status compares actual with the band's lower edge 1000 * 0.98
-        (950, 0.95, "on_track"),  # 950 / 1000; 950 / 980 = 0.969 >= 0.95
-        (900, 0.90, "at_risk"),  # 900 / 1000; 900 / 980 = 0.918 in [0.85, 0.95)
-        (800, 0.80, "behind"),  # 800 / 1000; 800 / 980 = 0.816 < 0.85
+        # expected-by-now of an around level is the band's lower edge 1000 * 0.98 = 980; pace = actual / 980
+        (950, 950 / 980, "on_track"),  # 0.969 >= 0.95
+        (900, 900 / 980, "at_risk"),  # 0.918 in [0.85, 0.95)
+        (800, 800 / 980, "behind"),  # 0.816 < 0.85
     ],
 )
 def test_around_below_band_is_judged_by_pace_against_lower_edge(actual, pace, status):
@@ -478,11 +485,15 @@ def test_at_most_above_target_is_behind():
 def test_at_most_at_or_below_target_is_on_track_before_end_and_completed_after():
     frame = values(
         ("arrears", JINJIANG, "2023-06", 30), ("arrears", ZILIUJING, "2023-06", 20),  # 50: exactly at the cap
-        ("arrears", JINJIANG, "2023-12", 40),  # 40 at the end of the year
+        ("arrears", JINJIANG, "2023-12", 40), ("arrears", ZILIUJING, "2023-12", 5),  # 45 at the end of the year
     )
-    assert row(progress(frame, "2023-06"), "arrears", PROVINCE)["status"] == "on_track"  # 50 <= 50, year not over
-    assert row(progress(frame, "2023-12"), "arrears", PROVINCE)["status"] == "completed"  # 40 <= 50 at the end
-    assert row(progress(frame, "2024-03"), "arrears", PROVINCE)["status"] == "completed"  # judged at 2023-12: 40
+    scopes = {"arrears": [JINJIANG, ZILIUJING]}
+    assert row(progress(frame, "2023-06", scopes=scopes), "arrears", PROVINCE)["status"] == "on_track"  # 50 <= 50
+    assert row(progress(frame, "2023-12", scopes=scopes), "arrears", PROVINCE)["status"] == "completed"  # 45 <= 50
+    assert row(progress(frame, "2024-03", scopes=scopes), "arrears", PROVINCE)["status"] == "completed"  # at 2023-12
+    # 自流井区 silent in December: 40 <= 50 from 锦江区 alone proves nothing about the cap, so it is not 已完成
+    silent = frame[~((frame["region"] == ZILIUJING) & (frame["period"] == "2023-12"))]
+    assert row(progress(silent, "2023-12", scopes=scopes), "arrears", PROVINCE)["status"] == "incomplete"
 
 
 # --- projection -----------------------------------------------------------------------------------------------------
@@ -490,7 +501,7 @@ def test_at_most_at_or_below_target_is_on_track_before_end_and_completed_after()
 
 def test_projection_of_flow_is_actual_over_elapsed_fraction_and_of_level_is_actual():
     frame = values(("trainees", JINJIANG, "2023-03", 330), ("employed", JINJIANG, "2023-03", 320))
-    result = progress(frame, "2023-03")
+    result = progress(frame, "2023-03", scopes=ONLY_JINJIANG)
     assert row(result, "trainees", PROVINCE)["projection"] == pytest.approx(1320)  # 330 / (3 / 12)
     assert row(result, "employed", PROVINCE)["projection"] == 320  # a level projects as itself
 
@@ -571,9 +582,10 @@ def test_judge_no_data_before_no_target():
     assert judge(250.0, float("nan"), None, trainees, "2023-03", THRESHOLDS).status == "no_target"
 
 
-def test_judge_at_least_reaching_target_early_is_completed():
+def test_judge_at_least_reaching_target_early_is_completed_early():
     verdict = judge(1260.0, 1200, 600, PLAN.target("trainees"), "2023-06", THRESHOLDS)
-    assert verdict.status == "completed"
+    assert verdict.status == "completed_early"  # a flow: the 1260 trained in June stay trained
+    assert judge(1260.0, 1200, 1200, PLAN.target("trainees"), "2023-12", THRESHOLDS).status == "completed"
     assert verdict.completion == pytest.approx(1.05)  # 1260 / 1200
     assert verdict.pace == pytest.approx(2.1)  # 1260 / 600
 
@@ -588,11 +600,13 @@ def test_judge_at_least_pace_bands():
 
 def test_judge_around_uses_lower_edge_of_band():
     transfer = PLAN.target("transfer")
-    assert judge(980.5, 1000, 1000, transfer, "2023-03", THRESHOLDS).status == "completed"  # >= 980
-    verdict = judge(940.8, 1000, 1000, transfer, "2023-03", THRESHOLDS)
-    assert verdict.pace == pytest.approx(0.9408)  # 940.8 / 1000, the pace people read
-    assert verdict.status == "on_track"  # judged against the lower edge: 940.8 / 980 = 0.96 >= 0.95
-    assert judge(940.8, 1000, 1000, transfer, "2023-12", THRESHOLDS).status == "behind"  # period over
+    # the caller passes the band's lower edge as expected: 1000 * 0.98 = 980
+    assert judge(980.5, 1000, 980, transfer, "2023-03", THRESHOLDS).status == "attained"  # >= 980, a level in March
+    assert judge(980.5, 1000, 980, transfer, "2023-12", THRESHOLDS).status == "completed"
+    verdict = judge(940.8, 1000, 980, transfer, "2023-03", THRESHOLDS)
+    assert verdict.pace == pytest.approx(0.96)  # 940.8 / 980
+    assert verdict.status == "on_track"  # 0.96 >= 0.95
+    assert judge(940.8, 1000, 980, transfer, "2023-12", THRESHOLDS).status == "behind"  # period over
 
 
 def test_judge_at_most():
@@ -612,3 +626,116 @@ def test_monthly_flow_keeps_earlier_months_of_a_county_silent_in_the_as_of_month
     province = row(progress(frame, "2023-03"), "subsidies", PROVINCE)
     assert province["actual"] == 16  # what was reported: 5 + 7 + 4
     assert (province["reported"], province["expected_reporters"]) == (1, 4)  # only 自流井区 reported for March
+
+
+# --- missing returns: comparable coverage (README "缺报时如何判断") ---------------------------------------------------
+
+# February: every county reported the level (sum 1000); March: 贡井区 is missing.
+FEBRUARY_ALL = (("employed", JINJIANG, "2023-02", 400), ("employed", QINGYANG, "2023-02", 300),
+                ("employed", ZILIUJING, "2023-02", 250), ("employed", GONGJING, "2023-02", 50))
+MARCH_BUT_GONGJING = (("employed", JINJIANG, "2023-03", 380), ("employed", QINGYANG, "2023-03", 290),
+                      ("employed", ZILIUJING, "2023-03", 240))
+
+
+def test_a_missing_county_is_judged_on_the_reporting_counties_share_of_the_last_complete_month():
+    province = row(progress(values(*FEBRUARY_ALL, *MARCH_BUT_GONGJING), "2023-03"), "employed", PROVINCE)
+    assert province["actual"] == 910  # 380 + 290 + 240: 贡井区's February 50 is not carried forward
+    assert province["coverage"] == pytest.approx(0.95)  # the three held 950 of February's 1000
+    assert province["coverage_basis"] == "month:2023-02"
+    assert province["pace"] == pytest.approx(910 / 950)  # against what those three should hold: 1000 * 0.95
+    assert province["status"] == "on_track"  # 0.958 >= 0.95 (910 / 1000 = 0.91 would have read 预警)
+    assert province["completion"] == pytest.approx(0.91)  # completion stays the plain actual / target
+    assert province["estimate"] == 960  # 910 + 贡井区's last figure this year (February's 50), labelled 估算
+    assert province["estimated"] == (GONGJING,)
+    assert (province["reported"], province["expected_reporters"]) == (3, 4)
+    zigong = row(progress(values(*FEBRUARY_ALL, *MARCH_BUT_GONGJING), "2023-03",
+                          allocations=allocations(("employed", ZIGONG, 300))), "employed", ZIGONG)
+    assert zigong["coverage"] == pytest.approx(250 / 300)  # 自流井区 held 250 of 自贡's 300 in February
+    assert zigong["status"] == "incomplete"  # 0.83 < 0.9: 数据不全, never 滞后
+    assert missing(zigong["pace"])
+
+
+def test_below_the_coverage_threshold_a_target_is_incomplete_never_behind():
+    february = (("employed", JINJIANG, "2023-02", 100), ("employed", QINGYANG, "2023-02", 100),
+                ("employed", ZILIUJING, "2023-02", 100), ("employed", GONGJING, "2023-02", 700))
+    province = row(progress(values(*february, *MARCH_BUT_GONGJING), "2023-03"), "employed", PROVINCE)
+    assert province["coverage"] == pytest.approx(0.3)  # 贡井区 held 700 of 1000: the three are 30 %
+    assert province["status"] == "incomplete"
+    assert missing(province["pace"])
+    assert province["actual"] == 910
+
+
+def test_without_a_complete_month_coverage_counts_counties():
+    province = row(progress(values(*MARCH_BUT_GONGJING), "2023-03"), "employed", PROVINCE)
+    assert province["coverage"] == pytest.approx(0.75)  # 3 of 4 counties; no month in which all four reported
+    assert province["coverage_basis"] == "count"
+    assert province["status"] == "incomplete"
+    assert missing(province["estimate"])  # 贡井区 has no figure this year to estimate from
+
+
+def test_county_allocations_weigh_the_coverage_when_every_county_has_one():
+    frame = values(*FEBRUARY_ALL, *MARCH_BUT_GONGJING)
+    plan = allocations(("employed", JINJIANG, 300), ("employed", QINGYANG, 300), ("employed", ZILIUJING, 300),
+                       ("employed", GONGJING, 100))
+    province = row(progress(frame, "2023-03", allocations=plan), "employed", PROVINCE)
+    assert province["coverage"] == pytest.approx(0.9)  # 贡井区's 100 of the counties' 1000
+    assert province["coverage_basis"] == "allocation"
+    assert province["pace"] == pytest.approx(910 / 900)  # the province's 1000 * 0.9
+
+
+def test_a_reached_target_stays_reached_whatever_is_missing():
+    frame = values(("employed", JINJIANG, "2023-03", 700), ("employed", QINGYANG, "2023-03", 400))
+    province = row(progress(frame, "2023-03"), "employed", PROVINCE)
+    assert province["coverage"] == pytest.approx(0.5)  # two of four counties, no complete month
+    assert province["status"] == "attained"  # 1100 >= 1000 already: missing counties can only add
+
+
+def test_at_the_end_a_missing_county_whose_peers_reached_their_share_is_incomplete_not_behind():
+    december = (("trainees", JINJIANG, "2023-11", 500), ("trainees", QINGYANG, "2023-11", 500),
+                ("trainees", ZILIUJING, "2023-11", 100), ("trainees", GONGJING, "2023-11", 10),
+                ("trainees", JINJIANG, "2023-12", 600), ("trainees", QINGYANG, "2023-12", 500),
+                ("trainees", ZILIUJING, "2023-12", 100))
+    province = row(progress(values(*december), "2023-12"), "trainees", PROVINCE)
+    assert province["coverage"] == pytest.approx(1100 / 1110)  # 贡井区's 10 of November's 1110 is missing
+    assert province["actual"] == 1200 - 0  # 600 + 500 + 100
+    assert province["status"] == "completed"  # 1200 >= 1200: reached, whatever 贡井区 says
+    short = row(progress(values(*december[:-1], ("trainees", ZILIUJING, "2023-12", 90)), "2023-12"), "trainees",
+                PROVINCE)
+    assert short["actual"] == 1190  # 600 + 500 + 90: 10 short of 1200 …
+    assert short["pace"] == pytest.approx(1190 / (1200 * 1100 / 1110))  # … but ahead of the three's share, 1.0009
+    assert short["status"] == "incomplete"  # so 贡井区's return decides: 数据不全, not 滞后
+
+
+def test_a_closed_year_without_its_december_figure_counts_nothing_for_that_year_and_is_estimated():
+    frame = values(
+        ("housing", JINJIANG, "2023-06", 400), ("housing", QINGYANG, "2023-06", 400),  # both: the complete month
+        ("housing", JINJIANG, "2023-12", 1000), ("housing", QINGYANG, "2023-11", 900),  # 青羊区 has no December
+        ("housing", JINJIANG, "2024-03", 200), ("housing", QINGYANG, "2024-03", 100),
+    )
+    province = row(progress(frame, "2024-03", scopes={"housing": [JINJIANG, QINGYANG]}), "housing", PROVINCE)
+    assert province["actual"] == 1300  # 2023: 锦江区's 1000 only (青羊区's November 900 is not December) + 200 + 100
+    assert province["estimate"] == 2200  # + 青羊区's last 2023 figure, 900, as an estimate
+    assert province["estimated"] == (QINGYANG,)
+    # coverage: 2023 is 12 of the 15 months so far and 青羊区 held half of June 2023; March 2024 is complete
+    assert province["coverage"] == pytest.approx(12 / 15 * 0.5 + 3 / 15 * 1.0)  # = 0.6
+    assert province["status"] == "incomplete"
+    # the same figure in a later view and in the county's own row: no view carries November forward
+    qingyang = row(progress(frame, "2024-03", scopes={"housing": [JINJIANG, QINGYANG]}), "housing", QINGYANG)
+    assert qingyang["actual"] == 100
+
+
+def test_a_level_met_mid_year_is_attained_and_completed_only_at_the_end():
+    frame = values(("employed", JINJIANG, "2023-06", 1010), ("employed", JINJIANG, "2023-12", 1005))
+    assert row(progress(frame, "2023-06", scopes=ONLY_JINJIANG), "employed", PROVINCE)["status"] == "attained"
+    assert row(progress(frame, "2023-12", scopes=ONLY_JINJIANG), "employed", PROVINCE)["status"] == "completed"
+
+
+def test_only_targets_with_a_county_missing_need_the_history():
+    from tracker.progress.engine import county_figures, needs_history
+
+    complete = values(*FEBRUARY_ALL)
+    assert needs_history(PLAN, TREE, county_figures(PLAN, complete, "2023-02"), "2023-02",
+                         {t.id: COUNTIES for t in PLAN.targets if t.id == "employed"}) == [
+        t.id for t in PLAN.targets if t.id != "employed"]  # every other target has no figure at all
+    gap = values(*FEBRUARY_ALL, *MARCH_BUT_GONGJING)
+    assert "employed" in needs_history(PLAN, TREE, county_figures(PLAN, gap, "2023-03"), "2023-03")

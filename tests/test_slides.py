@@ -118,7 +118,7 @@ def test_red_list_and_completeness_slides(demo_url):
     deck = _deck(demo_url, "2025-12")
     red = next(s for s in deck.slides if s.kind == "redlist")
     assert red.figures[0].value == str(len(red.rows)) or "另有" in " ".join(red.lines)
-    assert all(row.cells[1] for row in red.rows), "each delayed measure names its lead department"
+    assert all(row.cells[1] for row in red.rows), "each delayed measure names its departments"
     since = [row.cells[2] for row in red.rows]
     assert since == sorted(since, key=lambda m: tuple(int(x) for x in re.findall(r"\d+", m))), "longest first"
     done = next(s for s in deck.slides if s.kind == "completeness")

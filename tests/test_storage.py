@@ -134,7 +134,7 @@ def test_county_actuals_summed_in_the_database_equal_the_engines(demo_url, as_of
     plan = load_plans()[PLAN]
     in_sql = store.county_figures(engine, plan, as_of)
     in_pandas = county_figures(plan, store.current_values(engine, PLAN), as_of)
-    key = ["target", "region"]
+    key = ["target", "region", "segment"]
     pd.testing.assert_frame_equal(in_sql.sort_values(key).reset_index(drop=True),
                                   in_pandas.sort_values(key).reset_index(drop=True), check_dtype=False)
 
@@ -147,15 +147,17 @@ def test_county_actuals_in_the_database_take_the_newest_figure_of_each_month(rea
     _submit(ready_engine, [NewValue("key_area_skill_training", "510704", "2023-12", 60),  # restated
                            NewValue("key_area_skill_training", "510704", "2024-02", 5),
                            NewValue("labor_brand_training", "510781", "2023-12", 8)])
-    figures = store.county_figures(ready_engine, plan, "2024-03").set_index(["target", "region"])
-    # 2023's last year-to-date figure as restated (60), 2024 not reported for March: not counted as reported
-    assert figures.loc[("key_area_skill_training", "510704")].to_dict() == {"actual": 60.0, "reported": False}
+    figures = store.county_figures(ready_engine, plan, "2024-03").set_index(["target", "region", "segment"])
+    # 2023's December figure as restated (60); 2024 not reported for March: no figure for that segment
+    assert figures.loc[("key_area_skill_training", "510704", "2023-12")].to_dict() == {"actual": 60.0,
+                                                                                      "reported": True}
+    assert ("key_area_skill_training", "510704", "2024-03") not in figures.index
     # the annual 2023 target is judged at its end month, where only 510781 reported
-    assert figures.loc[("labor_brand_training", "510781")].to_dict() == {"actual": 8.0, "reported": True}
-    assert ("labor_brand_training", "510704") not in figures.index
+    assert figures.loc[("labor_brand_training", "510781", "2023-12")].to_dict() == {"actual": 8.0, "reported": True}
+    assert ("labor_brand_training", "510704", "2023-12") not in figures.index
 
 
-def test_a_closed_year_without_a_december_figure_counts_its_last_reported_month(ready_engine):
+def test_a_closed_year_without_a_december_figure_counts_nothing_for_that_year(ready_engine):
     from tracker.progress.engine import county_figures
 
     plan = load_plans()[PLAN]
@@ -164,10 +166,12 @@ def test_a_closed_year_without_a_december_figure_counts_its_last_reported_month(
                            NewValue("key_area_skill_training", "510781", "2023-03", 7),  # one month of 2023 only
                            NewValue("key_area_skill_training", "510704", "2024-06", 11),  # 2024: June only
                            NewValue("key_area_skill_training", "510704", "2025-02", 3)])
-    in_sql = store.county_figures(ready_engine, plan, "2025-02").set_index(["target", "region"])
-    # 510704: 2023's November (40) + 2024's June (11) + February 2025 (3); 510781: 2023's March, not reported now
-    assert in_sql.loc[("key_area_skill_training", "510704")].to_dict() == {"actual": 54.0, "reported": True}
-    assert in_sql.loc[("key_area_skill_training", "510781")].to_dict() == {"actual": 7.0, "reported": False}
+    in_sql = store.county_figures(ready_engine, plan, "2025-02").set_index(["target", "region", "segment"])
+    # 510704: no December in 2023 or 2024, so only February 2025 (3) counts; November's 40 is not carried forward
+    assert in_sql.loc[("key_area_skill_training", "510704", "2025-02")].to_dict() == {"actual": 3.0,
+                                                                                      "reported": True}
+    assert not any(key[:2] == ("key_area_skill_training", "510781") for key in in_sql.index)  # 2023-03 only
+    assert len([k for k in in_sql.index if k[0] == "key_area_skill_training"]) == 1
     in_pandas = county_figures(plan, store.current_values(ready_engine, PLAN), "2025-02").set_index(
-        ["target", "region"])
+        ["target", "region", "segment"])
     pd.testing.assert_frame_equal(in_sql.sort_index(), in_pandas.sort_index(), check_dtype=False)

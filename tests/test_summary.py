@@ -122,7 +122,7 @@ def test_the_summary_names_the_prefectures_departments_and_counties_furthest_beh
             assert region_name(tree, fact.lagging[0]["region"]) in paragraph
     for measure in facts.delayed():
         paragraph = next(p for p, task in zip(summary.tasks, facts.snap.plan.tasks) if task.id == measure.task)
-        assert measure.name.zh in paragraph and facts.department(measure.lead) in paragraph
+        assert measure.name.zh in paragraph and facts.responsible(measure.departments) in paragraph
 
 
 def test_the_summary_is_deterministic_and_the_command_prints_it(demo_env, capsys):

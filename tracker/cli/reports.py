@@ -17,7 +17,7 @@ def _clean(value: object) -> object:
 
 JSON_FIELDS = ("target", "region", "region_name", "actual", "target_value", "expected", "completion", "pace",
                "status", "unit", "comparator", "kind", "reported", "expected_reporters", "projection", "share",
-               "period_start", "period_end")
+               "coverage", "coverage_basis", "estimate", "estimated", "period_start", "period_end")
 
 
 def progress_rows(engine, plan_id: str, as_of: str, level: str) -> list[dict]:
@@ -29,6 +29,8 @@ def progress_rows(engine, plan_id: str, as_of: str, level: str) -> list[dict]:
     rows = []
     for record in frame.to_dict("records"):
         row = {key: _clean(record[key]) for key in JSON_FIELDS}
+        row["judged_month"] = record["month"] if isinstance(record["month"], str) else None
+        row["estimated"] = list(row["estimated"] or ())
         row["reported"] = int(row["reported"])
         row["expected_reporters"] = int(row["expected_reporters"])
         rows.append(row)

@@ -1,7 +1,7 @@
 """Department names as plans write them → the canonical ids of ``targets/departments.yaml``.
 
-A plan names departments in a closing parenthesis, ``（省发展改革委、人力资源社会保障厅按职责分工负责）``: the
-first named leads, unless one is marked ``牵头``. Names are matched by the registry's ``short`` form and full name,
+A plan names departments in a closing parenthesis, ``（省发展改革委、人力资源社会保障厅按职责分工负责）``, in
+protocol order: they share the work and none leads, unless one is marked ``牵头`` (then it is the lead). Names are matched by the registry's ``short`` form and full name,
 with or without the ``四川省``/``省`` prefix, and by the common abbreviations below.
 """
 from __future__ import annotations
@@ -32,9 +32,13 @@ def _key(name: str) -> str:
 
 @dataclass(frozen=True)
 class Resolved:
-    lead: str | None
-    co: tuple[str, ...]
+    lead: str | None          # only a department the text marks 牵头
+    co: tuple[str, ...]       # the others, in the order named (all of them when none leads)
     unknown: tuple[str, ...]  # names that match no registered department
+
+    @property
+    def found(self) -> bool:
+        return self.lead is not None or bool(self.co)
 
 
 class DepartmentMatcher:
@@ -52,7 +56,7 @@ class DepartmentMatcher:
         return self.names.get(_key(name))
 
     def resolve(self, content: str) -> Resolved:
-        """Departments of one closing parenthesis, lead first."""
+        """Departments of one closing parenthesis: the marked lead, and the others in the order named."""
         ids: list[str] = []
         unknown: list[str] = []
         lead: str | None = None
@@ -71,8 +75,6 @@ class DepartmentMatcher:
                     ids.append(dept)
                 if marked_lead and lead is None:
                     lead = dept
-        if lead is None and ids:
-            lead = ids[0]
         return Resolved(lead, tuple(d for d in ids if d != lead), tuple(unknown))
 
     def issuers(self, text: str) -> list[str]:

@@ -48,7 +48,7 @@ class DraftTask:
     id: str
     number: int
     title: str
-    lead: str
+    lead: str | None
     co: tuple[str, ...]
     section: str
     sentence: str
@@ -61,7 +61,7 @@ class DraftTarget:
     id: str
     name: str
     task: str
-    lead: str
+    lead: str | None
     co: tuple[str, ...]
     unit: str
     value: float
@@ -78,6 +78,7 @@ class DraftTarget:
     assumptions: tuple[str, ...] = ()
     parent: str | None = None
     include: bool = True
+    comparator_assumed: bool = False   # no comparator word in the sentence (or a reinterpreted one): an assumption
 
     @property
     def reporting(self) -> str:
@@ -95,7 +96,7 @@ class DraftMilestone:
     id: str
     name: str
     task: str
-    lead: str
+    lead: str | None
     co: tuple[str, ...]
     section: str
     sentence: str
@@ -184,8 +185,10 @@ class Draft:
         return plan
 
 
-def _departments(lead: str, co: tuple[str, ...]) -> dict:
-    return {"lead": lead, "co": list(co)} if co else {"lead": lead}
+def _departments(lead: str | None, co: tuple[str, ...]) -> dict:
+    """The schema's form: every department in the order named; ``lead`` only for one the text marks 牵头."""
+    responsible = [d for d in (lead, *co) if d is not None]
+    return {"responsible": responsible, "lead": lead} if lead is not None else {"responsible": responsible}
 
 
 def _plain(value: float) -> int | float:
@@ -196,6 +199,8 @@ def _target_dict(t: DraftTarget) -> dict:
     out: dict = {"id": t.id, "name": {"zh": t.name, "en": t.name}, "task": t.task,
                  "departments": _departments(t.lead, t.co), "unit": t.unit, "value": _plain(t.value),
                  "comparator": t.comparator}
+    if t.comparator_assumed:
+        out["comparator_assumed"] = True
     if t.tolerance is not None:
         out["tolerance"] = t.tolerance
     out["kind"] = t.kind
@@ -300,8 +305,7 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
     ctx = Context(first_year, horizon)
     plan_id = plan_id or derive_plan_id(file_name, first_year)
 
-    fallback_lead = issuers[0] if issuers else registry.departments[0].id
-    fallback = (fallback_lead, tuple(issuers[1:]), 0.4 if issuers else 0.0,
+    fallback = (None, tuple(issuers) or (registry.departments[0].id,), 0.4 if issuers else 0.0,
                 "原文未写责任部门：按发文单位起草。" if issuers else "原文未写责任部门，也未找到发文单位：请指定。")
     unknown: list[str] = []
     tasks: list[DraftTask] = []
@@ -326,14 +330,14 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
         for paren in unit.departments:
             r = matcher.resolve(paren.content)
             unknown.extend(n for n in r.unknown if n not in unknown)
-            if r.lead:
+            if r.found:
                 resolved.append((paren, r))
         if resolved:
-            lead = resolved[0][1].lead
+            lead = next((r.lead for _, r in resolved if r.lead is not None), None)  # only a lead the text marks
             co: list[str] = []
             for _, r in resolved:
                 for d in (r.lead, *r.co):
-                    if d != lead and d not in co:
+                    if d is not None and d != lead and d not in co:
                         co.append(d)
             task_depts = (lead, tuple(co), 0.95 if len(resolved) == 1 else 0.8, None)
             paren = resolved[-1][0]
@@ -396,7 +400,8 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
                         comparator=f.comparator.value, tolerance=tolerance, kind=f.kind.value, start=start, end=end,
                         section=unit.section, sentence=sentence, fields=fields, marks=marks,
                         aliases=(f.core,) if f.core and f.core != f.name.value else (),
-                        assumptions=tuple(assumptions), parent=parent))
+                        assumptions=tuple(assumptions), parent=parent,
+                        comparator_assumed=f.comparator.evidence is None or f.comparator.note is not None))
             clauses = qualitative_clauses(s.text, found, s.start)
             if unit.role == "measures" and clauses:
                 k = sum(1 for m in milestones if m.task == task_id) + 1
@@ -670,7 +675,7 @@ def apply_edits(draft: Draft, targets=None, milestones=None, plan_id: str | None
             target.kind = _text(row.get("kind")) or target.kind
             target.start = _text(row.get("start"))
             target.end = _text(row.get("end"))
-            target.lead = _text(row.get("lead")) or target.lead
+            target.lead = _text(row.get("lead")) or None
             target.co = _ids(row.get("co"))
     if milestones is not None:
         for milestone, row in zip(new.milestones, milestones.to_dict("records")):
@@ -678,7 +683,7 @@ def apply_edits(draft: Draft, targets=None, milestones=None, plan_id: str | None
             milestone.id = _text(row.get("id")) or milestone.id
             milestone.name = _text(row.get("name")) or milestone.name
             milestone.task = _text(row.get("task")) or milestone.task
-            milestone.lead = _text(row.get("lead")) or milestone.lead
+            milestone.lead = _text(row.get("lead")) or None
             milestone.co = _ids(row.get("co"))
     return new
 

@@ -51,13 +51,49 @@ class Citation(Strict):
 
 
 class Departments(Strict):
-    """The plan names departments per task and the first-named conventionally leads."""
+    """The departments responsible for a task, target or measure, as the plan names them.
 
-    lead: str
-    co: tuple[str, ...] = ()
+    The plan lists them in a closing parenthesis in protocol order, "（省发展改革委、人力资源社会保障厅按职责分工负责）":
+    each is responsible for its own part and none leads. ``lead`` is set only where the text names a lead (a
+    department marked 牵头); then the others are co-responsible (配合). Nothing in the tracker calls a department
+    牵头 unless this says so.
+    """
+
+    responsible: tuple[str, ...] = Field(min_length=1)
+    lead: str | None = None
+
+    @model_validator(mode="after")
+    def _lead_is_responsible(self) -> "Departments":
+        if len(set(self.responsible)) != len(self.responsible):
+            raise ValueError("responsible：部门重复")
+        if self.lead is not None and self.lead not in self.responsible:
+            raise ValueError(f"lead {self.lead!r} 须是 responsible 中的部门")
+        return self
 
     def all(self) -> tuple[str, ...]:
-        return (self.lead, *self.co)
+        return self.responsible
+
+    @property
+    def co(self) -> tuple[str, ...]:
+        """The departments other than the lead (all of them when none leads)."""
+        return tuple(d for d in self.responsible if d != self.lead)
+
+    def role_of(self, department: str) -> str | None:
+        """``lead`` (牵头), ``co`` (配合, when another leads), ``shared`` (按职责分工负责, when none leads), or None."""
+        if department not in self.responsible:
+            return None
+        if self.lead is None:
+            return "shared"
+        return "lead" if department == self.lead else "co"
+
+
+class Coordination(Strict):
+    """Who leads the plan's work mechanism as a whole, where the plan says so (e.g. 三(一): "建立人力资源社会保障部门
+    牵头……的专项工作机制"). This is not the lead of any task or target."""
+
+    lead: str
+    role: LocalText
+    citation: Citation
 
 
 class Period(Strict):
@@ -118,6 +154,9 @@ class Target(Strict):
     unit: str
     value: float = Field(gt=0)
     comparator: Comparator
+    #: True when the plan's sentence has no comparator word (``开展…3.3万人``) and this file reads one into it:
+    #: the goal is then shown with the reading as an assumption ("3.3万人（按不少于理解）"), never as a quote.
+    comparator_assumed: bool = False
     tolerance: float | None = Field(default=None, gt=0, lt=1)
     kind: Kind
     period: Period
@@ -209,6 +248,7 @@ class Plan(Strict):
     title: LocalText
     source: Source
     issuers: tuple[str, ...] = ()
+    coordination: Coordination | None = None
     tasks: tuple[Task, ...]
     targets: tuple[Target, ...] = ()
     milestones: tuple[Milestone, ...] = ()
@@ -246,10 +286,12 @@ class Plan(Strict):
                 if kind != "tasks" and item.task not in task_ids:
                     problems.append(f"{kind}[{i}](id={item.id}).task: {item.task!r} 不是本方案的任务")
                 if known is not None:
-                    for role, dept in (("lead", item.departments.lead), *(("co", d) for d in item.departments.co)):
+                    for dept in item.departments.responsible:
                         if dept not in known:
-                            problems.append(f"{kind}[{i}](id={item.id}).departments.{role}: 未知部门 {dept!r}")
+                            problems.append(f"{kind}[{i}](id={item.id}).departments.responsible: 未知部门 {dept!r}")
         if known is not None:
+            if self.coordination is not None and self.coordination.lead not in known:
+                problems.append(f"coordination.lead: 未知部门 {self.coordination.lead!r}")
             for dept in self.issuers:
                 if dept not in known:
                     problems.append(f"issuers: 未知部门 {dept!r}")

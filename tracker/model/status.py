@@ -27,6 +27,9 @@ class Status:
 class Thresholds:
     on_track_pace: float
     at_risk_pace: float
+    #: Below this share of a region's figures (its counties weighted as the engine says) a target that is not met
+    #: is 数据不全, not judged: a pace read from a few counties says nothing about the region.
+    min_coverage: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ def load_config(path: Path = CONFIG_FILE) -> ProgressConfig:
     thresholds = Thresholds(**data["thresholds"])
     if not 0 < thresholds.at_risk_pace <= thresholds.on_track_pace:
         raise ValueError(f"{path.name}: thresholds: 须满足 0 < at_risk_pace ≤ on_track_pace")
+    if not 0 < thresholds.min_coverage <= 1:
+        raise ValueError(f"{path.name}: thresholds: min_coverage 须在 0 与 1 之间")
     return ProgressConfig(
         thresholds=thresholds,
         checks=HistoryChecks(**data["checks"]),

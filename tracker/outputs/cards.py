@@ -13,9 +13,19 @@ from tracker.model.status import ProgressConfig
 from tracker.model.units import format_percent, format_quantity
 
 
-def goal_text(target: Target, lang: str = "zh", value: float | None = None) -> str:
-    """``2500万人左右`` / ``at least 2.21 million persons``: the target as the plan words it."""
+#: The mark a short goal carries when its comparator is this system's reading, not the plan's word; the footnote
+#: ``goal.assumed_note`` explains it wherever the mark is shown.
+ASSUMED_MARK = "※"
+
+
+def goal_text(target: Target, lang: str = "zh", value: float | None = None, short: bool = False) -> str:
+    """``2500万人左右`` / ``at least 2.21 million persons``: the target as the plan words it. Where the plan states
+    no comparator and the YAML reads one in (``comparator_assumed``), the reading is shown as such:
+    ``3.3万人（按“不少于”理解）``, never ``3.3万人以上``, which the plan does not say. ``short`` (for a slide's narrow
+    column) gives ``3.3万人※`` instead, with ``goal.assumed_note`` shown beside the table."""
     amount = format_quantity(target.value if value is None else value, target.unit, lang)
+    if target.comparator_assumed:
+        return f"{amount}{ASSUMED_MARK}" if short else t(f"goal.assumed.{target.comparator}", lang, amount=amount)
     return t(f"goal.{target.comparator}", lang, amount=amount)
 
 

@@ -296,8 +296,9 @@ def glance_slides(facts: Facts, lang: str, notes: str) -> list[Slide]:
     slides = []
     for number, chunk in enumerate(chunks, start=1):
         rows = tuple(Row(cells=(f.target.name.get(lang), _qty(f.row, "actual", f.target.unit, lang),
-                                goal_text(f.target, lang), _pct(f.row["pace"]),
+                                goal_text(f.target, lang, short=True), _pct(f.row["pace"]),
                                 snap.config.status(f.status).label(lang)), status=f.status) for f in chunk)
+        assumed = (t("goal.assumed_note", lang),) if any(f.target.comparator_assumed for f in chunk) else ()
         title = t("slides.glance.title", lang)
         if len(chunks) > 1:
             title += f" ({number}/{len(chunks)})" if lang == "en" else f"（{number}/{len(chunks)}）"
@@ -306,7 +307,7 @@ def glance_slides(facts: Facts, lang: str, notes: str) -> list[Slide]:
             subtitle=subtitle, figures=figures, compact=True,
             columns=(t("slides.col.target", lang), t("slides.col.actual", lang), t("slides.col.goal", lang),
                      t("slides.col.pace", lang), t("slides.col.status", lang)),
-            align=("l", "r", "l", "r", "c"), strong=(1, 3), tinted=(3,), status_column=4, rows=rows,
+            align=("l", "r", "l", "r", "c"), strong=(1, 3), tinted=(3,), status_column=4, rows=rows, lines=assumed,
             notes=notes if number == 1 else "\n".join(target_clause(f, snap, lang) for f in chunk)))
     return slides
 
@@ -319,14 +320,19 @@ def task_slide(facts: Facts, task, lang: str, notes: str) -> Slide:
     measures = facts.task_measures(task.id)
     tally = tuple(Figure(value=str(n), label=snap.config.milestone_status(s).label(lang), status=s if n else "muted")
                   for s, n in counts.items())
-    subtitle = t("slides.task.lead", lang, lead=facts.department(task.departments.lead, lang))
+    subtitle = t("slides.task.departments", lang, departments=_departments(facts, task.departments, lang))
     delayed = facts.delayed(task.id)
     # The longest delayed are named; how many are delayed is in the counts, and the notes name every one.
     shown = MAX_TASK_DELAYED.get(lang, MAX_TASK_DELAYED["zh"]) if targets else MAX_ROWS.get(lang, MAX_ROWS["zh"])
-    lines = [t("slides.task.delayed", lang, name=m.name.get(lang), lead=facts.department(m.lead, lang),
+    # A measure's departments are named only where they differ from the task's, which the subtitle names.
+    lines = [t("slides.task.delayed_own", lang, name=m.name.get(lang), since=month_label(m.since or facts.as_of, lang))
+             if m.departments.responsible == task.departments.responsible else
+             t("slides.task.delayed", lang, name=m.name.get(lang), departments=_departments(facts, m.departments, lang),
                since=month_label(m.since or facts.as_of, lang)) for m in delayed[:shown]]
     if not delayed and measures:
         lines.append(t("slides.task.none_delayed", lang))
+    if any(f.target.comparator_assumed for f in targets[:4]):   # the ※ beside a goal is explained on the slide
+        lines = [*lines[:max(shown - 1, 0)], t("goal.assumed_note", lang)]
     if targets:
         figures = tuple(_target_figure(f, snap, lang) for f in targets[:4])
         return Slide(key=f"task-{task.id}", kind="task", title=task_label(task.number, task.title.get(lang), lang),
@@ -334,9 +340,19 @@ def task_slide(facts: Facts, task, lang: str, notes: str) -> Slide:
                      tally_label=t("slides.task.measures", lang, n=len(measures)) if measures else "",
                      tally=tally if measures else (), lines=tuple(lines), notes=notes)
     return Slide(key=f"task-{task.id}", kind="task", title=task_label(task.number, task.title.get(lang), lang),
-                 subtitle=t("slides.task.no_targets", lang, lead=facts.department(task.departments.lead, lang),
-                            n=len(measures)),
+                 subtitle=t("slides.task.no_targets", lang,
+                            departments=_departments(facts, task.departments, lang, room=0.6), n=len(measures)),
                  figures=tally, lines=tuple(lines), notes=notes)
+
+
+def _departments(facts: Facts, departments, lang: str, room: float = 1.0) -> str:
+    """The departments for a subtitle: all of them where they fit in ``room`` of the slide's width, else the first
+    and how many more (the speaker notes name them all)."""
+    full = facts.responsible(departments, lang)
+    if text_em(full) * SIZES["subtitle"] <= (WIDTH - 2 * SIZES["pad_x"]) * room - text_em("责任部门：") * SIZES["subtitle"]:
+        return full
+    first = facts.department(departments.responsible[0], lang)
+    return t("slides.departments_more", lang, first=first, n=len(departments.responsible))
 
 
 def _target_figure(fact: TargetFact, snap: Snapshot, lang: str) -> Figure:
@@ -345,7 +361,7 @@ def _target_figure(fact: TargetFact, snap: Snapshot, lang: str) -> Figure:
     unit = ""
     if lang == "en":   # "79.9" big and "thousand persons" small beside it: the whole in big type fits no column
         value, _, unit = value.partition(" ")
-    notes = [t("slides.figure.goal", lang, goal=goal_text(target, lang)),
+    notes = [t("slides.figure.goal", lang, goal=goal_text(target, lang, short=True)),
              t("slides.figure.pace", lang, pace=_pct(row["pace"]))]
     if _ended(row, snap.as_of):
         notes.append(t("slides.figure.period_end", lang, month=month_label(row["month"], lang)))
@@ -403,15 +419,15 @@ def _ratio(value) -> float | None:
 
 
 def redlist_slide(facts: Facts, lang: str) -> Slide:
-    """The red list: measures reported delayed, longest delayed first, with the department that leads them."""
+    """The red list: measures reported delayed, longest delayed first, with their responsible departments."""
     delayed = facts.delayed()
     limit = MAX_ROWS.get(lang, MAX_ROWS["zh"])
-    departments = {m.lead for m in delayed}
+    departments = {d for m in delayed for d in m.departments.responsible}
     figures = [Figure(value=str(len(delayed)), label=t("slides.redlist.measures", lang),
                       status="delayed" if delayed else "done")]
     if delayed:
         figures.append(Figure(value=str(len(departments)), label=t("slides.redlist.departments", lang)))
-    rows = tuple(Row(cells=(m.name.get(lang), facts.department(m.lead, lang),
+    rows = tuple(Row(cells=(m.name.get(lang), _departments(facts, m.departments, lang, room=0.3),
                             month_label(m.since or facts.as_of, lang)),
                      status="delayed") for m in delayed[:limit])
     lines: tuple[str, ...] = ()
@@ -421,7 +437,7 @@ def redlist_slide(facts: Facts, lang: str) -> Slide:
         lines = (t("slides.more_in_notes", lang, n=len(delayed) - limit),)
     return Slide(key="redlist", kind="redlist", title=t("slides.redlist.title", lang),
                  subtitle=t("slides.redlist.subtitle", lang), figures=tuple(figures), compact=True,
-                 columns=(t("slides.col.measure", lang), t("slides.col.lead", lang), t("slides.col.since", lang))
+                 columns=(t("slides.col.measure", lang), t("slides.col.departments", lang), t("slides.col.since", lang))
                  if rows else (),
                  align=("l", "l", "r"), keep=(1,), rows=rows, lines=lines, notes=delayed_sentence(facts, lang))
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from tracker.i18n import month_label, t, task_label
 from tracker.model.periods import month_index
-from tracker.model.plan import LocalText, Target, Task
+from tracker.model.plan import Departments, LocalText, Target, Task
 from tracker.model.units import format_percent, format_quantity
 from tracker.outputs.cards import goal_text
 from tracker.progress.completeness import Completeness
@@ -96,7 +96,7 @@ class MeasureFact:
     id: str
     name: LocalText
     task: str
-    lead: str
+    departments: Departments
     status: str
     since: str | None         # the month a delayed measure was reported delayed
     months: int               # months since then
@@ -134,6 +134,15 @@ class Facts:
         department = self.departments[department_id]
         return department.short if lang != "en" else department.name.get("en")
 
+    def responsible(self, departments: Departments, lang: str = "zh") -> str:
+        """The departments of an item as reports name them, in the plan's order; "（牵头）" only beside a lead the
+        plan names (none of the 2023 plan's tasks has one)."""
+        names = [self.department(d, lang) for d in departments.responsible]
+        if departments.lead is not None:
+            names = [t("departments.lead_name", lang, lead=n) if d == departments.lead else n
+                     for d, n in zip(departments.responsible, names)]
+        return join(names, lang) if lang == "en" else "、".join(names)
+
     def task_targets(self, task_id: str) -> list[TargetFact]:
         return [f for f in self.targets if f.target.task == task_id]
 
@@ -168,9 +177,9 @@ class Facts:
         return sorted(ranked, key=lambda x: (-x[1], x[2], x[0]))
 
     def departments_behind(self) -> list[tuple[str, int]]:
-        """Departments by how many lagging items they lead, most first."""
-        lead = self.lagging_items[self.lagging_items["role"] == "lead"]
-        counts = lead.groupby("department")["item"].nunique()
+        """Departments by how many lagging items they are responsible for (as lead, co-responsible or sharing the
+        work), most first: the plan's tasks name no lead, so counting only leads would credit nobody."""
+        counts = self.lagging_items.groupby("department")["item"].nunique()
         order = {d: i for i, d in enumerate(self.departments)}
         return sorted(((d, int(n)) for d, n in counts.items()), key=lambda x: (-x[1], order.get(x[0], 99)))
 
@@ -201,7 +210,7 @@ def gather(snap: Snapshot, report: Completeness) -> Facts:
         targets.append(TargetFact(target=target, row={**province.loc[target.id].to_dict(), "target": target.id},
                                   prefectures=tuple(rows), lagging=tuple(behind)))
     items = lagging(snap)
-    delayed = items[(items["kind"] == "milestone") & (items["role"] == "lead")].set_index("item")
+    delayed = items[items["kind"] == "milestone"].drop_duplicates("item").set_index("item")
     states = snap.milestones.set_index("milestone")
     measures = []
     for milestone in snap.plan.milestones:
@@ -211,7 +220,8 @@ def gather(snap: Snapshot, report: Completeness) -> Facts:
             since = delayed.loc[milestone.id, "since"]
             months = max(0, month_index(snap.as_of) - month_index(since))
         measures.append(MeasureFact(id=milestone.id, name=milestone.name, task=milestone.task,
-                                    lead=milestone.departments.lead, status=status, since=since, months=months))
+                                    departments=milestone.departments, status=status, since=since,
+                                    months=months))
     return Facts(snap=snap, targets=tuple(targets), measures=tuple(measures),
                  reporting=reporting_of(report, snap.as_of), departments=load_departments().by_id(),
                  lagging_items=items)
@@ -270,7 +280,8 @@ def measure_counts_text(counts: dict[str, int], snap: Snapshot, lang: str = "zh"
 
 
 def delayed_item(facts: Facts, measure: MeasureFact, lang: str = "zh") -> str:
-    return t("summary.delayed_item", lang, name=measure.name.get(lang), lead=facts.department(measure.lead, lang),
+    return t("summary.delayed_item", lang, name=measure.name.get(lang),
+             departments=facts.responsible(measure.departments, lang),
              since=month_label(measure.since or facts.as_of, lang))
 
 

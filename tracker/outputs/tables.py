@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from tracker.i18n import month_label, t, task_label
+from tracker.model.plan import Departments
 from tracker.model.units import format_percent, format_quantity
 from tracker.outputs.cards import goal_text
 from tracker.progress.snapshot import Snapshot
@@ -48,6 +49,19 @@ def department_label(department_id: str, lang: str = "zh") -> str:
     return load_departments().by_id()[department_id].name.get(lang)
 
 
+def departments_text(departments: Departments, lang: str = "zh") -> str:
+    """Who is responsible, worded as the plan has it: "省发展改革委、人力资源社会保障厅（按职责分工负责）", and
+    "…牵头，…配合" only where the plan names a lead."""
+    names = [department_label(d, lang) for d in departments.co]
+    separator = "、" if lang != "en" else ", "
+    if departments.lead is None:
+        return t("departments.shared", lang, names=separator.join(names))
+    lead = department_label(departments.lead, lang)
+    if not names:
+        return t("departments.led_alone", lang, lead=lead)
+    return t("departments.led", lang, lead=lead, co=separator.join(names))
+
+
 def milestone_table(snap: Snapshot, milestone_ids: Iterable[str], lang: str = "zh",
                     roles: dict[str, str] | None = None) -> pd.DataFrame:
     wanted = list(milestone_ids)
@@ -64,7 +78,7 @@ def milestone_table(snap: Snapshot, milestone_ids: Iterable[str], lang: str = "z
         if roles is not None:
             record[t("col.role", lang)] = t(f"role.{roles[milestone_id]}", lang)
         record.update({
-            t("target.lead", lang): department_label(milestone.departments.lead, lang),
+            t("target.departments", lang): departments_text(milestone.departments, lang),
             t("col.status", lang): snap.config.milestone_status(row["status"]).label(lang),
             t("col.updated", lang): month_label(row["as_of"], lang) if isinstance(row["as_of"], str) else "—",
             t("col.note", lang): row["note"] if isinstance(row["note"], str) else "",
@@ -302,3 +316,38 @@ def locked_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("review.col.reviewed_by", lang): frame["accepted_by"],
         t("review.col.reviewed_at", lang): [_stamp(x) for x in frame["accepted_at"]],
     })
+
+
+def red_list_table(snap: Snapshot, frame: pd.DataFrame, department_names: dict[str, str],
+                   lang: str = "zh", by_item: bool = False) -> pd.DataFrame:
+    """The red list (``tracker.progress.redlist.lagging``) as a table: a row per item and department, or with ``by_item`` each item once with all its
+    responsible departments (the plan names no lead to list it under)."""
+    out = []
+    if by_item:
+        frame = frame.drop_duplicates("item")
+    for r in frame.to_dict("records"):
+        task = snap.plan.task(r["task"])
+        if r["kind"] == "target":
+            item = target = snap.plan.target(r["item"])
+            name, status = target.name.get(lang), snap.config.status(r["status"]).label(lang)
+            detail = t("redlist.target_detail", lang, actual=format_quantity(r["actual"], r["unit"], lang),
+                       expected=format_quantity(r["expected"], r["unit"], lang),
+                       gap=format_percent(r["shortfall"]))
+        else:
+            item = next(m for m in snap.plan.milestones if m.id == r["item"])
+            name, status = item.name.get(lang), snap.config.milestone_status("delayed").label(lang)
+            detail = t("redlist.milestone_detail", lang, since=month_label(r["since"], lang))
+        if by_item:
+            who = {t("target.departments", lang): departments_text(item.departments, lang)}
+        else:
+            who = {t("col.department", lang): department_names[r["department"]],
+                   t("col.role", lang): t(f"role.{r['role']}", lang)}
+        out.append({
+            **who,
+            t("col.kind", lang): t(f"kind.item_{r['kind']}", lang),
+            t("col.item", lang): name,
+            t("col.task", lang): task_label(task.number, task.title.get(lang), lang),
+            t("col.status", lang): status,
+            t("col.detail", lang): detail,
+        })
+    return pd.DataFrame(out)

@@ -1,18 +1,36 @@
 """The progress engine: where each target stands, for every region, at an as-of month.
 
-Pure functions over plain data (a plan, the region tree, a frame of reported county values, allocations), so that
-every rule here is tested by hand-computed examples without a database or a browser. The rules:
+Pure functions over plain data (a plan, the region tree, a frame of reported county figures, allocations, the
+history of county values), so that every rule here is tested by hand-computed examples without a database or a
+browser. The rules (README, "进度如何计算" and "缺报时如何判断", says the same to users):
 
-- A county's actual at month M depends on how the target adds up over months (``aggregation.months``):
-  ``latest`` takes the value reported for M itself (a month-end level, or a year-to-date figure), never a sum;
-  ``sum`` adds the monthly figures from the start of the period to M; ``sum_of_years`` adds, for each closed year
-  of a multi-year target, that year's last year-to-date figure, and for the current year the figure for M.
-- A county that did not report for M contributes nothing for M to ``latest`` targets: actuals are sums of what was
-  reported, and ``reported`` / ``expected_reporters`` say how complete they are. Nothing is carried forward.
+- A target is judged at the as-of month, or at the end of its period once that is past (``judged_month``); before
+  its period starts nothing is due and it is 未开始 (``not_started``).
+- A county's actual depends on how the target adds up over months (``aggregation.months``): ``latest`` takes the
+  figure reported for the judged month itself (a month-end level, or a year-to-date figure), never a sum; ``sum``
+  adds the monthly figures from the start of the period; ``sum_of_years`` adds each closed year's December figure
+  and the current year's figure for the judged month (model/figures.py: the *segments*).
+- Nothing is carried forward: a county that did not report for a segment month contributes nothing to it, and a
+  closed year without its December figure contributes nothing for that year. Actuals are sums of what was reported.
 - Regions add up counties → prefecture → province, over the counties in the target's scope only.
-- Past the end of the period the engine judges at the end month; before its start nothing is expected.
-- Expected-by-now is the target itself for levels, and linear (or the YAML's monthly profile) for flows.
-- A prefecture or county without an allocated target gets its actual and share of the province, no status.
+- **Missing data** (缺报). A region's status is judged on comparable coverage: the reporting counties' actual against
+  what those same counties should have reached. ``coverage`` is their share of the region, weighted by the counties'
+  allocated targets when every county has one, else by the counties' figures in the last month in which all of
+  them reported (the latest such month not after the segment), else by their number; a multi-year target adds up
+  its segments' coverages by their share of the period. Pace is then actual / (expected-by-now × coverage). Below
+  ``thresholds.min_coverage`` (targets/progress.yaml) the status is 数据不全 (``incomplete``), never 滞后; where no
+  county reported at all it is 未报送 (``no_data``). ``estimate`` adds, for each county missing, its last figure of
+  the same year — shown as 估算 with the counties named, never mixed into ``actual``.
+- Expected-by-now is the target itself for levels, and linear (or the YAML's monthly profile) for flows and
+  cumulative targets; for an ``around`` target it is the lower edge of its tolerance band, the level that must be
+  reached, so that pace and thresholds read the same for every target.
+- Statuses: a target whose actual has reached it is 已完成 (``completed``) at the end of its period; before the end a
+  level (a stock that must hold until the end) is 达标 (``attained``), and a flow or cumulative target, whose persons
+  trained stay trained, is 提前完成 (``completed_early``). Otherwise the pace decides: 正常 / 预警 / 滞后 by the
+  thresholds; at the end of the period a target not reached is 滞后, or 数据不全 while counties are missing and the
+  reporting ones have reached their share. ``at_most`` targets are met while at or under their value.
+- A prefecture or county without an allocated target gets its actual and share of the province, no status
+  (``no_target``).
 """
 from __future__ import annotations
 
@@ -20,9 +38,10 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from tracker.model.figures import effective_month, no_figures
+from tracker.model.figures import FIGURE_COLUMNS, effective_month, no_figures, segment_shares, segments
 from tracker.model.periods import add_months, month_index, year_of
 from tracker.model.plan import Plan, Target
 from tracker.model.regions import RegionTree
@@ -34,8 +53,10 @@ ALLOCATION_COLUMNS = ["target", "region", "value"]
 ROW_COLUMNS = [
     "target", "region", "region_name", "level", "parent", "actual", "target_value", "expected", "completion",
     "pace", "status", "unit", "comparator", "kind", "reported", "expected_reporters", "projection", "share",
-    "as_of", "month", "period_start", "period_end",
+    "coverage", "coverage_basis", "estimate", "estimated", "as_of", "month", "period_start", "period_end",
 ]
+#: Statuses of a target that has reached its value.
+MET = ("completed", "completed_early", "attained")
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,11 @@ def expected_fraction(target: Target, as_of: str) -> float:
     return elapsed / len(target.period.months())
 
 
+def floor_of(target: Target, value: float) -> float:
+    """What must be reached of ``value``: the lower edge of the band for ``around``, the value itself otherwise."""
+    return value * (1 - (target.tolerance or 0.0)) if target.comparator == "around" else value
+
+
 def judge(
     actual: float | None,
     target_value: float | None,
@@ -65,60 +91,83 @@ def judge(
     target: Target,
     as_of: str,
     thresholds: Thresholds,
+    coverage: float = 1.0,
 ) -> Judgement:
-    """Completion, pace and status of one figure against its target.
+    """Completion, pace and status of one figure against its target (the module's docstring gives the rules).
 
-    For ``around`` targets the lower edge of the tolerance band is what must be reached; a figure above the band
-    counts as met, since overshooting an employment level is not a shortfall (a decision recorded in the YAML).
+    ``expected`` is the expected-by-now of the whole region (for ``around`` targets the lower edge's), ``coverage``
+    the share of the region whose figures ``actual`` holds. For ``around`` targets a figure above the band counts
+    as met: overshooting an employment level is not a shortfall (a decision recorded in the YAML).
     """
+    if effective_month(target, as_of) is None:
+        return Judgement(None, None, "not_started")
     if actual is None or (isinstance(actual, float) and math.isnan(actual)):
         return Judgement(None, None, "no_data")
     if target_value is None or (isinstance(target_value, float) and math.isnan(target_value)):
         return Judgement(None, None, "no_target")
     completion = actual / target_value if target_value else None
-    tolerance = target.tolerance or 0.0
     period_over = month_index(as_of) >= month_index(target.period.end)
+    partial = coverage < 1 - 1e-9
     if target.comparator == "at_most":
         if actual > target_value:
             return Judgement(completion, None, "behind")
+        if partial and (period_over or coverage < thresholds.min_coverage):
+            return Judgement(completion, None, "incomplete")
+        if partial and actual / coverage > target_value:
+            return Judgement(completion, None, "at_risk")
         return Judgement(completion, None, "completed" if period_over else "on_track")
-    pace = actual / expected if expected else None
-    if actual >= target_value * (1 - tolerance):
-        return Judgement(completion, pace, "completed")
+    comparable = expected * coverage if expected else None
+    pace = actual / comparable if comparable else None
+    if actual >= floor_of(target, target_value):
+        status = "completed" if period_over else ("attained" if target.kind == "level" else "completed_early")
+        return Judgement(completion, pace, status)
+    if partial and coverage < thresholds.min_coverage:
+        return Judgement(completion, None, "incomplete")
     if period_over:
-        return Judgement(completion, pace, "behind")
-    # Thresholds apply to pace against the band's lower edge, so an "around" target is not flagged while inside it.
-    against_floor = actual / (expected * (1 - tolerance)) if expected else None
-    if against_floor is None or against_floor >= thresholds.on_track_pace:
+        return Judgement(completion, pace, "incomplete" if partial and (pace or 0) >= 1 else "behind")
+    if pace is None or pace >= thresholds.on_track_pace:
         return Judgement(completion, pace, "on_track")
-    if against_floor >= thresholds.at_risk_pace:
+    if pace >= thresholds.at_risk_pace:
         return Judgement(completion, pace, "at_risk")
     return Judgement(completion, pace, "behind")
 
 
-def county_actuals(target: Target, values: pd.DataFrame, as_of: str) -> tuple[pd.Series, set[str]]:
-    """Each county's actual at ``as_of`` and the set of counties that reported for the judged month.
-
-    ``values`` holds this target's current county values (columns region, period, value).
-    """
+def county_segments(target: Target, values: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """Each county's figure for each segment month of ``target`` at ``as_of`` (columns region, segment, actual,
+    reported): the frame the store computes in SQL, from this target's current county values (region, period,
+    value). ``reported`` says whether the county has a figure for the segment month itself (for ``sum`` targets
+    a county silent in the judged month still carries its earlier months)."""
+    empty = pd.DataFrame({"region": pd.Series(dtype="str"), "segment": pd.Series(dtype="str"),
+                          "actual": pd.Series(dtype="float64"), "reported": pd.Series(dtype="bool")})
     month = effective_month(target, as_of)
     if month is None or values.empty:
-        return pd.Series(dtype="float64"), set()
-    in_period = values[(values["period"] >= target.period.start) & (values["period"] <= month)]
-    at_month = in_period[in_period["period"] == month]
-    reported = set(at_month["region"])
+        return empty
     how = target.aggregation.months
-    if how == "latest":
-        actual = at_month.groupby("region")["value"].sum()
-    elif how == "sum":
-        actual = in_period.groupby("region")["value"].sum()
-    else:  # sum_of_years: closed years give their last year-to-date figure, the current year its figure for month
-        current_year = year_of(month)
-        years = in_period["period"].str.slice(0, 4).astype(int)
-        past = in_period[years < current_year].sort_values("period")
-        past_totals = past.groupby([past["region"], past["period"].str.slice(0, 4)])["value"].last()
-        actual = past_totals.groupby(level=0).sum().add(at_month.groupby("region")["value"].sum(), fill_value=0)
-    return actual.astype("float64"), reported
+    if how == "sum":
+        in_period = values[(values["period"] >= target.period.start) & (values["period"] <= month)]
+        if in_period.empty:
+            return empty
+        grouped = in_period.groupby("region")
+        actual = grouped["value"].sum()
+        reported = grouped["period"].agg(lambda p: bool((p == month).any()))
+        return pd.DataFrame({"region": actual.index.astype(str), "segment": month,
+                             "actual": actual.to_numpy(dtype="float64"), "reported": reported.to_numpy(dtype=bool)})
+    at = values[values["period"].isin(segments(target, month))]
+    if at.empty:
+        return empty
+    summed = at.groupby(["region", "period"], as_index=False)["value"].sum()
+    return pd.DataFrame({"region": summed["region"].astype(str), "segment": summed["period"].astype(str),
+                         "actual": summed["value"].to_numpy(dtype="float64"), "reported": True})
+
+
+def county_actuals(target: Target, values: pd.DataFrame, as_of: str) -> tuple[pd.Series, set[str]]:
+    """Each county's actual at ``as_of`` (its segments added) and the counties that reported for the judged month."""
+    parts = county_segments(target, values, as_of)
+    if parts.empty:
+        return pd.Series(dtype="float64"), set()
+    month = effective_month(target, as_of)
+    now = parts[(parts["segment"] == month) & parts["reported"]]
+    return parts.groupby("region")["actual"].sum().astype("float64"), set(now["region"])
 
 
 def _none(value: object) -> float | None:
@@ -129,27 +178,116 @@ def _none(value: object) -> float | None:
 
 
 def county_figures(plan: Plan, values: pd.DataFrame, as_of: str) -> pd.DataFrame:
-    """Every county's actual at ``as_of`` for every target of ``plan``: columns target, region, actual, reported.
-
-    One row per (target, county) that has a figure counting towards the actual; ``reported`` says whether the
-    county reported for the judged month. The store computes the same frame in SQL (``store.county_figures``), so
-    that the app never has to hold every value in memory.
-    """
+    """Every county's figures at ``as_of`` for every target of ``plan`` (``model.figures.FIGURE_COLUMNS``): a row
+    per target, county and segment month with a figure. The store computes the same frame in SQL
+    (``store.county_figures``), so that the app never has to hold every value in memory."""
     by_target = {t: frame for t, frame in values.groupby("target")} if not values.empty else {}
     parts = []
     for target in plan.targets:
         frame = by_target.get(target.id)
         if frame is None:
             continue
-        actual, reported = county_actuals(target, frame, as_of)
-        if actual.empty:
-            continue
-        parts.append(pd.DataFrame({"target": target.id, "region": actual.index.astype(str),
-                                   "actual": actual.to_numpy(dtype="float64"),
-                                   "reported": actual.index.isin(list(reported))}))
+        found = county_segments(target, frame, as_of)
+        if not found.empty:
+            parts.append(found.assign(target=target.id)[FIGURE_COLUMNS])
     if not parts:
         return no_figures()
     return pd.concat(parts, ignore_index=True)
+
+
+def needs_history(plan: Plan, tree: RegionTree, figures: pd.DataFrame, as_of: str,
+                  scopes: Mapping[str, Iterable[str]] | None = None) -> list[str]:
+    """The targets for which some county in scope has no figure for a segment month: only their coverage needs
+    the counties' history (a complete month reads nothing more)."""
+    scopes = scopes or {}
+    everywhere = {r.code for r in tree.level("county")}
+    reported = figures[figures["reported"]] if not figures.empty else figures
+    wanted = []
+    for target in plan.targets:
+        month = effective_month(target, as_of)
+        if month is None:
+            continue
+        in_scope = set(scopes[target.id]) if target.id in scopes else everywhere
+        mine = reported[reported["target"] == target.id]
+        for segment in segments(target, month):
+            if not in_scope <= set(mine.loc[mine["segment"] == segment, "region"]):
+                wanted.append(target.id)
+                break
+    return wanted
+
+
+class _History:
+    """One target's current county values as a month × county table, for coverage weights and estimates."""
+
+    def __init__(self, values: pd.DataFrame | None):
+        if values is None or values.empty:
+            self.table = pd.DataFrame()
+        else:
+            self.table = values.pivot_table(index="period", columns="region", values="value", aggfunc="sum")
+            self.table = self.table.sort_index()
+
+    def weights(self, counties: list[str], segment: str) -> tuple[dict[str, float], str] | None:
+        """The counties' figures in the last month not after ``segment`` in which all of them reported (with a
+        positive total), and that month; None when there is no such month."""
+        table = self.table
+        if table.empty or any(c not in table.columns for c in counties):
+            return None
+        block = table.loc[table.index <= segment, counties]
+        complete = block.notna().all(axis=1).to_numpy() & (block.fillna(0).sum(axis=1).to_numpy() > 0)
+        if not complete.any():
+            return None
+        at = int(np.flatnonzero(complete)[-1])
+        row = block.iloc[at]
+        return {c: float(row[c]) for c in counties}, str(block.index[at])
+
+    def last_of_year(self, county: str, segment: str, start: str) -> float | None:
+        """A county's last figure from the start of the segment's year (or of the period) up to the segment month."""
+        table = self.table
+        if table.empty or county not in table.columns:
+            return None
+        first = max(f"{year_of(segment):04d}-01", start)
+        column = table.loc[(table.index >= first) & (table.index <= segment), county].dropna()
+        return float(column.iloc[-1]) if not column.empty else None
+
+
+@dataclass(frozen=True)
+class _Coverage:
+    share: float
+    basis: str            # complete | allocation | month:YYYY-MM | count | none
+    estimate: float | None
+    estimated: tuple[str, ...]
+
+
+def _coverage(target: Target, counties: list[str], reported: Mapping[str, set[str]], shares: Mapping[str, float],
+              actual: float | None, allocated: Mapping[tuple[str, str], float], history: _History) -> _Coverage:
+    """The share of the region ``counties`` whose figures are in, and an estimate of the whole (model docstring)."""
+    total, bases, extra, estimated = 0.0, [], 0.0, []
+    for segment, share in shares.items():
+        missing = [c for c in counties if c not in reported.get(segment, ())]
+        if not missing:
+            total += share
+            continue
+        if len(counties) == 1:
+            part, basis = 0.0, "count"
+        elif all((target.id, c) in allocated for c in counties) and sum(
+                allocated[(target.id, c)] for c in counties) > 0:
+            weights = {c: allocated[(target.id, c)] for c in counties}
+            part, basis = 1 - sum(weights[c] for c in missing) / sum(weights.values()), "allocation"
+        elif (found := history.weights(counties, segment)) is not None:
+            weights, month = found
+            part, basis = 1 - sum(weights[c] for c in missing) / sum(weights.values()), f"month:{month}"
+        else:
+            part, basis = 1 - len(missing) / len(counties), "count"
+        total += share * part
+        bases.append(basis)
+        for county in missing:
+            guess = history.last_of_year(county, segment, target.period.start)
+            if guess is not None:
+                extra += guess
+                estimated.append(county)
+    basis = "complete" if not bases else bases[-1]
+    estimate = (actual or 0.0) + extra if estimated else None
+    return _Coverage(total, basis, estimate, tuple(dict.fromkeys(estimated)))
 
 
 def compute_progress(
@@ -169,7 +307,7 @@ def compute_progress(
     target absent from it applies to every county.
     """
     return progress_table(plan, tree, county_figures(plan, values, as_of), as_of, thresholds, allocations, scopes,
-                          levels)
+                          levels, history=values)
 
 
 def progress_table(
@@ -181,19 +319,33 @@ def progress_table(
     allocations: pd.DataFrame | None = None,
     scopes: Mapping[str, Iterable[str]] | None = None,
     levels: Iterable[str] = ("province", "prefecture", "county"),
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """``compute_progress`` from the counties' actuals (``county_figures``' frame) rather than from every value."""
+    """``compute_progress`` from the counties' figures (``county_figures``' frame) rather than from every value.
+
+    ``history``: current county values (target, region, period, value) of the targets ``needs_history`` names, up
+    to the as-of month; without it, the coverage of an incomplete region is weighted by the number of counties and
+    no estimate is made.
+    """
     levels = tuple(levels)
     scopes = scopes or {}
     allocated: dict[tuple[str, str], float] = {}
     if allocations is not None and not allocations.empty:
         allocated = {(t, r): float(v) for t, r, v in allocations[ALLOCATION_COLUMNS].itertuples(index=False)}
-    by_target: dict[str, tuple[dict[str, float], set[str]]] = {}
+    by_target: dict[str, tuple[dict[str, float], dict[str, set[str]]]] = {}
     if not figures.empty:
         for target_id, frame in figures.groupby("target", sort=False):
-            regions = frame["region"].tolist()
-            by_target[str(target_id)] = (dict(zip(regions, frame["actual"].tolist())),
-                                         {r for r, done in zip(regions, frame["reported"].tolist()) if done})
+            actual: dict[str, float] = {}
+            for region, value in zip(frame["region"].tolist(), frame["actual"].tolist()):
+                actual[region] = actual.get(region, 0.0) + value
+            reported: dict[str, set[str]] = {}
+            for region, segment, done in zip(frame["region"].tolist(), frame["segment"].tolist(),
+                                             frame["reported"].tolist()):
+                if done:
+                    reported.setdefault(segment, set()).add(region)
+            by_target[str(target_id)] = (actual, reported)
+    histories = {str(t): frame for t, frame in history.groupby("target")} \
+        if history is not None and not history.empty else {}
     counties_all = tree.level("county")
     all_counties = [r.code for r in counties_all]
     prefecture_of = {r.code: r.parent_code for r in counties_all}
@@ -207,36 +359,37 @@ def progress_table(
     columns: dict[str, list] = {c: [] for c in ROW_COLUMNS}
     for target in plan.targets:
         in_scope = set(scopes[target.id]) if target.id in scopes else everywhere
-        actual, reported = by_target.get(target.id, ({}, set()))
+        actual, reported = by_target.get(target.id, ({}, {}))
         actual = {c: v for c, v in actual.items() if c in in_scope}
-        reported = reported & in_scope
         fraction = expected_fraction(target, as_of)
         judged = effective_month(target, as_of)
         month = judged or as_of
-        # (code, level, parent, actual, reported, expected reporters, allocated target) for each row of the target
+        shares = segment_shares(target, judged) if judged else {}
+        now = reported.get(judged, set()) & in_scope if judged else set()
+        values_of = _History(histories.get(target.id))
+        # (code, level, parent, counties, allocated target) for each row of the target
         entries: list[tuple] = []
-        province_total = _total(actual.values())
+        scoped = [c for c in all_counties if c in in_scope]
         if "province" in levels:
-            entries.append((province, "province", None, province_total, len(reported), len(in_scope),
-                            target.value))
+            entries.append((province, "province", None, scoped, target.value))
         if "prefecture" in levels:
             for prefecture in prefectures:
                 counties = [c for c in counties_of.get(prefecture.code, ()) if c in in_scope]
-                if not counties:
-                    continue
-                entries.append((prefecture.code, "prefecture", province,
-                                _total(actual[c] for c in counties if c in actual),
-                                sum(1 for c in counties if c in reported), len(counties),
-                                allocated.get((target.id, prefecture.code))))
+                if counties:
+                    entries.append((prefecture.code, "prefecture", province, counties,
+                                    allocated.get((target.id, prefecture.code))))
         if "county" in levels:
-            for code in all_counties:
-                if code not in in_scope:
-                    continue
-                entries.append((code, "county", prefecture_of[code], _none(actual.get(code)), int(code in reported),
-                                1, allocated.get((target.id, code))))
-        for code, level, parent, value, n_reported, n_expected, target_value in entries:
-            expected = target_value * fraction if target_value is not None else None
-            verdict = judge(value, target_value, expected, target, month, thresholds)
+            entries.extend((code, "county", prefecture_of[code], [code], allocated.get((target.id, code)))
+                           for code in scoped)
+        province_total = _total(actual.values())
+        for code, level, parent, counties, target_value in entries:
+            value = province_total if level == "province" else _total(actual[c] for c in counties if c in actual)
+            if judged is None:
+                cover = _Coverage(0.0, "none", None, ())
+            else:
+                cover = _coverage(target, counties, reported, shares, value, allocated, values_of)
+            expected = floor_of(target, target_value) * fraction if target_value is not None else None
+            verdict = judge(value, target_value, expected, target, month, thresholds, cover.share)
             if value is None:
                 projection = None
             elif target.kind == "level" or fraction >= 1:
@@ -253,10 +406,14 @@ def progress_table(
             columns["completion"].append(verdict.completion)
             columns["pace"].append(verdict.pace)
             columns["status"].append(verdict.status)
-            columns["reported"].append(n_reported)
-            columns["expected_reporters"].append(n_expected)
+            columns["reported"].append(sum(1 for c in counties if c in now))
+            columns["expected_reporters"].append(len(counties))
             columns["projection"].append(projection)
             columns["share"].append((value / province_total) if value is not None and province_total else None)
+            columns["coverage"].append(cover.share if judged is not None else None)
+            columns["coverage_basis"].append(cover.basis)
+            columns["estimate"].append(cover.estimate)
+            columns["estimated"].append(cover.estimated)
         n = len(entries)
         for key, constant in (("target", target.id), ("unit", target.unit), ("comparator", target.comparator),
                               ("kind", target.kind), ("as_of", as_of), ("month", judged),
@@ -287,11 +444,12 @@ def trajectory(
     """Actual against expected, month by month, for one target summed over ``scope`` (all counties if None).
 
     Feeds the target's line chart; ``values`` holds this target's current county values. Months after ``until``
-    (the as-of month) carry the expected path only, so the chart shows the whole period ahead.
+    (the as-of month) carry the expected path only, so the chart shows the whole period ahead. Expected is the
+    engine's (the band's lower edge for ``around`` targets).
     """
     if scope is not None:
         values = values[values["region"].isin(set(scope))]
-    goal = target.value if target_value is None else target_value
+    goal = floor_of(target, target.value if target_value is None else target_value)
     out = []
     for month in months:
         if until is not None and month_index(month) > month_index(until):

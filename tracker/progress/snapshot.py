@@ -16,7 +16,7 @@ from tracker import store
 from tracker.model.plan import Plan
 from tracker.model.regions import RegionTree
 from tracker.model.status import ProgressConfig, load_config
-from tracker.progress.engine import progress_table, trend
+from tracker.progress.engine import needs_history, progress_table, trend
 
 
 @dataclass(frozen=True)
@@ -97,14 +97,16 @@ def build_snapshot(engine: Engine, plan: Plan, tree: RegionTree, scopes: dict[st
     version = store.data_version(engine)
     figures = store.county_figures(engine, plan, as_of)
     allocations = store.current_allocations(engine, plan.id)
-    progress = progress_table(plan, tree, figures, as_of, config.thresholds, allocations, scopes)
+    # Coverage of an incomplete region is weighted by the counties' history; complete months read nothing more.
+    wanted = needs_history(plan, tree, figures, as_of, scopes)
+    history = store.current_values(engine, plan.id, targets=wanted, period_to=as_of) if wanted else None
+    progress = progress_table(plan, tree, figures, as_of, config.thresholds, allocations, scopes, history=history)
     plan_id = plan.id
     statuses = store.milestone_statuses(engine, plan_id, as_of)
     milestones = pd.DataFrame([
-        {"milestone": m.id, "task": m.task, "name": m.name.zh, "lead": m.departments.lead,
-         "departments": list(m.departments.all())}
+        {"milestone": m.id, "task": m.task, "name": m.name.zh, "departments": list(m.departments.all())}
         for m in plan.milestones
-    ], columns=["milestone", "task", "name", "lead", "departments"])
+    ], columns=["milestone", "task", "name", "departments"])
     milestones = milestones.merge(statuses, on="milestone", how="left")
     milestones["status"] = milestones["status"].fillna("not_started")
     source = ValueSource(engine.url.render_as_string(hide_password=False), plan_id, version)

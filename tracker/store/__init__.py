@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, exists, func, insert, literal, or_, select, union_all
+from sqlalchemy import Engine, and_, case, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from tracker.model.figures import effective_month, no_figures
-from tracker.model.periods import year_of
+from tracker.model.figures import FIGURE_COLUMNS, effective_month, no_figures, segments
 from tracker.model.plan import Plan, Target
 from tracker.model.regions import RegionTree
 from tracker.store import current
@@ -213,50 +212,46 @@ def _current(shown, target_id: str, first: str, last: str):
 
 
 def _figures_query(shown, target: Target, month: str):
-    """One target's county actuals at ``month`` in SQL, by the engine's rules (``progress.county_actuals``)."""
+    """One target's county figures at ``month`` in SQL, by the engine's rules (``progress.engine.county_segments``):
+    a row per county and segment month (``model.figures.segments``) the county has a figure for."""
     how = target.aggregation.months
     if how == "latest":
         cur = _current(shown, target.id, month, month)
-        return select(cur.c.region, func.sum(cur.c.value).label("actual"), literal(1).label("reported")) \
-            .group_by(cur.c.region)
-    cur = _current(shown, target.id, target.period.start, month)
-    at_month = case((cur.c.period == month, 1), else_=0)
+        return select(cur.c.region, literal(month).label("segment"), func.sum(cur.c.value).label("actual"),
+                      literal(1).label("reported")).group_by(cur.c.region)
     if how == "sum":
-        return select(cur.c.region, func.sum(cur.c.value).label("actual"), func.max(at_month).label("reported")) \
-            .group_by(cur.c.region)
-    # sum_of_years: each closed year's last year-to-date figure (a county's figure whose next one is of another
-    # year, or none: read in the county index's order, no sort), and the current year's figure for the month
-    closed = select(cur.c.region, cur.c.period, cur.c.value,
-                    func.lead(cur.c.period).over(partition_by=cur.c.region, order_by=cur.c.period).label("next")) \
-        .where(cur.c.period < f"{year_of(month):04d}-01").subquery()
-    parts = union_all(
-        select(closed.c.region, closed.c.value, literal(0).label("now"))
-        .where(or_(closed.c.next.is_(None), func.substr(closed.c.next, 1, 4) != func.substr(closed.c.period, 1, 4))),
-        select(cur.c.region, cur.c.value, literal(1).label("now")).where(cur.c.period == month),
-    ).subquery()
-    return select(parts.c.region, func.sum(parts.c.value).label("actual"), func.max(parts.c.now).label("reported")) \
-        .group_by(parts.c.region)
+        cur = _current(shown, target.id, target.period.start, month)
+        at_month = case((cur.c.period == month, 1), else_=0)
+        return select(cur.c.region, literal(month).label("segment"), func.sum(cur.c.value).label("actual"),
+                      func.max(at_month).label("reported")).group_by(cur.c.region)
+    # sum_of_years: each closed year's December figure and the current year's figure for the month, each a segment
+    # of its own; a county without its December figure has no figure for that year (nothing carried forward)
+    cur = select(shown.c.region, shown.c.period, shown.c.value).where(
+        shown.c.target == target.id, shown.c.period.in_(segments(target, month))).subquery()
+    return select(cur.c.region, cur.c.period.label("segment"), func.sum(cur.c.value).label("actual"),
+                  literal(1).label("reported")).group_by(cur.c.region, cur.c.period)
 
 
 def county_figures(engine: Engine, plan: Plan, as_of: str, include_demo: bool | None = None) -> pd.DataFrame:
-    """Every county's actual at ``as_of`` for every target, summed in the database: the frame
-    ``progress.county_figures`` computes from every value (target, region, actual, reported), without reading the
-    values into memory. One part per target, each reading only the months that count for it, sent as one
-    statement: a round trip per target was a fifth of the Sichuan table's time on PostgreSQL."""
+    """Every county's figures at ``as_of`` for every target, summed in the database: the frame
+    ``progress.engine.county_figures`` computes from every value (target, region, segment, actual, reported),
+    without reading the values into memory. One part per target, each reading only the months that count for it,
+    sent as one statement: a round trip per target was a fifth of the Sichuan table's time on PostgreSQL."""
     shown = _shown(engine, plan.id, include_demo)
     parts = []
     for target in plan.targets:
         month = effective_month(target, as_of)
         if month is not None:
             part = _figures_query(shown, target, month).subquery()
-            parts.append(select(literal(target.id).label("target"), part.c.region, part.c.actual, part.c.reported))
+            parts.append(select(literal(target.id).label("target"), part.c.region, part.c.segment, part.c.actual,
+                                part.c.reported))
     if not parts:
         return no_figures()
     with engine.connect() as conn:
         rows = conn.execute(union_all(*parts)).all()
     if not rows:
         return no_figures()
-    return _frame(rows, ["target", "region", "actual", "reported"]).astype({"actual": "float64", "reported": "bool"})
+    return _frame(rows, FIGURE_COLUMNS).astype({"actual": "float64", "reported": "bool"})
 
 
 def value_history(engine: Engine, plan_id: str, target_id: str, region: str, period: str) -> pd.DataFrame:
