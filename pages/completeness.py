@@ -15,6 +15,8 @@ ui.page_header("completeness.title", ctx, snap)
 months = recent_months(ctx.as_of, 12)
 report = ui.completeness(ctx, months)
 month = report.province[report.province["period"] == ctx.as_of].iloc[0]
+if int(month["expected"]) == 0:
+    st.info(t("summary.reporting_none_due", ctx.lang, month=month_label(ctx.as_of, ctx.lang)))
 rule = snap.config.reporting
 st.caption(t("completeness.rule", ctx.lang, day=rule.deadline_day))
 cols = st.columns(4)

@@ -3,6 +3,7 @@ import streamlit as st
 
 import ui
 from tracker.i18n import t
+from tracker.model.units import format_percent
 from tracker.outputs.cards import card_html
 from tracker.outputs.tables import milestone_counts
 
@@ -15,7 +16,8 @@ incomplete = province[province["reported"] < province["expected_reporters"]]
 if not incomplete.empty:
     worst = incomplete.sort_values("reported").iloc[0]
     st.warning(t("overview.incomplete", ctx.lang, n=len(incomplete), reported=int(worst["reported"]),
-                 expected=int(worst["expected_reporters"])))
+                 expected=int(worst["expected_reporters"]),
+                 threshold=format_percent(snap.config.thresholds.min_coverage)))
 if not snap.plan.targets:
     st.info(t("overview.no_targets", ctx.lang))
 columns = st.columns(3)

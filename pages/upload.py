@@ -6,7 +6,7 @@ from tracker import store
 from tracker.i18n import month_label, t
 from tracker.intake.allocations import allocation_summary, import_allocations
 from tracker.intake.submissions import import_for_plan
-from tracker.intake.template import build_template
+from tracker.intake.template import NothingDue, build_template
 from tracker.outputs.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
 
 ctx = ui.context(__file__)
@@ -29,11 +29,15 @@ prefecture = left.selectbox(t("upload.prefecture", ctx.lang), list(prefectures),
 months = ui.reportable_months(plan)
 period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
                          format_func=lambda m: month_label(m, ctx.lang))
-st.download_button(t("upload.template", ctx.lang, prefecture=prefectures[prefecture],
-                     month=month_label(period, ctx.lang)),
-                   build_template(plan, tree, period, prefecture, snap.scopes),
-                   file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+try:
+    template = build_template(plan, tree, period, prefecture, snap.scopes)
+except NothingDue:
+    st.info(t("upload.nothing_due", ctx.lang, prefecture=prefectures[prefecture], month=month_label(period, ctx.lang)))
+else:
+    st.download_button(t("upload.template", ctx.lang, prefecture=prefectures[prefecture],
+                         month=month_label(period, ctx.lang)), template,
+                       file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                          key="upload_files")

@@ -101,6 +101,20 @@ def test_a_pending_re_upload_leaves_the_accepted_figures_in_place(ready_engine):
     assert state(ready_engine, first) == "superseded"
 
 
+def test_a_return_restating_one_cell_leaves_the_rest_of_the_earlier_one_counting(ready_engine, capsys):
+    from tracker.cli import main
+
+    first = upload(ready_engine, actor=REVIEWER)
+    n = sum(len(v) for v in JUNE.values())
+    one_cell = {target: [None] * len(values) for target, values in JUNE.items()}
+    one_cell["rural_wealth_leaders"][0] = JUNE["rural_wealth_leaders"][0] + 1   # one county's one figure, corrected
+    upload(ready_engine, one_cell, actor=REVIEWER, accept_warnings=True)
+    row = approval.review_list(ready_engine, PLAN).set_index("id").loc[first]
+    assert (row["state"], row["counting"], row["n_values"]) == ("partly_superseded", n - 1, n)
+    assert main(["review", "list"]) == 0
+    assert f"部分被取代：{n - 1}/{n} 仍计入" in capsys.readouterr().out  # not 已被取代: all but one still count
+
+
 def test_a_submission_replaced_before_review_cannot_be_accepted(ready_engine):
     first = upload(ready_engine)
     second = upload(ready_engine, JUNE_FIXED)

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker.cli import main
-from tracker.model.units import format_quantity
+from tracker.model.units import format_percent, format_quantity
 from tracker.outputs.exports import display_width, monthly_report, sheet_names, to_xlsx
 
 PLAN = "sichuan-2023-citizenization"
@@ -30,6 +30,14 @@ def _table(sheet) -> tuple[list, list[tuple]]:
     header_row = int(re.sub(r"\D", "", sheet.freeze_panes)) - 1
     rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
     return list(rows[0]), [r for r in rows[1:] if any(v is not None for v in r)]
+
+
+def _cells(sheet) -> dict[str, dict]:
+    """The table's cells (with their number formats) by the first column's text and the header."""
+    header_row = int(re.sub(r"\D", "", sheet.freeze_panes)) - 1
+    header = [c.value for c in sheet[header_row]]
+    return {row[0].value: dict(zip(header, row)) for row in sheet.iter_rows(min_row=header_row + 1)
+            if row[0].value is not None}
 
 
 def _sheet_xml(data: bytes) -> dict[str, str]:
@@ -155,9 +163,21 @@ def test_report_on_the_demo_database(demo_env, tmp_path, capsys):
         assert column in header
     assert any(h.startswith("进度") for h in header)
     assert [r[header.index("指标")] for r in overview] == names
-    actual = {r[header.index("指标")]: r[header.index("实际")] for r in overview}
+    # figures are numbers a column can be summed by, in the reader's scale (万人 for a target counted in 万)
+    cells = _cells(book["总览"])
     for row in rows:
-        assert actual[plan.target(row["target"]).name.zh] == format_quantity(row["actual"], row["unit"])
+        target = plan.target(row["target"])
+        cell = cells[target.name.zh]["实际"]
+        assert isinstance(cell.value, (int, float)), (target.id, cell.value)
+        if target.value >= 100_000:
+            assert cell.value == pytest.approx(row["actual"] / 10_000)
+            assert cell.number_format == f'#,##0.00"万{target.unit}"'
+        else:
+            assert cell.value == round(row["actual"]) and cell.number_format == f'#,##0"{target.unit}"'
+        expected = cells[target.name.zh]["应达"].value * (10_000 if target.value >= 100_000 else 1)
+        assert expected == pytest.approx(round(expected)), "expected-by-now in whole persons"
+        pace = cells[target.name.zh][next(h for h in header if h.startswith("进度"))]
+        assert pace.number_format == "0.0%" and f"{pace.value * 100:.1f}%" == format_percent(row["pace"])
 
     tree, scopes = load_divisions(), resolve_scopes(plan)
     for target in plan.targets:

@@ -167,18 +167,29 @@ def page(name: str, as_of: str = "2025-12", **state) -> AppTest:
 def test_completeness_page_lists_the_missing_counties_of_the_month(demo_env):
     from tracker.store.db import get_engine
 
-    at = page("completeness")
+    at = page("completeness", as_of="2023-12")   # every target of the plan in force: all 183 counties due
     metrics = {m.label: m.value for m in at.metric}
     with get_engine(demo_env).connect() as conn:
         reported = conn.scalar(sa.text("select count(distinct region_code) from reported_values "
-                                       "where period = '2025-12'"))
+                                       "where period = '2023-12'"))
     assert metrics["已报送县数"] == f"{reported}/183"
-    assert reported < 183  # the demo has a prefecture whose counties are still missing
+    assert reported < 183  # the demo has counties that missed the month
     missing = at.dataframe[-1].value
     assert len(missing) == 183 - reported
-    assert "甘孜藏族自治州" in set(missing["市（州）"])
     by_prefecture = at.dataframe[0].value
     assert len(by_prefecture) == 21
+
+
+def test_completeness_after_the_annual_targets_expects_only_the_counties_still_due(demo_env):
+    from loaders.regions import load_region_set
+
+    at = page("completeness")  # 2025-12: only the three-year target of the key-assistance counties is in force
+    metrics = {m.label: m.value for m in at.metric}
+    key = load_region_set("key_assistance_counties").counties
+    assert metrics["已报送县数"].endswith(f"/{len(key)}")
+    missing = at.dataframe[-1].value if len(at.dataframe) > 1 else None
+    if missing is not None:
+        assert set(missing["区划代码"]) <= set(key)
 
 
 def test_redlist_page_puts_the_furthest_behind_first(demo_env):

@@ -35,6 +35,11 @@ def test_figures_are_written_in_the_readers_units(value, unit, lang, text):
 def test_percent_and_axis_scale():
     assert format_percent(0.7104) == "71.0%"
     assert format_percent(None) == "—"
+    # cut, not rounded: a figure just short of a threshold never reads as reaching it
+    assert format_percent(0.99996) == "99.9%" and format_percent(1.0) == "100.0%"
+    assert format_percent(0.9499) == "94.9%" and format_percent(0.95) == "95.0%"
+    assert format_percent(24_499_999 / 25_000_000) == "97.9%" and format_percent(24_500_000 / 25_000_000) == "98.0%"
+    assert format_percent(1.0004, up=True) == "100.1%" and format_percent(0.5, up=True) == "50.0%"
     assert axis_scale(25_000_000, "人", "zh") == (10_000, "万人")
     assert axis_scale(33_000, "人", "zh") == (1, "人")
     assert axis_scale(25_000_000, "人", "en") == (1_000_000, "million persons")

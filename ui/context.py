@@ -186,12 +186,14 @@ def page_header(title_key: str, ctx: Context, snap: Snapshot) -> None:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _completeness(url: str, plan_id: str, months: tuple[str, ...], version: str, today: str):
-    from loaders.regions import load_divisions
+    from loaders.plans import get_plan
+    from loaders.regions import load_divisions, resolve_scopes
     from tracker.model.status import load_config
-    from tracker.progress.completeness import completeness
+    from tracker.progress.completeness import load_completeness
 
-    arrivals = store.report_arrivals(_ready_engine(url), plan_id, months[0], months[-1])
-    return completeness(arrivals, load_divisions(), months, load_config().reporting)
+    plan = get_plan(plan_id)
+    return load_completeness(_ready_engine(url), plan, load_divisions(), resolve_scopes(plan), months,
+                             load_config().reporting)
 
 
 def completeness(ctx: Context, months: list[str]):

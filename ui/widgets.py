@@ -7,14 +7,16 @@ import streamlit as st
 
 from loaders.plans import load_plans
 from tracker.i18n import month_label, t
+from tracker.outputs.columns import shown
 from tracker.progress.snapshot import Snapshot
 from ui.context import keep, lang, publish_link
 from ui.signin import actor
 
 
 def show_table(frame: pd.DataFrame, name: str) -> None:
-    """A table, and a button that downloads it as .xlsx (text that Excel would run as a formula neutralised)."""
-    st.dataframe(frame, hide_index=True, width="stretch")
+    """A table, its figures written in the reader's units, and a button that downloads it as .xlsx with the figures
+    as numbers (text that Excel would run as a formula neutralised)."""
+    st.dataframe(shown(frame, lang()), hide_index=True, width="stretch")
     _download(frame, name)
 
 
@@ -28,7 +30,7 @@ def _download(frame: pd.DataFrame, name: str) -> None:
     lang_now = lang()
     plan = plans[state["plan_id"]] if state.get("plan_id") in plans else None
     notes = [t("export.as_of", lang_now, month=month_label(state["as_of"], lang_now))] if state.get("as_of") else []
-    data = to_xlsx({name[:31]: frame}, title=plan.title.get(lang_now) if plan else None, notes=notes)
+    data = to_xlsx({name[:31]: frame}, title=plan.title.get(lang_now) if plan else None, notes=notes, lang=lang_now)
     st.download_button(t("export.xlsx", lang_now), data, file_name=f"{name}.xlsx", key=f"xlsx_{name}",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        type="tertiary", icon=":material/download:")
@@ -37,7 +39,7 @@ def _download(frame: pd.DataFrame, name: str) -> None:
 def show_highlighted(frame: pd.DataFrame, severity: list[str], name: str) -> None:
     """A table whose rows with errors are red and with warnings amber."""
     colours = {"error": "background-color: #fde2e1", "warning": "background-color: #fff4d6", "": ""}
-    styled = frame.style.apply(lambda row: [colours[severity[row.name]]] * len(row), axis=1)
+    styled = shown(frame, lang()).style.apply(lambda row: [colours[severity[row.name]]] * len(row), axis=1)
     st.dataframe(styled, hide_index=True, width="stretch")
     _download(frame, name)
 

@@ -25,11 +25,14 @@ def problem_lines(problems, lang: str = "zh") -> list[str]:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from tracker.intake.template import build_template
+    from tracker.intake.template import NothingDue, build_template
 
     plan, tree, scopes = plan_context(args.plan)
     prefecture = prefecture_code(args.prefecture)
-    data = build_template(plan, tree, args.period, prefecture, scopes)
+    try:
+        data = build_template(plan, tree, args.period, prefecture, scopes)
+    except NothingDue as exc:
+        raise UsageError(str(exc)) from exc
     with open(args.output, "wb") as handle:
         handle.write(data)
     who = tree[prefecture].name if prefecture else tree.province.name

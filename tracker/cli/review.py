@@ -8,6 +8,12 @@ import sys
 from tracker.cli.options import Parser, month, open_engine, prefecture_code
 
 
+def state_text(state: str, counting: int, n_values: int, lang: str = "zh") -> str:
+    from tracker.i18n import t
+
+    return t(f"review.state.{state}", lang, counting=counting, n=n_values)
+
+
 def _plain(value: object) -> object:
     """A frame's cell as JSON has it: times as ISO text, missing as null."""
     import pandas as pd
@@ -56,7 +62,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             for row in frame.itertuples(index=False) if args.format == "table" else ():
                 reason = f"\t{row.reason}" if isinstance(row.reason, str) else ""
                 print(f"{row.id}\t{row.prefecture_name}\t{month_label(row.period)}\t{row.uploader}\t"
-                      f"{row.created_at:%Y-%m-%d %H:%M}\t{row.n_values}\t{t('review.state.' + row.state)}"
+                      f"{row.created_at:%Y-%m-%d %H:%M}\t{row.n_values}\t{state_text(row.state, row.counting, row.n_values)}"
                       f"{'（已锁定）' if row.locked else ''}{reason}")
     except ReviewError as exc:
         print(f"tracker: 未执行：{exc}", file=sys.stderr)
@@ -69,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("review", help="审核市（州）报送：list 列出，accept 接收，return 退回，reopen 重新开放已锁定的月份")
     rsub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
     r = rsub.add_parser("list", help="报送及其审核状态，最新在前")
-    r.add_argument("--status", choices=("submitted", "accepted", "returned", "superseded"),
+    r.add_argument("--status", choices=("submitted", "accepted", "returned", "partly_superseded", "superseded"),
                    help="只列出此状态（submitted 即待审核）")
     r.add_argument("--prefecture", help="市（州）代码或名称")
     r.add_argument("--format", choices=("table", "json"), default="table")

@@ -34,17 +34,28 @@ def header_text(target: Target) -> str:
     return f"{target.name.zh}（{target.unit}）"
 
 
-def county_targets(plan: Plan) -> list[Target]:
-    """Targets the counties report (all of a plan's quantitative targets, in plan order)."""
-    return list(plan.targets)
+class NothingDue(ValueError):
+    """No target of the plan is in force for the period (or none covers the prefecture's counties)."""
+
+
+def county_targets(plan: Plan, period: str) -> list[Target]:
+    """Targets the counties report for ``period``: those whose period holds it, in plan order (a 2024 return is
+    not asked for a target of 2023)."""
+    return plan.targets_due(period)
 
 
 def build_template(plan: Plan, tree: RegionTree, period: str, prefecture: str | None,
                    scopes: Mapping[str, list[str]]) -> bytes:
+    """The template for ``period``: the targets in force then, and the counties any of them covers (in 2024 only
+    the key-assistance counties have a target of the 2023 plan). ``NothingDue`` when nothing is asked for."""
     counties = tree.children(prefecture) if prefecture else tree.level("county")
     filer = tree[prefecture].name if prefecture else tree.province.name
-    targets = [t for t in county_targets(plan)
+    targets = [t for t in county_targets(plan, period)
                if t.id not in scopes or any(c.code in scopes[t.id] for c in counties)]
+    if not targets:
+        raise NothingDue(f"{month_label(period)}没有在期的量化目标需要{filer}报送")
+    if all(t.id in scopes for t in targets):   # every target is scoped: only the counties some target covers
+        counties = [c for c in counties if any(c.code in scopes[t.id] for t in targets)]
     book = Workbook()
     help_sheet = book.active
     help_sheet.title = HELP_SHEET

@@ -299,6 +299,10 @@ class Plan(Strict):
             raise ValueError("；".join(problems))
         return self
 
+    def targets_due(self, month: str) -> list[Target]:
+        """The targets whose period holds ``month``: the figures a return for that month is asked for."""
+        return [t for t in self.targets if t.period.start <= month <= t.period.end]
+
     def target(self, target_id: str) -> Target:
         for target in self.targets:
             if target.id == target_id:

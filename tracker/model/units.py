@@ -17,6 +17,10 @@ BASE_UNITS: dict[str, dict[str, str]] = {
     "%": {"en": "%", "en_one": "%"},
 }
 
+#: Units that count whole things: an expected-by-now is rounded up to a whole one (9316.7人 is nobody; 9317 must
+#: be reached), and a workbook writes them without decimals.
+WHOLE_UNITS = ("人", "人次", "个", "家")
+
 #: Scale prefixes found in headers and ``单位：`` lines.
 SCALES: dict[str, int] = {"": 1, "万": 10_000, "亿": 100_000_000}
 
@@ -60,10 +64,17 @@ def format_quantity(value: float | None, unit: str, lang: str = "zh", digits: in
     return f"{_trim(value, 0 if float(value).is_integer() else 1)} {word}"
 
 
-def format_percent(ratio: float | None, digits: int = 1) -> str:
+def format_percent(ratio: float | None, digits: int = 1, up: bool = False) -> str:
+    """A share as a percentage, cut (not rounded) to ``digits`` decimals: 99.96 % reads 99.9 %, never a 100.0 %
+    that would contradict "not yet met", and 94.96 % of the expected pace reads 94.9 %, below the 95 % at which a
+    target is 正常. Every threshold the tracker judges against sits on that grid, so a percentage and its status
+    always agree. ``up`` cuts the other way, for an at-most target (100.04 % of a cap reads 100.1 %, over it)."""
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
         return "—"
-    return f"{ratio * 100:.{digits}f}%"
+    scale = 10 ** (digits + 2)
+    # the tiny nudge keeps 0.95, which binary floating point holds as 0.94999…, at 95.0 %
+    cut = math.ceil(ratio * scale - 1e-6) if up else math.floor(ratio * scale + 1e-6)
+    return f"{cut / 10 ** digits:.{digits}f}%"
 
 
 def axis_scale(magnitude: float, unit: str, lang: str = "zh") -> tuple[float, str]:

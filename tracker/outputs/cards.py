@@ -11,6 +11,7 @@ from tracker.i18n import month_label, t
 from tracker.model.plan import Target
 from tracker.model.status import ProgressConfig
 from tracker.model.units import format_percent, format_quantity
+from tracker.progress.engine import MET, floor_of
 
 
 #: The mark a short goal carries when its comparator is this system's reading, not the plan's word; the footnote
@@ -36,6 +37,41 @@ def _num(value: object) -> float | None:
     return None if math.isnan(value) else value
 
 
+def completion_text(row: dict, target: Target) -> str:
+    """Completion as a percentage cut toward the status (``format_percent``): down for a target to reach, up for a
+    cap not to exceed."""
+    return format_percent(_num(row.get("completion")), up=target.comparator == "at_most")
+
+
+def shortfall_text(row: dict, target: Target, lang: str = "zh") -> str:
+    """"差15人", said of an actual that has not reached its target but would read as reaching it: 2,205,985 persons
+    and a target of 2,206,000 both print as 220.6万人. Empty when the figures themselves tell the difference."""
+    actual, target_value = _num(row.get("actual")), _num(row.get("target_value"))
+    if actual is None or target_value is None or target.comparator == "at_most" or row.get("status") in MET:
+        return ""
+    floor = floor_of(target, target_value)
+    if actual >= floor or format_quantity(actual, target.unit, lang) != format_quantity(floor, target.unit, lang):
+        return ""
+    return t("figure.short_by", lang, gap=format_quantity(math.ceil(floor - actual - 1e-9), target.unit, lang))
+
+
+def coverage_text(row: dict, lang: str = "zh") -> str:
+    """How much of the region the figures cover, when not all of it: "175/183 县报送，约占96.2%"."""
+    coverage = _num(row.get("coverage"))
+    if coverage is None or coverage >= 1 - 1e-9:
+        return ""
+    return t("figure.coverage", lang, reported=int(row["reported"]), expected=int(row["expected_reporters"]),
+             share=format_percent(coverage))
+
+
+def remarks(*parts: str, lang: str = "zh") -> str:
+    """The remarks that qualify a figure, in one parenthesis: "（差15人；182/183 县报送，约占99.0%）"."""
+    found = [p for p in parts if p]
+    if not found:
+        return ""
+    return f"（{'；'.join(found)}）" if lang != "en" else f" ({'; '.join(found)})"
+
+
 def as_of_text(row: dict, lang: str = "zh") -> str:
     """The month a figure describes: the as-of month, or the period's end when the period is over."""
     month = row.get("month")
@@ -54,21 +90,26 @@ def card_html(row: dict, target: Target, config: ProgressConfig, lang: str = "zh
     if expected is not None and target_value:
         marker = f'<div class="tc-marker" style="left:{min(expected / target_value, 1.0) * 100:.1f}%"></div>'
     reported, expected_reporters = int(row["reported"]), int(row["expected_reporters"])
+    coverage = _num(row.get("coverage"))
     incomplete = ""
-    if reported < expected_reporters:
-        warning = t("card.incomplete", lang, reported=reported, expected=expected_reporters)
+    if row["status"] == "incomplete" or (coverage is not None and coverage < 1 - 1e-9):
+        key = "card.incomplete" if row["status"] == "incomplete" else "card.comparable"
+        warning = t(key, lang, reported=reported, expected=expected_reporters,
+                    share=format_percent(coverage if coverage is not None else 0.0))
         incomplete = f'<div class="tc-warn">{html.escape(warning)}</div>'
     facts = " · ".join([
         t("card.expected", lang, value=format_quantity(expected, target.unit, lang)),
         t("card.pace", lang, value=format_percent(_num(row["pace"]))),
         t("card.reporters", lang, reported=reported, expected=expected_reporters),
     ])
+    goal = t("card.goal", lang, goal=goal_text(target, lang))
+    done = t("card.completion", lang, value=completion_text(row, target)) + remarks(shortfall_text(row, target, lang),
+                                                                                    lang=lang)
     return (
         f'<div class="tc-card" data-target="{html.escape(target.id)}" style="border-top-color:{status.colour}">'
         f'<div class="tc-name">{html.escape(target.name.get(lang))}</div>'
         f'<div class="tc-actual">{html.escape(format_quantity(actual, target.unit, lang))}</div>'
-        f'<div class="tc-goal">{html.escape(t("card.goal", lang, goal=goal_text(target, lang)))}'
-        f' · {html.escape(t("card.completion", lang, value=format_percent(completion)))}</div>'
+        f'<div class="tc-goal">{html.escape(goal)} · {html.escape(done)}</div>'
         f'<div class="tc-bar"><div class="tc-fill" style="width:{width:.1f}%;background:{status.colour}"></div>'
         f"{marker}</div>"
         f'<div class="tc-status" style="background:{status.colour}">{html.escape(status.label(lang))}</div>'

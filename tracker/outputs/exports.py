@@ -31,6 +31,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tracker.outputs.columns import kinds_of, number_format, shown_figure
+
 #: First characters that make Excel, LibreOffice or WPS read text as a formula (OWASP CSV-injection guidance).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -156,6 +158,7 @@ class Page:
     title: str | None = None
     notes: list[str] = field(default_factory=list)
     warning: str | None = None  # a note in red, e.g. that the figures are demo data
+    lang: str = "zh"            # the reader's units for typed figure columns (``outputs.columns``)
 
 
 def _header_text(column: object) -> str:
@@ -189,10 +192,21 @@ def _write_page(sheet: Worksheet, page: Page) -> int:
         cell.border = _HEAD_BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for r, record in enumerate(frame.itertuples(index=False, name=None), start=header_row + 1):
+    kinds = kinds_of(frame)
+    typed_columns = [kinds.get(c) for c in columns]
+    for i, record in enumerate(frame.itertuples(index=False, name=None)):
+        r = header_row + 1 + i
         for col, value in enumerate(record, start=1):
-            cell = _put(sheet, r, col, value)
-            width = display_width(cell.value)
+            kind = typed_columns[col - 1]
+            number = _value(value)
+            if kind is not None and isinstance(number, (int, float)) and not isinstance(number, bool):
+                stored, pattern = number_format(kind, i, float(number), page.lang)
+                cell = _put(sheet, r, col, stored)
+                cell.number_format = pattern
+                width = display_width(shown_figure(kind, i, float(number), page.lang))
+            else:
+                cell = _put(sheet, r, col, value)
+                width = display_width(cell.value)
             widths[col - 1] = max(widths[col - 1], width)
             if width > _MAX_WIDTH or (isinstance(cell.value, str) and "\n" in cell.value):
                 cell.alignment = wrap
@@ -226,14 +240,17 @@ def write_workbook(pages: list[Page], title: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def to_xlsx(sheets: Mapping[str, pd.DataFrame], title: str | None = None, notes: list[str] | None = None) -> bytes:
+def to_xlsx(sheets: Mapping[str, pd.DataFrame], title: str | None = None, notes: list[str] | None = None,
+            lang: str = "zh") -> bytes:
     """One worksheet per frame, in order, each with ``title`` and ``notes`` above its table.
 
     Sheet names are cut to Excel's 31 characters and made legal and unique; the header row is bold and frozen;
     columns are as wide as their widest text (CJK characters count double); numbers stay numbers; text that could
-    start a formula is neutralised (see the module's docstring). The frames' indexes are not written.
+    start a formula is neutralised (see the module's docstring). The frames' indexes are not written. Figure
+    columns a table typed (``outputs.columns``) are written as numbers with number formats in ``lang``'s units.
     """
-    pages = [Page(name=name, frame=frame, title=title, notes=list(notes or [])) for name, frame in sheets.items()]
+    pages = [Page(name=name, frame=frame, title=title, notes=list(notes or []), lang=lang)
+             for name, frame in sheets.items()]
     return write_workbook(pages, title)
 
 
@@ -300,7 +317,7 @@ def report_pages(snap, lang: str = "zh", generated_at: dt.datetime | None = None
 
     def page(name: str, frame: pd.DataFrame, subject: str, notes: list[str] = ()) -> Page:
         return Page(name=name, frame=frame, title=t("report.title", lang, plan=plan_title, subject=subject),
-                    notes=[*heading, *notes], warning=warning)
+                    notes=[*heading, *notes], warning=warning, lang=lang)
 
     pages = []
     overview_name = t("report.sheet.overview", lang)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from tracker.i18n import month_label, t, task_label
 from tracker.model.units import format_percent, format_quantity
-from tracker.outputs.cards import goal_text
+from tracker.outputs.cards import goal_text, remarks, shortfall_text
 from tracker.outputs.summary import (
     Facts,
     TargetFact,
@@ -228,6 +228,8 @@ class Deck:
     labels: dict[str, str] = field(default_factory=dict)    # status id → label
 
     def footer(self) -> str:
+        if self.expected == 0:   # no target in force this month: nothing was due
+            return t("slides.footer_none_due", self.lang, month=month_label(self.as_of, self.lang))
         return t("slides.footer", self.lang, month=month_label(self.as_of, self.lang), reported=self.reported,
                  expected=self.expected)
 
@@ -295,7 +297,8 @@ def glance_slides(facts: Facts, lang: str, notes: str) -> list[Slide]:
         subtitle = longer if text_em(longer) * SIZES["subtitle"] <= WIDTH - 2 * SIZES["pad_x"] else note
     slides = []
     for number, chunk in enumerate(chunks, start=1):
-        rows = tuple(Row(cells=(f.target.name.get(lang), _qty(f.row, "actual", f.target.unit, lang),
+        rows = tuple(Row(cells=(f.target.name.get(lang), _qty(f.row, "actual", f.target.unit, lang)
+                                + remarks(shortfall_text(f.row, f.target, lang), lang=lang),
                                 goal_text(f.target, lang, short=True), _pct(f.row["pace"]),
                                 snap.config.status(f.status).label(lang)), status=f.status) for f in chunk)
         assumed = (t("goal.assumed_note", lang),) if any(f.target.comparator_assumed for f in chunk) else ()

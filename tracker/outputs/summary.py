@@ -21,8 +21,9 @@ from tracker.i18n import month_label, t, task_label
 from tracker.model.periods import month_index
 from tracker.model.plan import Departments, LocalText, Target, Task
 from tracker.model.units import format_percent, format_quantity
-from tracker.outputs.cards import goal_text
+from tracker.outputs.cards import completion_text, coverage_text, goal_text, remarks, shortfall_text
 from tracker.progress.completeness import Completeness
+from tracker.progress.engine import MET
 from tracker.progress.redlist import lagging
 from tracker.progress.snapshot import Snapshot
 
@@ -83,12 +84,18 @@ class TargetFact:
         return any(_num(r["target_value"]) is not None for r in self.prefectures)
 
     @property
-    def ahead(self) -> bool:
-        return self.status == "completed" or (self.status == "on_track" and (self.pace or 0) >= 1.0)
-
-    @property
-    def behind(self) -> bool:
-        return self.status in LAGGING or self.status == "no_data"
+    def pace_group(self) -> str:
+        """Which of the report's three lists the target belongs to, by its pace (not its status word): ``ahead``
+        (at or ahead of the expected pace, or reached), ``behind`` (slower than the expected pace, whatever its
+        status), or ``unjudged`` (no pace to compare: incomplete data, not started, nothing reported). Every
+        target is in exactly one. A cap (``at_most``) has no pace: within it is ahead, over it behind."""
+        if self.status in MET:
+            return "ahead"
+        if self.target.comparator == "at_most":
+            return {"on_track": "ahead", "behind": "behind", "at_risk": "behind"}.get(self.status, "unjudged")
+        if self.pace is None:
+            return "unjudged"
+        return "ahead" if self.pace >= 1.0 else "behind"
 
 
 @dataclass(frozen=True)
@@ -236,17 +243,28 @@ def quantity(row: dict, key: str, unit: str, lang: str) -> str:
 
 
 def target_clause(fact: TargetFact, snap: Snapshot, lang: str = "zh") -> str:
-    """劳务品牌培训人数5.79万人，目标10万人以上，完成57.9%，为序时进度的77.2%（滞后）."""
+    """劳务品牌培训人数5.79万人，目标10万人（按“不少于”理解），完成57.9%，为序时进度的77.2%（滞后）.
+
+    The figures are written so that they never contradict the status beside them: percentages are cut, not
+    rounded (``format_percent``), an actual that reads like its target says how far short it is ("（差15人）"), and
+    a region judged on part of its counties says so ("（175/183 县报送，约占96.2%）")."""
     target, row = fact.target, fact.row
+    status = snap.config.status(row["status"]).label(lang)
+    if row["status"] == "not_started":
+        return t("summary.target_not_started", lang, name=target.name.get(lang),
+                 month=month_label(target.period.start, lang))
     if _num(row["actual"]) is None:
         return t("summary.target_no_data", lang, name=target.name.get(lang))
-    actual = quantity(row, "actual", target.unit, lang)
     month = row.get("month")
-    if isinstance(month, str) and month < snap.as_of:   # the target's period is over: judged at its end
-        actual += t("summary.at_period_end", lang, month=month_label(month, lang))
+    ended = t("summary.at_period_end", lang, month=month_label(month, lang)) \
+        if isinstance(month, str) and month < snap.as_of else ""   # the period is over: judged at its end
+    actual = quantity(row, "actual", target.unit, lang) + remarks(
+        ended, shortfall_text(row, target, lang), coverage_text(row, lang), lang=lang)
+    if row["status"] == "incomplete" and _num(row["pace"]) is None:
+        return t("summary.target_incomplete", lang, name=target.name.get(lang), actual=actual,
+                 goal=goal_text(target, lang), status=status)
     return t("summary.target_clause", lang, name=target.name.get(lang), actual=actual, goal=goal_text(target, lang),
-             completion=format_percent(_num(row["completion"])), pace=format_percent(_num(row["pace"])),
-             status=snap.config.status(row["status"]).label(lang))
+             completion=completion_text(row, target), pace=format_percent(_num(row["pace"])), status=status)
 
 
 def prefecture_item(fact: TargetFact, row: dict, snap: Snapshot, lang: str = "zh", detail: bool = False) -> str:
@@ -254,9 +272,10 @@ def prefecture_item(fact: TargetFact, row: dict, snap: Snapshot, lang: str = "zh
     if not detail:
         return t("summary.prefecture_pace", lang, name=name, pace=format_percent(_num(row["pace"])))
     return t("summary.prefecture_detail", lang, name=name,
-             actual=quantity(row, "actual", fact.target.unit, lang),
+             actual=quantity(row, "actual", fact.target.unit, lang)
+             + remarks(shortfall_text(row, fact.target, lang), coverage_text(row, lang), lang=lang),
              target=quantity(row, "target_value", fact.target.unit, lang),
-             completion=format_percent(_num(row["completion"])), pace=format_percent(_num(row["pace"])),
+             completion=completion_text(row, fact.target), pace=format_percent(_num(row["pace"])),
              status=snap.config.status(row["status"]).label(lang))
 
 
@@ -300,6 +319,8 @@ def county_label(snap: Snapshot, row: dict) -> str:
 def reporting_sentence(facts: Facts, lang: str = "zh", limit: int | None = COUNTY_LIMIT) -> str:
     """2023年9月应报送的183个县（市、区）中，已报送182个，报送率99.5%；尚未报送的有雅安市宝兴县。"""
     r = facts.reporting
+    if r.expected == 0:
+        return t("summary.reporting_none_due", lang, month=month_label(r.month, lang))
     text = t("summary.reporting", lang, month=month_label(r.month, lang), expected=r.expected, reported=r.reported,
              rate=format_percent(r.rate))
     if r.complete:
@@ -323,13 +344,13 @@ def overall_paragraph(facts: Facts, lang: str = "zh") -> str:
         parts.append(t("summary.overview", lang, month=month, targets=len(facts.targets),
                        target_counts=join(target_counts, lang) if lang == "en" else "、".join(target_counts),
                        measures=len(facts.measures), measure_counts=measure_counts))
-        ahead = [target_clause(f, snap, lang) for f in facts.targets if f.ahead]
-        behind = [target_clause(f, snap, lang) for f in facts.targets if f.behind]
-        if ahead:
-            parts.append(t("summary.ahead", lang, items="；".join(ahead) if lang != "en" else "; ".join(ahead)))
-        if behind:
-            parts.append(t("summary.behind", lang, items="；".join(behind) if lang != "en" else "; ".join(behind)))
-        else:
+        groups = {g: [target_clause(f, snap, lang) for f in facts.targets if f.pace_group == g]
+                  for g in ("ahead", "behind", "unjudged")}
+        separator = "；" if lang != "en" else "; "
+        for group, clauses in groups.items():
+            if clauses:
+                parts.append(t(f"summary.{group}", lang, items=separator.join(clauses)))
+        if not groups["behind"]:
             parts.append(t("summary.none_behind", lang))
     else:
         parts.append(t("summary.overview_measures", lang, month=month, measures=len(facts.measures),
@@ -426,12 +447,11 @@ def build_summary(facts: Facts, lang: str = "zh") -> Summary:
 
 def load_facts(engine, plan_id: str, as_of: str) -> Facts:
     """Facts straight from the database (for the command line): the snapshot and the month's completeness."""
-    from tracker.progress.completeness import completeness
+    from tracker.progress.completeness import load_completeness
     from tracker.progress.snapshot import load_snapshot
-    from tracker.store import report_arrivals
 
     snap = load_snapshot(engine, plan_id, as_of)
-    report = completeness(report_arrivals(engine, plan_id, as_of, as_of), snap.tree, [as_of], snap.config.reporting)
+    report = load_completeness(engine, snap.plan, snap.tree, snap.scopes, [as_of], snap.config.reporting)
     return gather(snap, report)
 
 

@@ -11,17 +11,48 @@ import pandas as pd
 from tracker.i18n import month_label, t, task_label
 from tracker.model.plan import Departments
 from tracker.model.units import format_percent, format_quantity
-from tracker.outputs.cards import goal_text
+from tracker.outputs.cards import coverage_text, goal_text, shortfall_text
+from tracker.outputs.columns import Count, Percent, quantity, typed
 from tracker.progress.snapshot import Snapshot
+
+
+def _remarks(row, target, snap: Snapshot, lang: str) -> str:
+    """What qualifies a row's figures, in words: judged at the period's end, short of a target it reads like, judged
+    on part of the counties, an estimate with the missing counties in it."""
+    parts = []
+    month = row.get("month")
+    if isinstance(month, str) and month < snap.as_of:
+        parts.append(t("summary.at_period_end", lang, month=month_label(month, lang)))
+    parts.append(shortfall_text(row, target, lang))
+    parts.append(coverage_text(row, lang))
+    estimate = row.get("estimate")
+    if estimate is not None and not pd.isna(estimate):
+        parts.append(t("figure.estimate", lang, value=format_quantity(estimate, target.unit, lang),
+                       n=len(row.get("estimated") or ())))
+    separator = "；" if lang != "en" else "; "
+    return separator.join(p for p in parts if p)
+
+
+def _figure_kinds(targets: list, lang: str) -> dict:
+    """The figure columns' kinds (``outputs.columns``) for rows of ``targets``."""
+    units, sizes = [x.unit for x in targets], [x.value for x in targets]
+    return {
+        t("col.actual", lang): quantity(units, sizes), t("col.allocated", lang): quantity(units, sizes),
+        t("col.expected", lang): quantity(units, sizes),
+        t("col.completion", lang): Percent(tuple(x.comparator == "at_most" for x in targets)),
+        t("col.pace", lang): Percent(), t("col.share", lang): Percent(),
+    }
 
 
 def target_table(snap: Snapshot, target_ids: Iterable[str], lang: str = "zh",
                  roles: dict[str, str] | None = None) -> pd.DataFrame:
+    """Targets at province level, one row each; figures as numbers (``outputs.columns``)."""
     province = snap.province()
-    rows = []
+    rows, targets = [], []
     for target_id in target_ids:
         target = snap.plan.target(target_id)
-        row = province.loc[target_id]
+        targets.append(target)
+        row = province.loc[target_id].to_dict()
         record = {
             t("col.target", lang): target.name.get(lang),
             t("col.task", lang): task_label(snap.plan.task(target.task).number,
@@ -30,17 +61,28 @@ def target_table(snap: Snapshot, target_ids: Iterable[str], lang: str = "zh",
         if roles is not None:
             record[t("col.role", lang)] = t(f"role.{roles[target_id]}", lang)
         record.update({
-            t("col.actual", lang): format_quantity(row["actual"], target.unit, lang),
+            t("col.actual", lang): row["actual"],
             t("col.goal", lang): goal_text(target, lang),
-            t("col.expected", lang): format_quantity(row["expected"], target.unit, lang),
-            t("col.completion", lang): format_percent(row["completion"]),
-            t("col.pace", lang): format_percent(row["pace"]),
+            t("col.expected", lang): row["expected"],
+            t("col.completion", lang): row["completion"],
+            t("col.pace", lang): row["pace"],
             t("col.status", lang): snap.config.status(row["status"]).label(lang),
-            t("col.reporters", lang): f"{int(row['reported'])}/{int(row['expected_reporters'])}",
+            t("col.reporters", lang): reporters_text(row, lang),
             t("col.as_of", lang): month_label(row["month"] if isinstance(row["month"], str) else snap.as_of, lang),
+            t("col.remarks", lang): _remarks(row, target, snap, lang),
         })
         rows.append(record)
-    return pd.DataFrame(rows)
+    return typed(pd.DataFrame(rows), _figure_kinds(targets, lang))
+
+
+def reporters_text(row, lang: str = "zh") -> str:
+    """"175/183", and the share of the region they hold when not all reported ("175/183 · 96.2%"): the coverage the
+    status was judged on."""
+    text = f"{int(row['reported'])}/{int(row['expected_reporters'])}"
+    coverage = row.get("coverage") if hasattr(row, "get") else None
+    if coverage is not None and not pd.isna(coverage) and coverage < 1 - 1e-9:
+        text += f" · {format_percent(coverage)}"
+    return text
 
 
 def department_label(department_id: str, lang: str = "zh") -> str:
@@ -88,21 +130,23 @@ def milestone_table(snap: Snapshot, milestone_ids: Iterable[str], lang: str = "z
 
 
 def region_table(rows: pd.DataFrame, snap: Snapshot, target_id: str, lang: str = "zh") -> pd.DataFrame:
+    """One target's regions, furthest behind first; figures as numbers (``outputs.columns``)."""
     target = snap.plan.target(target_id)
     out = []
     for row in rows.sort_values("pace", ascending=True, na_position="last").to_dict("records"):
         out.append({
             t("col.region", lang): row["region_name"],
-            t("col.actual", lang): format_quantity(row["actual"], target.unit, lang),
-            t("col.allocated", lang): format_quantity(row["target_value"], target.unit, lang),
-            t("col.expected", lang): format_quantity(row["expected"], target.unit, lang),
-            t("col.completion", lang): format_percent(row["completion"]),
-            t("col.pace", lang): format_percent(row["pace"]),
-            t("col.share", lang): format_percent(row["share"]),
+            t("col.actual", lang): row["actual"],
+            t("col.allocated", lang): row["target_value"],
+            t("col.expected", lang): row["expected"],
+            t("col.completion", lang): row["completion"],
+            t("col.pace", lang): row["pace"],
+            t("col.share", lang): row["share"],
             t("col.status", lang): snap.config.status(row["status"]).label(lang),
-            t("col.reporters", lang): f"{int(row['reported'])}/{int(row['expected_reporters'])}",
+            t("col.reporters", lang): reporters_text(row, lang),
+            t("col.remarks", lang): _remarks(row, target, snap, lang),
         })
-    return pd.DataFrame(out)
+    return typed(pd.DataFrame(out), _figure_kinds([target] * len(out), lang))
 
 
 def milestone_counts(snap: Snapshot) -> dict[str, int]:
@@ -166,13 +210,16 @@ def submission_table(history: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def allocation_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    return pd.DataFrame([{
+    records = summary.to_dict("records")
+    figures = quantity([r["unit"] for r in records], [r["provincial"] or 0 for r in records])
+    return typed(pd.DataFrame([{
         t("col.target", lang): r["target_name"],
-        t("col.provincial", lang): format_quantity(r["provincial"], r["unit"], lang),
-        t("col.allocated_sum", lang): format_quantity(r["allocated_sum"], r["unit"], lang),
-        t("col.ratio", lang): format_percent(r["ratio"]),
+        t("col.provincial", lang): r["provincial"],
+        t("col.allocated_sum", lang): r["allocated_sum"],
+        t("col.ratio", lang): r["ratio"],
         t("col.prefectures", lang): r["prefectures"],
-    } for r in summary.to_dict("records")])
+    } for r in records]), {t("col.provincial", lang): figures, t("col.allocated_sum", lang): figures,
+                           t("col.ratio", lang): Percent()})
 
 
 def problem_list(problems, lang: str = "zh", limit: int = 30) -> str:
@@ -199,10 +246,14 @@ def completeness_table(report, tree, month: str, lang: str = "zh") -> pd.DataFra
             t("completeness.col.on_time", lang): int(r["on_time"]),
             t("completeness.col.late", lang): int(r["late"]),
             t("completeness.col.missing", lang): int(r["missing"] + r["pending"]),
-            t("completeness.rate", lang): format_percent(r["reporting_rate"]),
-            t("completeness.on_time_rate", lang): format_percent(r["on_time_rate"]),
+            t("completeness.rate", lang): r["reporting_rate"],
+            t("completeness.on_time_rate", lang): r["on_time_rate"],
         })
-    return pd.DataFrame(rows)
+    counts = ("completeness.col.expected", "completeness.col.reported", "completeness.col.on_time",
+              "completeness.col.late", "completeness.col.missing")
+    return typed(pd.DataFrame(rows), {**{t(k, lang): Count() for k in counts},
+                                      t("completeness.rate", lang): Percent(),
+                                      t("completeness.on_time_rate", lang): Percent()})
 
 
 def completeness_matrix(report, tree, lang: str = "zh") -> pd.DataFrame:
@@ -247,15 +298,18 @@ def late_table(states: pd.DataFrame, tree, lang: str = "zh") -> pd.DataFrame:
 
 
 def superseded_table(frame: pd.DataFrame, snap, lang: str = "zh") -> pd.DataFrame:
-    return pd.DataFrame([{
+    records = frame.to_dict("records")
+    targets = [snap.plan.target(r["target"]) for r in records]
+    figures = quantity([x.unit for x in targets], [x.value for x in targets])
+    return typed(pd.DataFrame([{
         t("col.county", lang): snap.tree[r["region"]].name,
-        t("col.target", lang): snap.plan.target(r["target"]).name.get(lang),
-        t("quality.old", lang): format_quantity(r["old"], snap.plan.target(r["target"]).unit, lang),
-        t("quality.new", lang): format_quantity(r["new"], snap.plan.target(r["target"]).unit, lang),
+        t("col.target", lang): target.name.get(lang),
+        t("quality.old", lang): r["old"],
+        t("quality.new", lang): r["new"],
         t("col.uploader", lang): r["by"],
         t("col.uploaded_at", lang): f"{r['at']:%Y-%m-%d %H:%M}",
         t("col.file", lang): r["file"] or "",
-    } for r in frame.to_dict("records")])
+    } for r, target in zip(records, targets)]), {t("quality.old", lang): figures, t("quality.new", lang): figures})
 
 
 def warnings_table(frame: pd.DataFrame, tree, lang: str = "zh") -> pd.DataFrame:
@@ -270,17 +324,20 @@ def warnings_table(frame: pd.DataFrame, tree, lang: str = "zh") -> pd.DataFrame:
 
 
 def outlier_table(frame: pd.DataFrame, snap, lang: str = "zh") -> pd.DataFrame:
-    rows = []
+    rows, targets = [], []
     for r in frame.to_dict("records"):
         target = snap.plan.target(r["target"])
+        targets.append(target)
         rows.append({
             t("col.county", lang): snap.tree[r["region"]].name,
             t("col.target", lang): target.name.get(lang),
-            t("preview.previous_1", lang): format_quantity(r["previous"], target.unit, lang),
-            t("preview.value", lang): format_quantity(r["value"], target.unit, lang),
-            t("quality.change", lang): format_percent(r["change"]),
+            t("preview.previous_1", lang): r["previous"],
+            t("preview.value", lang): r["value"],
+            t("quality.change", lang): r["change"],
         })
-    return pd.DataFrame(rows)
+    figures = quantity([x.unit for x in targets], [x.value for x in targets])
+    return typed(pd.DataFrame(rows), {t("preview.previous_1", lang): figures, t("preview.value", lang): figures,
+                                      t("quality.change", lang): Percent()})
 
 
 def _stamp(value) -> str:
@@ -299,8 +356,9 @@ def review_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col.file", lang): frame["file_name"],
         t("col.values", lang): frame["n_values"],
         t("review.col.warnings", lang): frame["warnings"],
-        t("review.col.state", lang): [t(f"review.state.{s}", lang) + (" 🔒" if locked else "")
-                                      for s, locked in zip(frame["state"], frame["locked"])],
+        t("review.col.state", lang): [t(f"review.state.{s}", lang, counting=c, n=n) + (" 🔒" if locked else "")
+                                      for s, c, n, locked in zip(frame["state"], frame["counting"], frame["n_values"],
+                                                                 frame["locked"])],
         t("review.col.reason", lang): [r if isinstance(r, str) else "" for r in frame["reason"]],
         t("review.col.reviewed_by", lang): [r if isinstance(r, str) else "" for r in frame["reviewed_by"]],
         t("review.col.reviewed_at", lang): [_stamp(x) for x in frame["reviewed_at"]],

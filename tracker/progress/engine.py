@@ -23,7 +23,8 @@ browser. The rules (README, "进度如何计算" and "缺报时如何判断", sa
   the same year — shown as 估算 with the counties named, never mixed into ``actual``.
 - Expected-by-now is the target itself for levels, and linear (or the YAML's monthly profile) for flows and
   cumulative targets; for an ``around`` target it is the lower edge of its tolerance band, the level that must be
-  reached, so that pace and thresholds read the same for every target.
+  reached, so that pace and thresholds read the same for every target. Counted in persons (人次, 个…) it is rounded
+  up to a whole one.
 - Statuses: a target whose actual has reached it is 已完成 (``completed``) at the end of its period; before the end a
   level (a stock that must hold until the end) is 达标 (``attained``), and a flow or cumulative target, whose persons
   trained stay trained, is 提前完成 (``completed_early``). Otherwise the pace decides: 正常 / 预警 / 滞后 by the
@@ -46,6 +47,7 @@ from tracker.model.periods import add_months, month_index, year_of
 from tracker.model.plan import Plan, Target
 from tracker.model.regions import RegionTree
 from tracker.model.status import Thresholds
+from tracker.model.units import WHOLE_UNITS
 
 VALUE_COLUMNS = ["target", "region", "period", "value"]
 ALLOCATION_COLUMNS = ["target", "region", "value"]
@@ -77,6 +79,15 @@ def expected_fraction(target: Target, as_of: str) -> float:
     if target.profile is not None:
         return sum(target.profile[:elapsed]) / sum(target.profile)
     return elapsed / len(target.period.months())
+
+
+def expected_value(target: Target, target_value: float | None, fraction: float) -> float | None:
+    """Where ``target_value`` should be by now: its lower edge's ``fraction``, rounded up to a whole person (or
+    person-time, unit…) for units that count whole things, so that the figure shown is the one that must be met."""
+    if target_value is None:
+        return None
+    expected = floor_of(target, target_value) * fraction
+    return float(math.ceil(expected - 1e-9)) if target.unit in WHOLE_UNITS else expected
 
 
 def floor_of(target: Target, value: float) -> float:
@@ -388,7 +399,7 @@ def progress_table(
                 cover = _Coverage(0.0, "none", None, ())
             else:
                 cover = _coverage(target, counties, reported, shares, value, allocated, values_of)
-            expected = floor_of(target, target_value) * fraction if target_value is not None else None
+            expected = expected_value(target, target_value, fraction)
             verdict = judge(value, target_value, expected, target, month, thresholds, cover.share)
             if value is None:
                 projection = None

@@ -28,12 +28,12 @@ from sqlalchemy.orm import Session
 from tracker.access.audit import record
 from tracker.access.roles import Actor
 from tracker.store import current
-from tracker.store.models import RegionRow, Review, Submission
+from tracker.store.models import CurrentFigure, RegionRow, Review, Submission
 
 #: Statuses a submission can have (``submissions.status``).
 STATUSES = ("submitted", "accepted", "returned")
 #: States shown to people: the status, or ``superseded`` when a newer submission of the month replaced it.
-STATES = ("submitted", "accepted", "returned", "superseded")
+STATES = ("submitted", "accepted", "returned", "partly_superseded", "superseded")
 #: Review actions (``reviews.action``) and the audit action each is recorded as.
 AUDIT_ACTIONS = {"accepted": "accept", "returned": "return", "reopened": "reopen"}
 
@@ -179,7 +179,7 @@ def reopen(engine: Engine, actor: Actor, plan_id: str, prefecture: str, period: 
 # ------------------------------------------------------------------------------------------ reading
 
 LIST_COLUMNS = ["id", "period", "prefecture", "prefecture_name", "uploader", "created_at", "file_name", "n_values",
-                "warnings", "status", "state", "reason", "reviewed_by", "reviewed_at", "locked"]
+                "counting", "warnings", "status", "state", "reason", "reviewed_by", "reviewed_at", "locked"]
 
 
 def review_list(engine: Engine, plan_id: str, prefecture: str | None = None,
@@ -198,9 +198,13 @@ def review_list(engine: Engine, plan_id: str, prefecture: str | None = None,
     if prefecture is not None:
         query = query.where(Submission.prefecture_code == prefecture)
         reviews = reviews.where(Submission.prefecture_code == prefecture)
+    # how many of each accepted submission's figures still count, cell by cell (the current-figures table)
+    counting_query = (select(CurrentFigure.submission_id, func.count()).where(
+        CurrentFigure.plan_id == plan_id, CurrentFigure.is_demo.is_(False)).group_by(CurrentFigure.submission_id))
     with engine.connect() as conn:
         subs = conn.execute(query).all()
         decisions = conn.execute(reviews).all()
+        counting = dict(conn.execute(counting_query).all())
     latest: dict[int, tuple] = {}
     lock: dict[tuple, tuple[str, int]] = {}  # (prefecture, period) → newest accept-or-reopen decision
     month_of = {row.id: (row.prefecture_code, row.period) for row in subs}
@@ -222,12 +226,15 @@ def review_list(engine: Engine, plan_id: str, prefecture: str | None = None,
         if row.status == "submitted" and newest[key] != row.id:
             state = "superseded"  # replaced before anyone reviewed it
         elif row.status == "accepted" and newest_accepted[key] != row.id:
-            state = "superseded"  # a newer accepted return counts instead
+            # a newer accepted return replaces this one cell by cell: whatever it did not restate still counts
+            counted = counting.get(row.id, 0)
+            state = "superseded" if counted == 0 else ("partly_superseded" if counted < row.n_values else "accepted")
         decision = latest.get(row.id)
         rows.append({
             "id": row.id, "period": row.period, "prefecture": row.prefecture_code, "prefecture_name": row.name,
             "uploader": row.uploader, "created_at": row.created_at, "file_name": row.file_name,
-            "n_values": row.n_values, "warnings": len(json.loads(row.warnings)) if row.warnings else 0,
+            "n_values": row.n_values, "counting": counting.get(row.id, 0) if row.status == "accepted" else 0,
+            "warnings": len(json.loads(row.warnings)) if row.warnings else 0,
             "status": row.status, "state": state,
             "reason": decision.reason if decision is not None else None,
             "reviewed_by": decision.actor if decision is not None else None,

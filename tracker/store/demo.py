@@ -2,8 +2,10 @@
 
 Everything written here is marked ``is_demo`` and the interface says 示例数据 wherever it is shown. The figures are
 invented: county weights, seasonality and the lagging prefectures come from a seeded random generator, not from any
-statistics. They follow the rules real returns obey (levels may dip, year-to-date figures never fall; some counties
-miss some months; one prefecture is late for the newest month), so the views show every state.
+statistics. They follow the rules real returns obey (only the months of each target's period and the counties of
+its scope; levels may dip, year-to-date figures never fall; the plan's own validation rules hold, e.g. a county's
+poverty-exit transfer never exceeds its rural transfer; some counties miss some months; one prefecture is late for
+the newest month), so the views show every state and nothing an import would refuse.
 """
 from __future__ import annotations
 
@@ -62,26 +64,71 @@ def _level_series(target: Target, months: list[str], rng: random.Random) -> dict
     return out
 
 
+def _bounded_by(plan: Plan) -> dict[str, str]:
+    """Targets a validation rule keeps at or below another (``left ≤ right``, one target a side): their county
+    shares follow the other's, so that no county's figure can exceed the figure bounding it."""
+    found = {}
+    for rule in plan.validation_rules:
+        left, right = rule.left.expression.strip(), rule.right.expression.strip()
+        ids = {t.id for t in plan.targets}
+        if rule.operator in ("less_than_or_equal_to", "less_than") and left in ids and right in ids:
+            found[left] = right
+    return found
+
+
+def _within_rules(plan: Plan, series: dict[str, dict[tuple[str, str], float]]) -> None:
+    """Clamp what the shares did not already keep within the plan's rules (the bound, less one where strict)."""
+    for rule in plan.validation_rules:
+        left, right = rule.left.expression.strip(), rule.right.expression.strip()
+        if left in series and right in series and rule.operator in ("less_than_or_equal_to", "less_than"):
+            for key, value in series[left].items():
+                bound = series[right].get(key)
+                if bound is not None and value > bound - (1 if rule.operator == "less_than" else 0):
+                    series[left][key] = max(0, bound - (1 if rule.operator == "less_than" else 0))
+
+
+def demo_shares(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]],
+                seed: int = SEED) -> dict[str, dict[str, float]]:
+    """Each target's county shares, shared by the values and the allocations so that they agree; a target a rule
+    bounds by another follows the other's shares (with some noise), so the rule holds county by county."""
+    counties = [r.code for r in tree.level("county")]
+    bounded = _bounded_by(plan)
+    shares: dict[str, dict[str, float]] = {}
+    for target in sorted(plan.targets, key=lambda x: x.id in bounded):   # the bounds first, then the bounded
+        in_scope = list(scopes.get(target.id, counties))
+        if target.id in bounded and bounded[target.id] in shares:
+            bound, rng = shares[bounded[target.id]], random.Random(f"{seed}-{target.id}-bounded")
+            noisy = {c: bound.get(c, 0.0) * rng.uniform(0.7, 1.3) for c in in_scope}
+            total = sum(noisy.values()) or 1.0
+            shares[target.id] = {c: w / total for c, w in noisy.items()}
+        else:
+            shares[target.id] = _weights(target.id, in_scope, seed)
+    return shares
+
+
 def generate_values(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]],
                     seed: int = SEED) -> dict[tuple[str, str], list[NewValue]]:
     """Demo county values grouped by (prefecture, month), each group one demo submission."""
     rng = random.Random(seed)
     counties = [r.code for r in tree.level("county")]
     prefectures = [r.code for r in tree.level("prefecture")]
-    months = months_between(DEMO_START, DEMO_END)
+    all_months = months_between(DEMO_START, DEMO_END)
     pace_of = {p: rng.uniform(0.8, 1.15) for p in prefectures}  # some prefectures lag on flows
     lagging = rng.sample(prefectures, 3)
     for p in lagging:
         pace_of[p] = rng.uniform(0.55, 0.7)
     late_prefecture = tree.level("prefecture")[-2].code  # 甘孜州: several counties late for the newest month
     silent = random.Random(seed + 4)  # a county that misses a month misses all of its figures for that month
-    missed = {(c, m) for m in months for c in counties
+    missed = {(c, m) for m in all_months for c in counties
               if silent.random() < (0.04 if m >= _RECENT else 0.006)}
     groups: dict[tuple[str, str], list[NewValue]] = {}
+    shares = demo_shares(plan, tree, scopes, seed)
+    by_target: dict[str, dict[tuple[str, str], float]] = {}
 
     for target in plan.targets:
         in_scope = scopes.get(target.id, counties)
-        weights = _weights(target.id, list(in_scope), seed)
+        months = [m for m in all_months if target.period.start <= m <= target.period.end]
+        weights = shares[target.id]
         if target.kind == "level":
             totals = _level_series(target, months, rng)
             series = {(c, m): round(totals[m] * weights[c] * rng.uniform(0.99, 1.01)) for c in in_scope
@@ -91,13 +138,17 @@ def generate_values(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]
             series = {}
             for c in in_scope:
                 share = weights[c] * pace_of[tree.prefecture_of(c)]
-                for year in range(year_of(DEMO_START), year_of(DEMO_END) + 1):
+                for year in sorted({year_of(m) for m in months}):
                     ytd = 0
                     for m, cumulative in enumerate(_SEASON, start=1):
                         wanted = yearly * share * cumulative * rng.uniform(0.95, 1.05)
                         ytd = max(ytd, round(wanted))  # year-to-date never falls
-                        series[(c, f"{year}-{m:02d}")] = ytd
-        for (county, month), value in series.items():
+                        if f"{year}-{m:02d}" in months:
+                            series[(c, f"{year}-{m:02d}")] = ytd
+        by_target[target.id] = series
+    _within_rules(plan, by_target)
+    for target in plan.targets:
+        for (county, month), value in by_target[target.id].items():
             prefecture = tree.prefecture_of(county)
             if rng.random() < 0.001 or (county, month) in missed:
                 continue  # a figure left blank, or a county that missed this month's return
@@ -109,6 +160,7 @@ def generate_values(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]
 
 def _allocations(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]], seed: int) -> list[dict]:
     rng = random.Random(seed + 1)
+    shares = demo_shares(plan, tree, scopes, seed)
     rows = []
     for target in plan.targets:
         if target.id not in _ALLOCATED:
@@ -116,7 +168,7 @@ def _allocations(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]], 
         in_scope = set(scopes.get(target.id, [r.code for r in tree.level("county")]))
         prefectures = [p for p in tree.level("prefecture")
                        if any(c.code in in_scope for c in tree.children(p.code))]
-        weights = _weights(target.id, list(scopes.get(target.id, [r.code for r in tree.level("county")])), seed)
+        weights = shares[target.id]
         raw = {p.code: sum(weights.get(c.code, 0.0) for c in tree.children(p.code)) * rng.uniform(0.92, 1.1)
                for p in prefectures}
         total = sum(raw.values())
