@@ -17,7 +17,7 @@ if not incomplete.empty:
     worst = incomplete.sort_values("reported").iloc[0]
     st.warning(t("overview.incomplete", ctx.lang, n=len(incomplete), reported=int(worst["reported"]),
                  expected=int(worst["expected_reporters"]),
-                 threshold=format_percent(snap.config.thresholds.min_coverage)))
+                 threshold=format_percent(snap.config.thresholds.min_coverage, digits=0)))
 if not snap.plan.targets:
     st.info(t("overview.no_targets", ctx.lang))
 columns = st.columns(3)

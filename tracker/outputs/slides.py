@@ -282,26 +282,40 @@ def glance_slides(facts: Facts, lang: str, notes: str) -> list[Slide]:
                       lines=(t("slides.glance.measures_only", lang, n=len(facts.measures)),), notes=notes)]
     counts = {s: n for s, n in facts.target_counts().items() if n}
     figures = tuple(Figure(value=str(n), label=snap.config.status(s).label(lang), status=s) for s, n in counts.items())
-    per_slide = GLANCE_ROWS.get(lang, GLANCE_ROWS["zh"])
+    # What the subtitle must say besides the plan: how many targets are judged at their period's end, and what the
+    # ※ beside a goal means (the plan states no comparator there). With the plan where all fits, without it where
+    # the notes alone fit; else the ※ note goes below the table, which then holds one row fewer.
+    said = []
+    ended = sum(1 for f in facts.targets if _ended(f.row, facts.as_of))
+    if ended:
+        said.append(t("slides.glance.period_end", lang, n=ended))
+    assumed = any(f.target.comparator_assumed for f in facts.targets)
+    if assumed:
+        said.append(t("goal.assumed_short", lang))
+    room = WIDTH - 2 * SIZES["pad_x"]
+    plan_title, below = snap.plan.title.get(lang), ()
+    for candidate in (" · ".join([plan_title, *said]), " · ".join(said)):
+        if text_em(candidate) * SIZES["subtitle"] <= room:
+            subtitle = candidate
+            break
+    else:
+        subtitle = " · ".join([plan_title, *said[:-1]]) if assumed else plan_title
+        if assumed:
+            below = (t("goal.assumed_note", lang),)
+    per_slide = GLANCE_ROWS.get(lang, GLANCE_ROWS["zh"]) - (1 if below else 0)
     count = -(-len(facts.targets) // per_slide)
     base, extra = divmod(len(facts.targets), count)   # balanced: 7 targets in English are 3 + 2 + 2
     bounds = [0]
     for i in range(count):
         bounds.append(bounds[-1] + base + (1 if i < extra else 0))
     chunks = [facts.targets[a:b] for a, b in zip(bounds, bounds[1:])]
-    subtitle = snap.plan.title.get(lang)
-    ended = sum(1 for f in facts.targets if _ended(f.row, facts.as_of))
-    if ended:
-        note = t("slides.glance.period_end", lang, n=ended)
-        longer = f"{subtitle} · {note}"
-        subtitle = longer if text_em(longer) * SIZES["subtitle"] <= WIDTH - 2 * SIZES["pad_x"] else note
     slides = []
     for number, chunk in enumerate(chunks, start=1):
         rows = tuple(Row(cells=(f.target.name.get(lang), _qty(f.row, "actual", f.target.unit, lang)
                                 + remarks(shortfall_text(f.row, f.target, lang), lang=lang),
                                 goal_text(f.target, lang, short=True), _pct(f.row["pace"]),
                                 snap.config.status(f.status).label(lang)), status=f.status) for f in chunk)
-        assumed = (t("goal.assumed_note", lang),) if any(f.target.comparator_assumed for f in chunk) else ()
+        lines = below if any(f.target.comparator_assumed for f in chunk) else ()
         title = t("slides.glance.title", lang)
         if len(chunks) > 1:
             title += f" ({number}/{len(chunks)})" if lang == "en" else f"（{number}/{len(chunks)}）"
@@ -310,7 +324,7 @@ def glance_slides(facts: Facts, lang: str, notes: str) -> list[Slide]:
             subtitle=subtitle, figures=figures, compact=True,
             columns=(t("slides.col.target", lang), t("slides.col.actual", lang), t("slides.col.goal", lang),
                      t("slides.col.pace", lang), t("slides.col.status", lang)),
-            align=("l", "r", "l", "r", "c"), strong=(1, 3), tinted=(3,), status_column=4, rows=rows, lines=assumed,
+            align=("l", "r", "l", "r", "c"), strong=(1, 3), tinted=(3,), status_column=4, rows=rows, lines=lines,
             notes=notes if number == 1 else "\n".join(target_clause(f, snap, lang) for f in chunk)))
     return slides
 
@@ -351,11 +365,15 @@ def task_slide(facts: Facts, task, lang: str, notes: str) -> Slide:
 def _departments(facts: Facts, departments, lang: str, room: float = 1.0) -> str:
     """The departments for a subtitle: all of them where they fit in ``room`` of the slide's width, else the first
     and how many more (the speaker notes name them all)."""
+    width = (WIDTH - 2 * SIZES["pad_x"]) * room - text_em("责任部门：") * SIZES["subtitle"]
     full = facts.responsible(departments, lang)
-    if text_em(full) * SIZES["subtitle"] <= (WIDTH - 2 * SIZES["pad_x"]) * room - text_em("责任部门：") * SIZES["subtitle"]:
+    if text_em(full) * SIZES["subtitle"] <= width:
         return full
     first = facts.department(departments.responsible[0], lang)
-    return t("slides.departments_more", lang, first=first, n=len(departments.responsible))
+    shorter = t("slides.departments_more", lang, first=first, n=len(departments.responsible))
+    if text_em(shorter) * SIZES["subtitle"] <= width:
+        return shorter
+    return t("slides.departments_count", lang, n=len(departments.responsible))
 
 
 def _target_figure(fact: TargetFact, snap: Snapshot, lang: str) -> Figure:

@@ -256,8 +256,9 @@ def target_clause(fact: TargetFact, snap: Snapshot, lang: str = "zh") -> str:
     if _num(row["actual"]) is None:
         return t("summary.target_no_data", lang, name=target.name.get(lang))
     month = row.get("month")
+    # judged at the period's end (now or earlier): the figure is final, and 序时进度 is the whole target
     ended = t("summary.at_period_end", lang, month=month_label(month, lang)) \
-        if isinstance(month, str) and month < snap.as_of else ""   # the period is over: judged at its end
+        if isinstance(month, str) and month == target.period.end else ""
     actual = quantity(row, "actual", target.unit, lang) + remarks(
         ended, shortfall_text(row, target, lang), coverage_text(row, lang), lang=lang)
     if row["status"] == "incomplete" and _num(row["pace"]) is None:

@@ -21,7 +21,7 @@ def _remarks(row, target, snap: Snapshot, lang: str) -> str:
     on part of the counties, an estimate with the missing counties in it."""
     parts = []
     month = row.get("month")
-    if isinstance(month, str) and month < snap.as_of:
+    if isinstance(month, str) and month == target.period.end:
         parts.append(t("summary.at_period_end", lang, month=month_label(month, lang)))
     parts.append(shortfall_text(row, target, lang))
     parts.append(coverage_text(row, lang))
