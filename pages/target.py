@@ -4,7 +4,7 @@ import streamlit as st
 import ui
 from tracker.i18n import month_label, t, task_label
 from tracker.model.units import format_quantity
-from tracker.outputs.cards import goal_text
+from tracker.outputs.cards import estimate_text, goal_text
 from tracker.outputs.charts import trend_chart
 from tracker.outputs.tables import departments_text, region_table, target_table
 
@@ -18,6 +18,9 @@ if not snap.plan.targets:
 target_id = ui.select_target(snap, ctx.lang)
 target = snap.plan.target(target_id)
 ui.show_table(target_table(snap, [target_id], ctx.lang), f"{target_id}-{ctx.as_of}")
+row = snap.province().loc[target_id]
+if isinstance(row["estimated"], tuple) and row["estimated"]:
+    st.caption(estimate_text(row, target, snap.tree, ctx.lang))
 history, projection = snap.trend(target_id)
 ui.chart(trend_chart(history, projection, target, ctx.as_of, ctx.lang), f"{target_id}-{ctx.as_of}")
 if not projection.empty:

@@ -370,3 +370,17 @@ def test_the_demo_returns_keep_every_validation_rule_of_the_plan(demo_url):
     assert values["period"].max() <= "2025-12"
     over = values[values["target"] != "key_area_skill_training"]
     assert over["period"].max() == "2023-12"  # no figures for a target after its period
+
+
+def test_the_target_page_names_the_counties_an_estimate_fills(demo_env):
+    from tests.test_app import app
+
+    at = app(as_of="2023-09")
+    at.session_state["target"] = "rural_labor_transfer"
+    at.switch_page("pages/target.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    estimate = next(c for c in captions if c.startswith("估算（不计入实际数）"))
+    assert "雨城区" in estimate and "按其本年最近一月数计入" in estimate  # named, and said to be an estimate
+    table = at.dataframe[0].value
+    assert "估算约" in table["备注"].iloc[0] and "182/183 县报送" in table["备注"].iloc[0]

@@ -64,6 +64,17 @@ def coverage_text(row: dict, lang: str = "zh") -> str:
              share=format_percent(coverage))
 
 
+def estimate_text(row: dict, target: Target, tree, lang: str = "zh", limit: int = 12) -> str:
+    """The estimate with the counties it fills named: "估算（不计入实际数）：约2510.2万人，其中雨城区按其本年最近一月数
+    计入。" Never part of the actual; shown so that a reader sees what the missing counties would likely add."""
+    names = [tree[c].name for c in row["estimated"]]
+    shown = ("、" if lang != "en" else ", ").join(names[:limit])
+    if len(names) > limit:
+        shown += t("figure.estimate_more", lang, n=len(names))
+    return t("figure.estimate_named", lang, value=format_quantity(_num(row["estimate"]), target.unit, lang),
+             counties=shown)
+
+
 def remarks(*parts: str, lang: str = "zh") -> str:
     """The remarks that qualify a figure, in one parenthesis: "（差15人；182/183 县报送，约占99.0%）"."""
     found = [p for p in parts if p]
