@@ -311,3 +311,27 @@ def test_two_files_with_the_same_plan_id_are_refused(tmp_path):
 def test_a_directory_of_distinct_plans_loads(tmp_path):
     shutil.copy(FILE_2023, tmp_path / "a-plan.yaml")
     assert list(load_plans(tmp_path)) == [PLAN_2023]
+
+
+def test_a_relative_target_works_out_its_value_from_a_stated_baseline_or_leaves_it_to_the_data():
+    from tracker.model.plan import Target
+
+    base = {"id": "income", "name": {"zh": "人均收入", "en": "Income"}, "task": "t",
+            "departments": {"responsible": ["hrss"]}, "unit": "元", "comparator": "at_least", "kind": "level",
+            "period": {"start": "2023-01", "end": "2023-12"}, "reporting": "month_end",
+            "aggregation": {"regions": "sum", "months": "latest"},
+            "citation": {"section": "一、目标", "sentence": "城镇居民人均可支配收入增长9%"}}
+    stated = Target.model_validate({**base, "relative": {"change": "percent", "amount": 9,
+                                                          "baseline": {"period": "2022-12", "value": 40_000}}})
+    assert stated.value == pytest.approx(43_600)  # 40,000 × 1.09
+    from_data = Target.model_validate({**base, "relative": {"change": "multiple", "amount": 2,
+                                                             "baseline": {"period": "2022-12"}}})
+    assert from_data.value is None and from_data.relative.apply(150) == 300  # 翻一番 of each region's own figure
+    for wrong, where in (({"relative": {"change": "points", "amount": 2, "baseline": {"period": "2022-12"}}}, "points"),
+                         ({"relative": {"change": "percent", "amount": 9, "baseline": {"period": "2023-06"}}},
+                          "基期"),
+                         ({"value": 1, "relative": {"change": "percent", "amount": 9,
+                                                    "baseline": {"period": "2022-12", "value": 100}}}, "不一致"),
+                         ({}, "value")):
+        with pytest.raises(ValueError, match=where):
+            Target.model_validate({**base, **wrong})

@@ -122,6 +122,48 @@ class Aggregation(Strict):
     months: MonthAggregation
 
 
+class Baseline(Strict):
+    """What a relative target is measured from: the figure of ``period`` (a month, e.g. the December of the year
+    before), as the plan states it for the province (``value``), or, without a value, each region's own figure of
+    that month from the returns (so a prefecture's target is its own baseline moved by the same change)."""
+
+    period: str
+    value: float | None = Field(default=None, gt=0)
+    note: str | None = None
+
+    @field_validator("period")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not is_month(value):
+            raise ValueError(f"月份应为 YYYY-MM 格式，收到 {value!r}")
+        return value
+
+
+class Relative(Strict):
+    """A target stated against a baseline, as plans write growth: ``增长9%`` (``percent``, 9), ``提高2个百分点``
+    (``points``, 2; a target in %), ``翻一番`` (``multiple``, 2), ``下降10%`` (``percent``, -10, with ``at_most``)."""
+
+    change: Literal["percent", "points", "multiple"]
+    amount: float
+    baseline: Baseline
+
+    @model_validator(mode="after")
+    def _sensible(self) -> "Relative":
+        if self.change == "multiple" and self.amount <= 0:
+            raise ValueError("change 为 multiple 时 amount 须大于 0（翻一番为 2）")
+        if self.change == "percent" and self.amount <= -100:
+            raise ValueError("change 为 percent 时 amount 须大于 -100")
+        return self
+
+    def apply(self, base: float) -> float:
+        """The target that ``base`` (a baseline figure) gives."""
+        if self.change == "percent":
+            return base * (1 + self.amount / 100)
+        if self.change == "points":
+            return base + self.amount
+        return base * self.amount
+
+
 class Scope(Strict):
     """A target that applies to a subset of counties: a named set kept under data/region_sets, or a list of codes."""
 
@@ -152,7 +194,11 @@ class Target(Strict):
     task: str
     departments: Departments
     unit: str
-    value: float = Field(gt=0)
+    #: The target for the province. A relative target (``relative``) has it worked out from a stated baseline, or
+    #: none at all when its baseline comes from the returns (each region's target is then its own baseline moved
+    #: by the change: the engine works it out, as it does an allocation).
+    value: float | None = Field(default=None, gt=0)
+    relative: Relative | None = None
     comparator: Comparator
     #: True when the plan's sentence has no comparator word (``开展…3.3万人``) and this file reads one into it:
     #: the goal is then shown with the reading as an assumption ("3.3万人（按不少于理解）"), never as a quote.
@@ -177,6 +223,20 @@ class Target(Strict):
 
     @model_validator(mode="after")
     def _coherent(self) -> "Target":
+        if self.relative is None and self.value is None:
+            raise ValueError("value：须给出目标值（相对基期的目标用 relative 给出变化和基期）")
+        if self.relative is not None:
+            if self.relative.change == "points" and self.unit != "%":
+                raise ValueError("relative.change 为 points（百分点）的目标单位须为 %")
+            if month_index(self.relative.baseline.period) >= month_index(self.period.start):
+                raise ValueError("relative.baseline.period：基期须早于目标期间的开始月")
+            if self.relative.baseline.value is not None:
+                worked_out = self.relative.apply(self.relative.baseline.value)
+                if self.value is not None and abs(self.value - worked_out) > 1e-6 * max(1.0, worked_out):
+                    raise ValueError(f"value {self.value:g} 与基期值按 relative 算得的 {worked_out:g} 不一致")
+                object.__setattr__(self, "value", worked_out)
+            elif self.value is not None:
+                raise ValueError("value：基期取自报送数据的相对目标不能给出固定目标值")
         if self.comparator == "around" and self.tolerance is None:
             raise ValueError("comparator 为 around 时须给出 tolerance（容差比例），并在 assumptions 中说明来源")
         if self.comparator != "around" and self.tolerance is not None:
