@@ -1,4 +1,5 @@
 """指标详情: one quantitative target, its trajectory, its source and its prefectures."""
+import pandas as pd
 import streamlit as st
 
 import ui
@@ -22,7 +23,8 @@ row = snap.province().loc[target_id]
 if isinstance(row["estimated"], tuple) and row["estimated"]:
     st.caption(estimate_text(row, target, snap.tree, ctx.lang))
 history, projection = snap.trend(target_id)
-ui.chart(trend_chart(history, projection, target, ctx.as_of, ctx.lang), f"{target_id}-{ctx.as_of}")
+goal = row["target_value"] if not pd.isna(row["target_value"]) else None
+ui.chart(trend_chart(history, projection, target, ctx.as_of, ctx.lang, goal), f"{target_id}-{ctx.as_of}")
 if not projection.empty:
     end = projection.iloc[-1]
     st.caption(t("target.projection", ctx.lang, month=month_label(end["period"], ctx.lang),

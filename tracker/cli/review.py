@@ -27,7 +27,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     """审核 from the server's shell: the same decisions as the page, taken by the shell's actor and audited."""
     from loaders.plans import get_plan
     from tracker.access.roles import shell_actor
-    from tracker.i18n import month_label, t
+    from tracker.i18n import month_label
     from tracker.review.approval import (
         ReviewError,
         accept,

@@ -156,12 +156,15 @@ class Relative(Strict):
         return self
 
     def apply(self, base: float) -> float:
-        """The target that ``base`` (a baseline figure) gives."""
+        """The target that ``base`` (a baseline figure) gives, free of binary noise (200 × 1.1 is 220, not
+        220.00000000000003, which a figure of 220 would fall short of)."""
         if self.change == "percent":
-            return base * (1 + self.amount / 100)
-        if self.change == "points":
-            return base + self.amount
-        return base * self.amount
+            worked_out = base * (1 + self.amount / 100)
+        elif self.change == "points":
+            worked_out = base + self.amount
+        else:
+            worked_out = base * self.amount
+        return round(worked_out, 6)
 
 
 class Scope(Strict):
@@ -213,6 +216,14 @@ class Target(Strict):
     scope: Scope | None = None
     citation: Citation
     assumptions: tuple[str, ...] = ()
+    #: The indicator this target measures, shared by the targets of successive plans that measure the same thing
+    #: (a 2026 plan's target continuing a 2023 one): its page follows it across both, and a baseline taken from the
+    #: returns may come from the earlier plan. Defaults to the target's id.
+    indicator: str | None = Field(default=None, pattern=_ID)
+
+    @property
+    def indicator_id(self) -> str:
+        return self.indicator or self.id
 
     @field_validator("unit")
     @classmethod
@@ -309,6 +320,9 @@ class Plan(Strict):
     source: Source
     issuers: tuple[str, ...] = ()
     coordination: Coordination | None = None
+    #: The plan this one follows (its targets' indicators may continue there; a baseline from the returns may be
+    #: read from its figures).
+    follows: str | None = None
     tasks: tuple[Task, ...]
     targets: tuple[Target, ...] = ()
     milestones: tuple[Milestone, ...] = ()

@@ -13,7 +13,6 @@ from tracker.model.status import ProgressConfig
 from tracker.model.units import format_percent, format_quantity
 from tracker.progress.engine import MET, floor_of
 
-
 #: The mark a short goal carries when its comparator is this system's reading, not the plan's word; the footnote
 #: ``goal.assumed_note`` explains it wherever the mark is shown.
 ASSUMED_MARK = "※"
@@ -24,10 +23,40 @@ def goal_text(target: Target, lang: str = "zh", value: float | None = None, shor
     no comparator and the YAML reads one in (``comparator_assumed``), the reading is shown as such:
     ``3.3万人（按“不少于”理解）``, never ``3.3万人以上``, which the plan does not say. ``short`` (for a slide's narrow
     column) gives ``3.3万人※`` instead, with ``goal.assumed_note`` shown beside the table."""
+    if target.relative is not None:
+        return relative_goal(target, lang, value)
     amount = format_quantity(target.value if value is None else value, target.unit, lang)
     if target.comparator_assumed:
         return f"{amount}{ASSUMED_MARK}" if short else t(f"goal.assumed.{target.comparator}", lang, amount=amount)
     return t(f"goal.{target.comparator}", lang, amount=amount)
+
+
+def row_goal(target: Target, row: dict, lang: str = "zh", short: bool = False) -> str:
+    """The goal of a progress row: the plan's words, and for a relative target what it works out to there."""
+    if target.relative is None:
+        return goal_text(target, lang, short=short)
+    return relative_goal(target, lang, _num(row.get("target_value")))
+
+
+def relative_goal(target: Target, lang: str = "zh", value: float | None = None) -> str:
+    """A target relative to a baseline as the plan words it, "较2022年12月增长10%", and what it works out to where
+    known ("（即4.36万元）": stated in the plan, or a region's own from its baseline)."""
+    relative = target.relative
+    base = month_label(relative.baseline.period, lang)
+    amount = f"{abs(relative.amount):g}"
+    if relative.change == "percent":
+        words = t("goal.relative.up" if relative.amount >= 0 else "goal.relative.down", lang, base=base,
+                  amount=amount)
+    elif relative.change == "points":
+        words = t("goal.relative.points", lang, base=base, amount=amount)
+    elif relative.amount == 2:
+        words = t("goal.relative.double", lang, base=base)
+    else:
+        words = t("goal.relative.times", lang, base=base, amount=amount)
+    worked_out = target.value if value is None else value
+    if worked_out is None:
+        return words
+    return t("goal.relative.worked_out", lang, goal=words, value=format_quantity(worked_out, target.unit, lang))
 
 
 def _num(value: object) -> float | None:
@@ -113,7 +142,7 @@ def card_html(row: dict, target: Target, config: ProgressConfig, lang: str = "zh
         t("card.pace", lang, value=format_percent(_num(row["pace"]))),
         t("card.reporters", lang, reported=reported, expected=expected_reporters),
     ])
-    goal = t("card.goal", lang, goal=goal_text(target, lang))
+    goal = t("card.goal", lang, goal=row_goal(target, row, lang))
     done = t("card.completion", lang, value=completion_text(row, target)) + remarks(shortfall_text(row, target, lang),
                                                                                     lang=lang)
     return (

@@ -59,10 +59,12 @@ def region_pace_bar(rows: pd.DataFrame, target: Target, as_of: str, config: Prog
 
 
 def trend_chart(history: pd.DataFrame, projection: pd.DataFrame, target: Target, as_of: str,
-                lang: str = "zh") -> go.Figure:
+                lang: str = "zh", goal: float | None = None) -> go.Figure:
     """Actual against its trajectory, each month's own increment as bars, the projection to the end of the period
-    with its band, and the same month a year earlier when there are figures for it."""
-    series = [history["expected"], history["actual"], pd.Series([target.value])]
+    with its band, and the same month a year earlier when there are figures for it. ``goal``: the target the
+    region is held to (the plan's value when None; a relative target's is worked out from its baseline)."""
+    goal = target.value if goal is None else goal
+    series = [history["expected"], history["actual"], pd.Series([goal], dtype="float64")]
     if not projection.empty:
         series += [projection["high"]]
     peak = max(float(s.astype(float).max(skipna=True)) for s in series if s.notna().any())
@@ -93,8 +95,8 @@ def trend_chart(history: pd.DataFrame, projection: pd.DataFrame, target: Target,
         fig.add_trace(go.Scatter(x=px, y=anchor_y + list(projection["projected"] / divisor),
                                  name=t("chart.projection", lang), mode="lines",
                                  line={"color": "#c53030", "width": 2, "dash": "dot"}))
-    if target.kind == "level":
-        fig.add_hline(y=target.value / divisor, line_dash="dot", line_color="#1b7f3b",
+    if target.kind == "level" and goal is not None:
+        fig.add_hline(y=goal / divisor, line_dash="dot", line_color="#1b7f3b",
                       annotation_text=t("chart.target_line", lang), annotation_position="top left")
     fig.update_layout(yaxis={"title": unit, "rangemode": "tozero" if target.kind != "level" else "normal"},
                       yaxis2={"title": t("chart.increment_axis", lang, unit=unit), "overlaying": "y",

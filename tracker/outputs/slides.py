@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from tracker.i18n import month_label, t, task_label
 from tracker.model.units import format_percent, format_quantity
-from tracker.outputs.cards import goal_text, remarks, shortfall_text
+from tracker.outputs.cards import remarks, row_goal, shortfall_text
 from tracker.outputs.summary import (
     Facts,
     TargetFact,
@@ -313,7 +313,7 @@ def glance_slides(facts: Facts, lang: str, notes: str) -> list[Slide]:
     for number, chunk in enumerate(chunks, start=1):
         rows = tuple(Row(cells=(f.target.name.get(lang), _qty(f.row, "actual", f.target.unit, lang)
                                 + remarks(shortfall_text(f.row, f.target, lang), lang=lang),
-                                goal_text(f.target, lang, short=True), _pct(f.row["pace"]),
+                                row_goal(f.target, f.row, lang, short=True), _pct(f.row["pace"]),
                                 snap.config.status(f.status).label(lang)), status=f.status) for f in chunk)
         lines = below if any(f.target.comparator_assumed for f in chunk) else ()
         title = t("slides.glance.title", lang)
@@ -382,7 +382,7 @@ def _target_figure(fact: TargetFact, snap: Snapshot, lang: str) -> Figure:
     unit = ""
     if lang == "en":   # "79.9" big and "thousand persons" small beside it: the whole in big type fits no column
         value, _, unit = value.partition(" ")
-    notes = [t("slides.figure.goal", lang, goal=goal_text(target, lang, short=True)),
+    notes = [t("slides.figure.goal", lang, goal=row_goal(target, row, lang, short=True)),
              t("slides.figure.pace", lang, pace=_pct(row["pace"]))]
     if _ended(row, snap.as_of):
         notes.append(t("slides.figure.period_end", lang, month=month_label(row["month"], lang)))

@@ -21,7 +21,7 @@ from tracker.i18n import month_label, t, task_label
 from tracker.model.periods import month_index
 from tracker.model.plan import Departments, LocalText, Target, Task
 from tracker.model.units import format_percent, format_quantity
-from tracker.outputs.cards import completion_text, coverage_text, goal_text, remarks, shortfall_text
+from tracker.outputs.cards import completion_text, coverage_text, remarks, row_goal, shortfall_text
 from tracker.progress.completeness import Completeness
 from tracker.progress.engine import MET
 from tracker.progress.redlist import lagging
@@ -263,8 +263,8 @@ def target_clause(fact: TargetFact, snap: Snapshot, lang: str = "zh") -> str:
         ended, shortfall_text(row, target, lang), coverage_text(row, lang), lang=lang)
     if row["status"] == "incomplete" and _num(row["pace"]) is None:
         return t("summary.target_incomplete", lang, name=target.name.get(lang), actual=actual,
-                 goal=goal_text(target, lang), status=status)
-    return t("summary.target_clause", lang, name=target.name.get(lang), actual=actual, goal=goal_text(target, lang),
+                 goal=row_goal(target, row, lang), status=status)
+    return t("summary.target_clause", lang, name=target.name.get(lang), actual=actual, goal=row_goal(target, row, lang),
              completion=completion_text(row, target), pace=format_percent(_num(row["pace"])), status=status)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from tracker.i18n import month_label, t, task_label
 from tracker.model.plan import Departments
 from tracker.model.units import format_percent, format_quantity
-from tracker.outputs.cards import coverage_text, goal_text, shortfall_text
+from tracker.outputs.cards import coverage_text, row_goal, shortfall_text
 from tracker.outputs.columns import Count, Percent, quantity, typed
 from tracker.progress.snapshot import Snapshot
 
@@ -35,7 +35,7 @@ def _remarks(row, target, snap: Snapshot, lang: str) -> str:
 
 def _figure_kinds(targets: list, lang: str) -> dict:
     """The figure columns' kinds (``outputs.columns``) for rows of ``targets``."""
-    units, sizes = [x.unit for x in targets], [x.value for x in targets]
+    units, sizes = [x.unit for x in targets], [x.value or 0.0 for x in targets]
     return {
         t("col.actual", lang): quantity(units, sizes), t("col.allocated", lang): quantity(units, sizes),
         t("col.expected", lang): quantity(units, sizes),
@@ -62,7 +62,7 @@ def target_table(snap: Snapshot, target_ids: Iterable[str], lang: str = "zh",
             record[t("col.role", lang)] = t(f"role.{roles[target_id]}", lang)
         record.update({
             t("col.actual", lang): row["actual"],
-            t("col.goal", lang): goal_text(target, lang),
+            t("col.goal", lang): row_goal(target, row, lang),
             t("col.expected", lang): row["expected"],
             t("col.completion", lang): row["completion"],
             t("col.pace", lang): row["pace"],
@@ -300,7 +300,7 @@ def late_table(states: pd.DataFrame, tree, lang: str = "zh") -> pd.DataFrame:
 def superseded_table(frame: pd.DataFrame, snap, lang: str = "zh") -> pd.DataFrame:
     records = frame.to_dict("records")
     targets = [snap.plan.target(r["target"]) for r in records]
-    figures = quantity([x.unit for x in targets], [x.value for x in targets])
+    figures = quantity([x.unit for x in targets], [x.value or 0.0 for x in targets])
     return typed(pd.DataFrame([{
         t("col.county", lang): snap.tree[r["region"]].name,
         t("col.target", lang): target.name.get(lang),
@@ -335,7 +335,7 @@ def outlier_table(frame: pd.DataFrame, snap, lang: str = "zh") -> pd.DataFrame:
             t("preview.value", lang): r["value"],
             t("quality.change", lang): r["change"],
         })
-    figures = quantity([x.unit for x in targets], [x.value for x in targets])
+    figures = quantity([x.unit for x in targets], [x.value or 0.0 for x in targets])
     return typed(pd.DataFrame(rows), {t("preview.previous_1", lang): figures, t("preview.value", lang): figures,
                                       t("quality.change", lang): Percent()})
 

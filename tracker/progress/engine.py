@@ -32,6 +32,9 @@ browser. The rules (README, "进度如何计算" and "缺报时如何判断", sa
   reporting ones have reached their share. ``at_most`` targets are met while at or under their value.
 - A prefecture or county without an allocated target gets its actual and share of the province, no status
   (``no_target``).
+- A target relative to a baseline (``增长9%``, ``翻一番``) whose baseline the plan states is an ordinary target of the
+  worked-out value. One whose baseline comes from the returns gives every region its own target: its baseline
+  month's figure moved by the change; a region with a county missing from the baseline has none yet (数据不全).
 """
 from __future__ import annotations
 
@@ -55,7 +58,8 @@ ALLOCATION_COLUMNS = ["target", "region", "value"]
 ROW_COLUMNS = [
     "target", "region", "region_name", "level", "parent", "actual", "target_value", "expected", "completion",
     "pace", "status", "unit", "comparator", "kind", "reported", "expected_reporters", "projection", "share",
-    "coverage", "coverage_basis", "estimate", "estimated", "as_of", "month", "period_start", "period_end",
+    "coverage", "coverage_basis", "estimate", "estimated", "target_basis", "as_of", "month", "period_start",
+    "period_end",
 ]
 #: Statuses of a target that has reached its value.
 MET = ("completed", "completed_early", "attained")
@@ -206,6 +210,11 @@ def county_figures(plan: Plan, values: pd.DataFrame, as_of: str) -> pd.DataFrame
     return pd.concat(parts, ignore_index=True)
 
 
+def baseline_targets(plan: Plan) -> list[Target]:
+    """Relative targets whose baseline comes from the returns (no value stated in the plan)."""
+    return [t for t in plan.targets if t.relative is not None and t.relative.baseline.value is None]
+
+
 def needs_history(plan: Plan, tree: RegionTree, figures: pd.DataFrame, as_of: str,
                   scopes: Mapping[str, Iterable[str]] | None = None) -> list[str]:
     """The targets for which some county in scope has no figure for a segment month: only their coverage needs
@@ -331,12 +340,16 @@ def progress_table(
     scopes: Mapping[str, Iterable[str]] | None = None,
     levels: Iterable[str] = ("province", "prefecture", "county"),
     history: pd.DataFrame | None = None,
+    baselines: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``compute_progress`` from the counties' figures (``county_figures``' frame) rather than from every value.
 
     ``history``: current county values (target, region, period, value) of the targets ``needs_history`` names, up
     to the as-of month; without it, the coverage of an incomplete region is weighted by the number of counties and
-    no estimate is made.
+    no estimate is made. ``baselines``: the county figures (target, region, value) of each relative target whose
+    baseline comes from the returns, at its baseline month (``baseline_targets``): each region's target is its own
+    baseline moved by the change (``target_basis`` ``baseline``), and a region with a county missing from the
+    baseline has no target yet (``baseline_missing``: 数据不全).
     """
     levels = tuple(levels)
     scopes = scopes or {}
@@ -357,6 +370,10 @@ def progress_table(
             by_target[str(target_id)] = (actual, reported)
     histories = {str(t): frame for t, frame in history.groupby("target")} \
         if history is not None and not history.empty else {}
+    base_of: dict[str, dict[str, float]] = {}
+    if baselines is not None and not baselines.empty:
+        for target_id, region, value in baselines[["target", "region", "value"]].itertuples(index=False):
+            base_of.setdefault(str(target_id), {})[str(region)] = float(value)
     counties_all = tree.level("county")
     all_counties = [r.code for r in counties_all]
     prefecture_of = {r.code: r.parent_code for r in counties_all}
@@ -393,7 +410,19 @@ def progress_table(
             entries.extend((code, "county", prefecture_of[code], [code], allocated.get((target.id, code)))
                            for code in scoped)
         province_total = _total(actual.values())
-        for code, level, parent, counties, target_value in entries:
+        from_data = target.relative is not None and target.relative.baseline.value is None
+        for code, level, parent, counties, allocated_value in entries:
+            target_value, basis = allocated_value, ("plan" if level == "province" else "allocation")
+            if from_data:
+                base = base_of.get(target.id, {})
+                if all(c in base for c in counties):
+                    target_value, basis = target.relative.apply(sum(base[c] for c in counties)), "baseline"
+                    if target.unit in WHOLE_UNITS:   # 36.3 persons to reach means 37
+                        target_value = float(math.ceil(target_value - 1e-9))
+                else:
+                    target_value, basis = None, "baseline_missing"
+            elif allocated_value is None:
+                basis = "none"
             value = province_total if level == "province" else _total(actual[c] for c in counties if c in actual)
             if judged is None:
                 cover = _Coverage(0.0, "none", None, ())
@@ -401,6 +430,8 @@ def progress_table(
                 cover = _coverage(target, counties, reported, shares, value, allocated, values_of)
             expected = expected_value(target, target_value, fraction)
             verdict = judge(value, target_value, expected, target, month, thresholds, cover.share)
+            if basis == "baseline_missing" and verdict.status == "no_target":
+                verdict = Judgement(None, None, "incomplete")   # its baseline is not all in: no target to judge yet
             if value is None:
                 projection = None
             elif target.kind == "level" or fraction >= 1:
@@ -425,6 +456,7 @@ def progress_table(
             columns["coverage_basis"].append(cover.basis)
             columns["estimate"].append(cover.estimate)
             columns["estimated"].append(cover.estimated)
+            columns["target_basis"].append(basis)
         n = len(entries)
         for key, constant in (("target", target.id), ("unit", target.unit), ("comparator", target.comparator),
                               ("kind", target.kind), ("as_of", as_of), ("month", judged),
@@ -460,18 +492,19 @@ def trajectory(
     """
     if scope is not None:
         values = values[values["region"].isin(set(scope))]
-    goal = floor_of(target, target.value if target_value is None else target_value)
+    goal = target.value if target_value is None else target_value
+    goal = floor_of(target, goal) if goal is not None else None
     out = []
     for month in months:
         if until is not None and month_index(month) > month_index(until):
             out.append({"period": month, "actual": None, "reported": 0,
-                        "expected": goal * expected_fraction(target, month)})
+                        "expected": goal * expected_fraction(target, month) if goal is not None else None})
             continue
         actual, reported = county_actuals(target, values, month)
         out.append({
             "period": month,
             "actual": _none(actual.sum(min_count=1)) if not actual.empty else None,
-            "expected": goal * expected_fraction(target, month),
+            "expected": goal * expected_fraction(target, month) if goal is not None else None,
             "reported": len(reported),
         })
     return pd.DataFrame(out, columns=["period", "actual", "expected", "reported"])
@@ -483,8 +516,10 @@ def trend(
     as_of: str,
     scope: Iterable[str] | None = None,
     recent: int = 3,
+    target_value: float | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The month-by-month story of one target, and where it is heading.
+    """The month-by-month story of one target, and where it is heading (against ``target_value``, the plan's value
+    when None).
 
     Returns (history, projection). history: period, actual, expected, increment (the month's own contribution:
     the change of a cumulative figure, or of a level), previous_year (the same month a year earlier, when there
@@ -494,7 +529,7 @@ def trend(
     if scope is not None:
         values = values[values["region"].isin(set(scope))]
     months = target.period.months()
-    history = trajectory(target, values, months, None, until=as_of)
+    history = trajectory(target, values, months, None, target_value, until=as_of)
     # numeric first: with no figure at all the column holds only None, which cannot be differenced
     history["increment"] = pd.to_numeric(history["actual"]).diff()
     first = history.index[0]

@@ -16,7 +16,7 @@ from tracker import store
 from tracker.model.plan import Plan
 from tracker.model.regions import RegionTree
 from tracker.model.status import ProgressConfig, load_config
-from tracker.progress.engine import needs_history, progress_table, trend
+from tracker.progress.engine import baseline_targets, needs_history, progress_table, trend
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,35 @@ class Snapshot:
 
     def trend(self, target_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         target = self.plan.target(target_id)
-        return trend(target, self.target_values(target_id), self.as_of, self.scopes.get(target_id))
+        goal = self.province().loc[target_id, "target_value"]
+        return trend(target, self.target_values(target_id), self.as_of, self.scopes.get(target_id),
+                     target_value=None if pd.isna(goal) else float(goal))
+
+
+def baselines(engine: Engine, plan: Plan) -> pd.DataFrame | None:
+    """The county figures of each relative target's baseline month (``engine.baseline_targets``): from the plan's
+    own returns, else from the plan it follows, for the target there that measures the same indicator."""
+    wanted = baseline_targets(plan)
+    if not wanted:
+        return None
+    parts = []
+    earlier = _followed(plan)
+    for target in wanted:
+        month = target.relative.baseline.period
+        found = store.current_values(engine, plan.id, targets=[target.id], period_from=month, period_to=month)
+        if found.empty and earlier is not None:
+            same = next((t for t in earlier.targets if t.indicator_id == target.indicator_id), None)
+            if same is not None:
+                found = store.current_values(engine, earlier.id, targets=[same.id], period_from=month,
+                                             period_to=month)
+        parts.append(found.assign(target=target.id)[["target", "region", "value"]])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _followed(plan: Plan) -> Plan | None:
+    from loaders.plans import load_plans
+
+    return load_plans().get(plan.follows) if plan.follows else None
 
 
 def load_snapshot(engine: Engine, plan_id: str, as_of: str) -> Snapshot:
@@ -100,7 +128,8 @@ def build_snapshot(engine: Engine, plan: Plan, tree: RegionTree, scopes: dict[st
     # Coverage of an incomplete region is weighted by the counties' history; complete months read nothing more.
     wanted = needs_history(plan, tree, figures, as_of, scopes)
     history = store.current_values(engine, plan.id, targets=wanted, period_to=as_of) if wanted else None
-    progress = progress_table(plan, tree, figures, as_of, config.thresholds, allocations, scopes, history=history)
+    progress = progress_table(plan, tree, figures, as_of, config.thresholds, allocations, scopes, history=history,
+                              baselines=baselines(engine, plan))
     plan_id = plan.id
     statuses = store.milestone_statuses(engine, plan_id, as_of)
     milestones = pd.DataFrame([

@@ -64,7 +64,7 @@ def sync_reference(engine: Engine, plans: Mapping[str, Plan], tree: RegionTree) 
             session.flush()
             for target in plan.targets:
                 session.merge(TargetRow(plan_id=plan.id, id=target.id, name=target.name.zh, unit=target.unit,
-                                        kind=target.kind, value=target.value))
+                                        kind=target.kind, value=target.value or 0.0))  # 0: from its baseline
             for milestone in plan.milestones:
                 session.merge(MilestoneRow(plan_id=plan.id, id=milestone.id, name=milestone.name.zh,
                                            task=milestone.task))
