@@ -188,3 +188,88 @@ def test_backup_and_restore_round_trip(ready_engine, tmp_path, request):
     finally:
         other.dispose()
         drop()
+
+
+# ------------------------------------------------------------------------------------------ append-only tables
+
+APPEND_ONLY = {  # table → a column a rewrite would change
+    "audit_log": "actor", "reviews": "reason", "reported_values": "value", "allocations": "value",
+    "milestone_updates": "note", "evidence_files": "name",
+}
+
+
+def _one_row_each(engine) -> None:
+    """A row in every append-only table, written the way the app writes them."""
+    from sqlalchemy.orm import Session
+
+    from loaders.plans import load_plans
+    from tracker.store.models import Allocation, EvidenceFile, MilestoneUpdate, Review, Submission
+
+    import_bytes(engine, xlsx(good_rows()), "绵阳.xlsx")  # submissions, reported values, the audit trail
+    plan = load_plans()[PLAN]
+    with Session(engine) as session, session.begin():
+        submission = session.scalar(sa.select(sa.func.min(Submission.id)))
+        evidence = EvidenceFile(sha256="ab" * 32, name="会议纪要.pdf", content=b"%PDF-1.4", size=8)
+        session.add(evidence)
+        session.flush()
+        session.add(Review(submission_id=submission, action="accepted", reason="ok", actor="sheng"))
+        session.add(Allocation(plan_id=PLAN, target_id=plan.targets[0].id, region_code="510700", value=1000.0,
+                               uploader="省厅"))
+        session.add(MilestoneUpdate(plan_id=PLAN, milestone_id=plan.milestones[0].id, status="done", as_of="2023-06",
+                                    note="已完成", updated_by="省厅", evidence_id=evidence.id))
+
+
+def _rewrites(table: str, column: str, row: dict, dialect: str) -> list[tuple[str, dict]]:
+    """Every way we know to rewrite an existing row of ``table`` without UPDATE or DELETE, and those too."""
+    changed = {**row, column: ("改过" if isinstance(row[column], str) else 1.0 + (row[column] or 0))}
+    names = ", ".join(changed)
+    values = ", ".join(f":{c}" for c in changed)
+    new_id = {**changed, "id": row["id"] + 1000}  # a new id: for evidence_files the hash still collides
+    statements = [
+        (f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({values})", changed),
+        (f"REPLACE INTO {table} ({names}) VALUES ({values})", changed),
+        (f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {column} = excluded.{column}",
+         changed),
+        (f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT DO UPDATE SET {column} = excluded.{column}",
+         changed),
+        (f"UPDATE OR REPLACE {table} SET {column} = :{column} WHERE id = :id", changed),
+        (f"UPDATE {table} SET {column} = :{column} WHERE id = :id", changed),
+        (f"DELETE FROM {table} WHERE id = :id", changed),
+        (f"MERGE INTO {table} t USING (SELECT CAST(:id AS integer) AS id) s ON t.id = s.id "
+         f"WHEN MATCHED THEN UPDATE SET {column} = :{column}", changed),
+        (f"MERGE INTO {table} t USING (SELECT CAST(:id AS integer) AS id) s ON t.id = s.id "
+         "WHEN MATCHED THEN DELETE", changed),
+        (f"TRUNCATE {table} CASCADE" if dialect == "postgresql" else f"DELETE FROM {table}", {}),
+    ]
+    if table == "evidence_files":
+        statements += [
+            (f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({values})", new_id),
+            (f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT (sha256) DO UPDATE "
+             f"SET {column} = excluded.{column}", new_id),
+        ]
+    return statements
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+def test_append_only_tables_refuse_every_rewrite_statement_by_statement(ready_engine, table):
+    """On SQLite ``INSERT OR REPLACE`` into audit_log changed an entry's actor and into reviews unlocked an accepted
+    month: REPLACE deletes without firing DELETE triggers. Every statement is refused and the row stays."""
+    _one_row_each(ready_engine)
+    column, dialect = APPEND_ONLY[table], ready_engine.dialect.name
+    with ready_engine.connect() as conn:
+        row = dict(conn.execute(sa.text(f"select * from {table} order by id limit 1")).mappings().one())
+        before = conn.execute(sa.text(f"select * from {table} order by id")).all()
+    for statement, params in _rewrites(table, column, row, dialect):
+        with pytest.raises(sa.exc.DBAPIError):
+            with ready_engine.begin() as conn:
+                conn.execute(sa.text(statement), params)
+        with ready_engine.connect() as conn:
+            assert conn.execute(sa.text(f"select * from {table} order by id")).all() == before, statement
+    # appending still works
+    fresh = {k: v for k, v in row.items() if k != "id"}
+    if table == "evidence_files":
+        fresh["sha256"] = "cd" * 32
+    with ready_engine.begin() as conn:
+        conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(fresh)}) VALUES ({', '.join(':' + c for c in fresh)})"),
+                     fresh)
+        assert conn.scalar(sa.text(f"select count(*) from {table}")) == len(before) + 1

@@ -23,10 +23,12 @@ FORMAT = "citizenization-tracker-backup/1"
 REFERENCE = ("regions", "plans", "targets", "milestones")
 #: Tables derived from the others: not backed up, worked out again after a restore.
 DERIVED = ("current_figures",)
+#: Tables not worth restoring: sign-in sessions (a restored database starts with everyone signed out).
+TRANSIENT = ("sign_in_sessions",)
 
 
 def _tables() -> list:
-    return [t for t in Base.metadata.sorted_tables if t.name not in DERIVED]
+    return [t for t in Base.metadata.sorted_tables if t.name not in DERIVED + TRANSIENT]
 
 
 class BackupError(ValueError):
