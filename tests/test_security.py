@@ -273,3 +273,19 @@ def test_append_only_tables_refuse_every_rewrite_statement_by_statement(ready_en
         conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(fresh)}) VALUES ({', '.join(':' + c for c in fresh)})"),
                      fresh)
         assert conn.scalar(sa.text(f"select count(*) from {table}")) == len(before) + 1
+
+
+def test_sessions_and_the_other_changing_tables_are_not_append_only(ready_engine):
+    """What the code updates on purpose stays updatable: a submission's status, the current figures, accounts,
+    sign-in attempts and sessions (revoking is an update)."""
+    from tracker.access.sessions import issue, revoke
+
+    _one_row_each(ready_engine)
+    add_user(ready_engine, ADMIN, "kan", "a long enough secret", "viewer")
+    token = issue(ready_engine, Actor("kan", "viewer"), "k" * 40)
+    assert revoke(ready_engine, token, "k" * 40)
+    with ready_engine.begin() as conn:
+        conn.execute(sa.text("update submissions set note = 'n'"))
+        conn.execute(sa.text("update users set display_name = 'x'"))
+        conn.execute(sa.text("delete from login_attempts"))
+        conn.execute(sa.text("update current_figures set value = value"))

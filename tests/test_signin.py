@@ -79,6 +79,70 @@ def test_a_password_change_or_a_disabled_account_ends_its_sessions(ready_engine)
     assert verify(ready_engine, after, KEY) is None
 
 
+def _session_rows(engine, username: str) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("select revoked_why from sign_in_sessions where username = :u order by issued_at"),
+                            {"u": username}).all()
+
+
+def test_signing_out_revokes_the_session_so_a_copied_cookie_opens_nothing(ready_engine):
+    _accounts(ready_engine)
+    token, other = _token(ready_engine, "mianyang"), _token(ready_engine, "mianyang")  # two browsers
+    copied = str(token)  # the same cookie, copied into another browser
+    assert verify(ready_engine, copied, KEY).username == "mianyang"
+    assert sessions.revoke(ready_engine, token, KEY)  # 退出登录 in the first browser
+    assert verify(ready_engine, copied, KEY) is None  # signature, age and account are all still fine
+    assert access(ready_engine, copied, KEY) == sessions.Access("sign_in", stale=True)
+    assert not sessions.revoke(ready_engine, token, KEY)  # nothing left to end
+    assert verify(ready_engine, other, KEY).username == "mianyang"  # the other sign-in is its own session
+    assert sessions.live_sessions(ready_engine, "mianyang") == 1
+    assert not sessions.revoke(ready_engine, token + "x", KEY) and not sessions.revoke(ready_engine, None, KEY)
+
+
+def test_a_password_change_or_a_disabled_account_revokes_every_session_of_it(ready_engine):
+    _accounts(ready_engine)
+    first, second, theirs = _token(ready_engine, "sheng"), _token(ready_engine, "sheng"), _token(ready_engine, "kan")
+    set_password(ready_engine, ADMIN, "sheng", "another long secret")
+    assert _session_rows(ready_engine, "sheng") == [("password",), ("password",)]
+    assert verify(ready_engine, first, KEY) is None and verify(ready_engine, second, KEY) is None
+    assert verify(ready_engine, theirs, KEY).username == "kan"  # other accounts keep theirs
+    after = _token(ready_engine, "sheng")
+    assert sessions.live_sessions(ready_engine, "sheng") == 1
+    disable_user(ready_engine, ADMIN, "sheng")
+    assert verify(ready_engine, after, KEY) is None and sessions.live_sessions(ready_engine, "sheng") == 0
+    assert _session_rows(ready_engine, "sheng")[-1] == ("disabled",)
+    changes = audit.entries(ready_engine).query("object == 'user:sheng'")["detail"].tolist()
+    assert [(d["change"], d.get("sessions_ended")) for d in changes] == [("add", None), ("password", 2),
+                                                                       ("disable", 1)]
+
+
+def test_a_token_without_its_session_row_is_refused(ready_engine):
+    """A token of the old format (no session id) or one whose row is gone is refused, however well signed."""
+    _accounts(ready_engine)
+    serializer = sessions._serializer(KEY)
+    with ready_engine.connect() as conn:
+        password_hash = conn.scalar(sa.text("select password_hash from users where username = 'kan'"))
+    fingerprint = sessions._fingerprint(password_hash)
+    assert verify(ready_engine, serializer.dumps({"u": "kan", "f": fingerprint}), KEY) is None
+    assert verify(ready_engine, serializer.dumps({"u": "kan", "f": fingerprint, "s": "made-up"}), KEY) is None
+    # someone else's session id under one's own name is no better
+    token = _token(ready_engine, "admin1")
+    session_id = serializer.loads(token)["s"]
+    assert verify(ready_engine, serializer.dumps({"u": "kan", "f": fingerprint, "s": session_id}), KEY) is None
+
+
+def test_expired_sessions_are_refused_and_cleared_away(ready_engine):
+    _accounts(ready_engine)
+    now = datetime.now(timezone.utc)
+    old = _token(ready_engine, "kan", issued_at=now - timedelta(days=9))
+    fresh = _token(ready_engine, "kan")
+    assert verify(ready_engine, fresh, KEY, now=now + timedelta(hours=11)).username == "kan"
+    assert verify(ready_engine, fresh, KEY, now=now + timedelta(hours=13)) is None  # the row's own expiry
+    assert verify(ready_engine, old, KEY, max_age=timedelta(days=30)) is None
+    _token(ready_engine, "kan")  # a sign-in clears away sessions that expired over a week ago
+    assert len(_session_rows(ready_engine, "kan")) == 2
+
+
 # ------------------------------------------------------------------------------------------ the secret key
 
 def test_the_generated_key_is_made_once_beside_the_database_readable_by_its_owner_only(tmp_path):

@@ -128,6 +128,11 @@ def enter() -> None:
 
 
 def _sign_out() -> None:
+    """退出登录: the session is revoked in the database (so a copy of the cookie in another browser opens nothing
+    any more), then this browser's state and cookie are cleared."""
+    token = st.session_state.get(_TOKEN) or (None if st.session_state.get(_SIGNED_OUT) else page_cookie())
+    if token:
+        sessions.revoke(engine(), token, _secret_key())
     kept = {key: st.session_state[key] for key in ("lang", "plan_id", "as_of") if key in st.session_state}
     st.session_state.clear()  # widget values, receipts and previews of the account that leaves go with it
     st.session_state.update(kept)

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.access.audit import record
 from tracker.access.roles import ROLES, Actor
-from tracker.store.models import LoginAttempt, RegionRow, User
+from tracker.store.models import LoginAttempt, RegionRow, SignInSession, User
 
 HASHER = PasswordHasher()
 #: Sign-in attempts allowed per user name in the window before further attempts are refused.
@@ -55,11 +55,21 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
+def end_sessions(session: Session, username: str, why: str) -> int:
+    """Revoke every live sign-in session of an account (in the caller's transaction): a cookie of it, wherever
+    it was copied, opens nothing from the next run on. How many were ended."""
+    result = session.execute(update(SignInSession)
+                             .where(SignInSession.username == username, SignInSession.revoked_at.is_(None))
+                             .values(revoked_at=datetime.now(timezone.utc), revoked_why=why))
+    return result.rowcount
+
+
 def disable_user(engine: Engine, admin: Actor, username: str) -> None:
     admin.require("users")
     with Session(engine) as session, session.begin():
         _user(session, username).active = False
-        record(session, admin, "user", f"user:{username}", {"change": "disable"})
+        ended = end_sessions(session, username, "disabled")
+        record(session, admin, "user", f"user:{username}", {"change": "disable", "sessions_ended": ended})
 
 
 def set_password(engine: Engine, admin: Actor, username: str, password: str) -> None:
@@ -67,7 +77,8 @@ def set_password(engine: Engine, admin: Actor, username: str, password: str) -> 
     _check_password(password)
     with Session(engine) as session, session.begin():
         _user(session, username).password_hash = HASHER.hash(password)
-        record(session, admin, "user", f"user:{username}", {"change": "password"})
+        ended = end_sessions(session, username, "password")
+        record(session, admin, "user", f"user:{username}", {"change": "password", "sessions_ended": ended})
 
 
 def list_users(engine: Engine) -> pd.DataFrame:
