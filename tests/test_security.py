@@ -190,6 +190,96 @@ def test_backup_and_restore_round_trip(ready_engine, tmp_path, request):
         drop()
 
 
+# ------------------------------------------------------------------------------------------ sign-in under pressure
+
+class _CountingHasher:
+    """The module's argon2 hasher, counting how many passwords it verifies (from any thread)."""
+
+    def __init__(self, hasher):
+        import threading
+
+        self._hasher, self._lock, self.verified = hasher, threading.Lock(), 0
+
+    def verify(self, stored, password):
+        with self._lock:
+            self.verified += 1
+        return self._hasher.verify(stored, password)
+
+    def __getattr__(self, name):
+        return getattr(self._hasher, name)
+
+
+def test_twenty_simultaneous_wrong_passwords_verify_at_most_five(ready_engine, monkeypatch):
+    """The penetration test's 20 concurrent attempts checked 18 wrong passwords against a limit of 5. Now the
+    attempt is recorded before the count, so at most five can see a count within the limit."""
+    import threading
+
+    from tracker.access import accounts
+
+    add_user(ready_engine, ADMIN, "chengdu", "a long enough secret", "prefecture", "510100")
+    counting = _CountingHasher(accounts.HASHER)
+    monkeypatch.setattr(accounts, "HASHER", counting)
+    start, refusals = threading.Barrier(20), []
+
+    def attempt(i: int) -> None:
+        start.wait()
+        try:
+            authenticate(ready_engine, "chengdu", f"wrong guess number {i}")
+        except AccountError as exc:
+            refusals.append(str(exc))
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(refusals) == 20
+    wrong = sum("不正确" in r for r in refusals)
+    # A burst may even be refused whole (every attempt counted the others' rows): safe, and it locks nothing.
+    assert counting.verified <= accounts.MAX_FAILURES and wrong == counting.verified
+    assert sum("次数过多" in r for r in refusals) == 20 - wrong
+    with ready_engine.connect() as conn:  # refused attempts leave no row: the lock runs from the fifth failure
+        assert conn.scalar(sa.text("select count(*) from login_attempts")) == wrong
+    # Refused ones were not verified, so the window may have guesses left, but never more than five in all.
+    for i in range(10):
+        with pytest.raises(AccountError):
+            authenticate(ready_engine, "chengdu", f"another guess {i}")
+    assert counting.verified == accounts.MAX_FAILURES
+    with pytest.raises(AccountError, match="次数过多"):  # and now locked, even for the right password
+        authenticate(ready_engine, "chengdu", "a long enough secret")
+
+
+def test_unknown_names_and_disabled_accounts_take_as_long_as_a_wrong_password(ready_engine, monkeypatch):
+    """Unknown names were refused in 2 ms, known ones in 140 ms: a list of names could be tested for free."""
+    import statistics
+    import time
+
+    from tracker.access import accounts
+
+    monkeypatch.setattr(accounts, "MAX_FAILURES", 10_000)  # timing, not the rate limit
+    add_user(ready_engine, ADMIN, "deyang", "a long enough secret", "prefecture", "510600")
+    add_user(ready_engine, ADMIN, "gone", "a long enough secret", "viewer")
+    disable_user(ready_engine, ADMIN, "gone")
+    counting = _CountingHasher(accounts.HASHER)
+    monkeypatch.setattr(accounts, "HASHER", counting)
+
+    def seconds(name: str) -> float:
+        began = time.perf_counter()
+        with pytest.raises(AccountError, match="不正确"):
+            authenticate(ready_engine, name, "not the password")
+        return time.perf_counter() - began
+
+    seconds("deyang"), seconds("nobody")  # warm-up
+    times: dict[str, list[float]] = {"deyang": [], "nobody": [], "gone": []}
+    for _ in range(13):
+        for name in times:
+            times[name].append(seconds(name))
+    known = statistics.median(times["deyang"])
+    for name in ("nobody", "gone"):
+        assert abs(statistics.median(times[name]) - known) <= 0.3 * known, (name, times)
+    assert counting.verified == 2 + 3 * 13  # every attempt verified a hash, real or dummy
+
+
 # ------------------------------------------------------------------------------------------ append-only tables
 
 APPEND_ONLY = {  # table → a column a rewrite would change
