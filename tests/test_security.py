@@ -379,3 +379,41 @@ def test_sessions_and_the_other_changing_tables_are_not_append_only(ready_engine
         conn.execute(sa.text("update users set display_name = 'x'"))
         conn.execute(sa.text("delete from login_attempts"))
         conn.execute(sa.text("update current_figures set value = value"))
+
+
+# ------------------------------------------------------------------------------------------ stored text drawn
+
+def test_escaped_markdown_has_no_markup_left_and_reads_as_the_text_itself():
+    """The pure half of the escaping test (the browser half: tests/test_browser_security.py)."""
+    import string
+
+    from tests.conftest import shown
+    from tracker.outputs.text import JOINER, escape_html, escape_markdown
+
+    hostile = ("![x](http://h/x.png) <img src=x> :material/home: :red[r] $x$ `c` *e* www.h.cn a@h.cn\n"
+               "[a]: http://h/ref.png\n    indented # not a heading\r\n> not a quote")
+    escaped = escape_markdown(hostile)
+    assert shown(escaped) == hostile.replace("\r\n", "\n").replace("\n    ", "\n")
+    bare, i = [], 0
+    while i < len(escaped):  # every punctuation mark is escaped; nothing unescaped is left
+        if escaped[i] == "\\":
+            i += 2
+            continue
+        bare.append(escaped[i])
+        i += 1
+    assert not set(bare) & set(string.punctuation)
+    assert ":material/" not in escaped and "http://" not in escaped.replace("\\", "") and "www." not in escaped
+    assert escaped.count(JOINER) == hostile.count(":") + hostile.count("@") + 1  # + www
+    assert escape_markdown(None) == "" and escape_markdown(12.5) == "12\\.5"
+    assert escape_markdown("绵阳市人社局") == "绵阳市人社局"
+    assert escape_html("<b a=\"1\">'&") == "&lt;b a=&quot;1&quot;&gt;&#x27;&amp;" and escape_html(None) == ""
+
+
+def test_problems_quoting_a_file_are_escaped_where_they_are_listed():
+    from tracker.intake.problems import Problem
+    from tracker.outputs.tables import problem_list
+
+    listed = problem_list([Problem("not_a_number", sheet="![x](http://h/x.png)", cell="D7", county="涪城区",
+                                   params={"target_name": "培训人数", "value": "![y](http://h/y.png)"})])
+    assert "![" not in listed and "\\!\\[x\\]\\(http" in listed and "\\!\\[y\\]\\(http" in listed
+    assert listed.startswith("- 🔴 **错误**")  # the list's own Markdown stays

@@ -13,6 +13,7 @@ from loaders.plans import load_plans
 from tracker import store
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES, month_label, t
 from tracker.outputs.cards import CARD_CSS
+from tracker.outputs.text import escape_markdown
 from tracker.progress.snapshot import Snapshot, load_snapshot
 from tracker.store.db import database_url, get_engine
 
@@ -181,7 +182,8 @@ def demo_banner(snap: Snapshot, lang: str) -> None:
 def page_header(title_key: str, ctx: Context, snap: Snapshot) -> None:
     st.title(t(title_key, ctx.lang))
     demo_banner(snap, ctx.lang)
-    st.caption(t("page.caption", ctx.lang, plan=snap.plan.title.get(ctx.lang), month=month_label(ctx.as_of, ctx.lang)))
+    st.caption(t("page.caption", ctx.lang, plan=escape_markdown(snap.plan.title.get(ctx.lang)),
+                 month=month_label(ctx.as_of, ctx.lang)))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

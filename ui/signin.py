@@ -13,6 +13,7 @@ import streamlit as st
 from tracker.access import sessions
 from tracker.access.roles import Actor
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from tracker.outputs.text import escape_markdown
 from tracker.store.db import database_url
 from ui.context import adopt_link, engine, keep, lang
 
@@ -23,7 +24,7 @@ def _secret_key() -> str:
     try:
         return sessions.secret_key(database_url())
     except (sessions.SessionConfigError, OSError) as exc:
-        st.error(t("signin.key_error", lang(), error=exc))
+        st.error(t("signin.key_error", lang(), error=escape_markdown(exc)))
         st.stop()
 
 
@@ -60,7 +61,7 @@ def gate() -> sessions.Access:
         result = sessions.access(engine(), token, _secret_key() if token else None,
                                  public=sessions.public_overview(), sso_email=email, sso_verified=verified)
     except sessions.SessionConfigError as exc:  # e.g. TRACKER_SESSION_HOURS=abc: say so rather than fail open
-        st.error(t("signin.key_error", lang(), error=exc))
+        st.error(t("signin.key_error", lang(), error=escape_markdown(exc)))
         st.stop()
     if result.stale:
         state.pop(_TOKEN, None)
@@ -148,7 +149,7 @@ def account_box(decided: sessions.Access, lang: str) -> None:
         elif decided.mode == "public":
             st.info(t("signin.public_notice", lang))
         elif decided.actor is not None:
-            st.caption(t("signin.as", lang, name=decided.actor.label,
+            st.caption(t("signin.as", lang, name=escape_markdown(decided.actor.label),
                          role=t(f"account.role.{decided.actor.role}", lang)))
             if sso_configured() and st.user.get("is_logged_in"):
                 st.button(t("signin.sign_out", lang), key="sign_out", on_click=st.logout,
