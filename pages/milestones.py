@@ -56,7 +56,11 @@ if records.empty:
     st.caption(t("milestones.no_history", ctx.lang))
 else:
     ui.show_table(milestone_history_table(records, snap.config, ctx.lang), f"history-{shown}")
+    engine = ui.engine()
     for row in records.dropna(subset=["evidence_id"]).itertuples(index=False):
-        stored = evidence_file(ui.engine(), int(row.evidence_id))
-        st.download_button(t("milestones.download", ctx.lang, name=escape_markdown(stored.name)), stored.content,
-                           file_name=stored.name, key=f"evidence_{row.id}")
+        # The file is read and handed to the browser only when an allowed session clicks (ui.protected).
+        evidence_id = int(row.evidence_id)
+        st.download_button(t("milestones.download", ctx.lang, name=escape_markdown(row.evidence)),
+                           ui.protected("milestones", lambda i=evidence_id: evidence_file(engine, i).content),
+                           file_name=row.evidence, mime="application/octet-stream", key=f"evidence_{row.id}",
+                           on_click="ignore")

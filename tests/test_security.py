@@ -381,6 +381,55 @@ def test_sessions_and_the_other_changing_tables_are_not_append_only(ready_engine
         conn.execute(sa.text("update current_figures set value = value"))
 
 
+# ------------------------------------------------------------------------------------------ file permissions
+
+def _mode(path) -> int:
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_sqlite_file_and_its_journal_are_readable_by_their_owner_only(tmp_path):
+    from tracker.store import init_database
+    from tracker.store.db import get_engine
+
+    path = tmp_path / "new" / "tracker.db"
+    engine = get_engine(f"sqlite:///{path}")
+    try:
+        init_database(engine)
+        add_user(engine, ADMIN, "kan", "a long enough secret", "viewer")  # a password hash in the file
+        with engine.connect() as conn:  # the WAL and shared-memory files exist while a connection is open
+            conn.execute(sa.text("select count(*) from users"))
+            journals = [p for p in path.parent.iterdir() if p.name != path.name]
+            assert {p.name for p in journals} >= {"tracker.db-wal", "tracker.db-shm"}
+            assert {p.name: _mode(p) for p in journals} == {p.name: 0o600 for p in journals}
+        assert _mode(path) == 0o600
+    finally:
+        engine.dispose()
+    # a file an earlier version made world-readable is tightened when it is opened
+    old = tmp_path / "old.db"
+    old.write_bytes(b"")
+    old.chmod(0o644)
+    other = get_engine(f"sqlite:///{old}")
+    try:
+        assert _mode(old) == 0o600
+    finally:
+        other.dispose()
+
+
+def test_backups_are_readable_by_their_owner_only(ready_engine, tmp_path):
+    add_user(ready_engine, ADMIN, "kan", "a long enough secret", "viewer")
+    path = tmp_path / "backup.jsonl.gz"
+    backup(ready_engine, path)
+    assert _mode(path) == 0o600
+    path.chmod(0o644)  # written over: the old file's mode does not survive
+    backup(ready_engine, path)
+    assert _mode(path) == 0o600
+    import gzip
+
+    assert "sign_in_sessions" not in gzip.open(path, "rt", encoding="utf-8").read()
+
+
 # ------------------------------------------------------------------------------------------ stored text drawn
 
 def test_escaped_markdown_has_no_markup_left_and_reads_as_the_text_itself():

@@ -18,7 +18,7 @@ from tests.conftest import PROJECT, shown
 from tests.intake_files import JUNE, MIANYANG, filled_template, good_rows, import_bytes, xlsx
 from tracker.access import audit, sessions
 from tracker.access.accounts import add_user, disable_user, set_password
-from tracker.access.roles import Actor
+from tracker.access.roles import Actor, PermissionDenied
 from tracker.access.sessions import OPEN_ACTOR, SessionConfigError, access, issue, may_see, sso_actor, verify
 
 ADMIN = Actor("root", "admin")
@@ -141,6 +141,29 @@ def test_expired_sessions_are_refused_and_cleared_away(ready_engine):
     assert verify(ready_engine, old, KEY, max_age=timedelta(days=30)) is None
     _token(ready_engine, "kan")  # a sign-in clears away sessions that expired over a week ago
     assert len(_session_rows(ready_engine, "kan")) == 2
+
+
+def test_a_protected_download_is_read_only_for_a_session_that_may_still_see_the_page(ready_engine):
+    _accounts(ready_engine)
+    reads = []
+
+    def fetch() -> bytes:
+        reads.append(1)
+        return b"evidence"
+
+    token = _token(ready_engine, "kan")
+    download = sessions.guarded(ready_engine, token, KEY, "milestones", fetch)
+    assert download() == b"evidence"
+    assert sessions.revoke(ready_engine, token, KEY)  # signed out: the button's callable is worth nothing now
+    with pytest.raises(PermissionDenied):
+        download()
+    with pytest.raises(PermissionDenied):  # nobody signed in (the public overview) sees no evidence either
+        sessions.guarded(ready_engine, None, None, "milestones", fetch)()
+    with pytest.raises(PermissionDenied):  # a viewer does not see the audit page
+        sessions.guarded(ready_engine, _token(ready_engine, "kan"), KEY, "audit", fetch)()
+    sso = sessions.guarded(ready_engine, None, None, "milestones", fetch, sso_email="zhang.san@sc.gov.cn")
+    assert sso() == b"evidence"
+    assert len(reads) == 2
 
 
 # ------------------------------------------------------------------------------------------ the secret key

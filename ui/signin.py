@@ -170,6 +170,16 @@ def language_only() -> str:
     return state["lang"]
 
 
+def protected(page: str, fetch):
+    """A download's data for ``st.download_button(data=...)``: read when the button is clicked, and only if this
+    session may still see ``page`` then (tracker.access.sessions.guarded). Pass ``on_click="ignore"``."""
+    state = st.session_state
+    token = state.get(_TOKEN)
+    email, verified = _sso_identity()
+    return sessions.guarded(engine(), token, _secret_key() if token else None, page, fetch,
+                            sso_email=email, sso_verified=verified)
+
+
 def uploader() -> str:
     """The name a write is recorded under: the signed-in account's (pages pass ``actor()`` as well)."""
     who = actor()

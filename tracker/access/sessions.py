@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from tracker import DATA_DIR
 from tracker.access.accounts import actor_of
-from tracker.access.roles import Actor
+from tracker.access.roles import Actor, PermissionDenied
 from tracker.store.models import SignInSession, User
 
 #: The cookie's name; the browser sends it back with the page request, ``st.context.cookies`` reads it.
@@ -276,3 +276,18 @@ def may_see(actor: Actor | None, page: str) -> bool:
         return actor.may("approve") or actor.role == "prefecture"
     return True
 
+
+def guarded(engine: Engine, token: str | None, key: str | None, page: str, fetch: Callable[[], bytes], *,
+            sso_email: str | None = None, sso_verified: bool | None = None) -> Callable[[], bytes]:
+    """A download's data that is read only when it is asked for, and only if the session that was shown the
+    button may still see ``page`` then (not signed out, not revoked, not disabled). Streamlit runs such a callable
+    when the button is clicked (a deferred ``st.download_button``), so the file reaches the server's media store
+    only for an allowed click, not on every run of the page."""
+
+    def allowed_fetch() -> bytes:
+        decided = access(engine, token, key, sso_email=sso_email, sso_verified=sso_verified)
+        if decided.actor is None or not may_see(decided.actor, page):
+            raise PermissionDenied(f"下载需要登录且有权查看此页面：{page}")
+        return fetch()
+
+    return allowed_fetch
