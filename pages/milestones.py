@@ -5,6 +5,7 @@ import ui
 from tracker.i18n import month_label, t, task_label
 from tracker.intake.milestones import Evidence, MilestoneError, evidence_file, history, set_status
 from tracker.outputs.tables import milestone_history_table, milestone_table
+from tracker.outputs.text import escape_markdown
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -43,9 +44,10 @@ else:
                 set_status(ui.engine(), plan, snap.config, milestone_id, status, as_of=as_of, note=note or None,
                            updated_by=actor.label, actor=actor,
                            evidence=Evidence(upload.name, upload.getvalue()) if upload is not None else None)
-                st.success(t("milestones.saved", ctx.lang, name=names[milestone_id], status=statuses[status]))
+                st.success(t("milestones.saved", ctx.lang, name=escape_markdown(names[milestone_id]),
+                             status=statuses[status]))
             except MilestoneError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(exc))
 
 st.subheader(t("milestones.history", ctx.lang))
 shown = st.selectbox(t("col.milestone", ctx.lang), list(names), format_func=names.get, key="milestone_history")
@@ -54,7 +56,11 @@ if records.empty:
     st.caption(t("milestones.no_history", ctx.lang))
 else:
     ui.show_table(milestone_history_table(records, snap.config, ctx.lang), f"history-{shown}")
+    engine = ui.engine()
     for row in records.dropna(subset=["evidence_id"]).itertuples(index=False):
-        stored = evidence_file(ui.engine(), int(row.evidence_id))
-        st.download_button(t("milestones.download", ctx.lang, name=stored.name), stored.content,
-                           file_name=stored.name, key=f"evidence_{row.id}")
+        # The file is read and handed to the browser only when an allowed session clicks (ui.protected).
+        evidence_id = int(row.evidence_id)
+        st.download_button(t("milestones.download", ctx.lang, name=escape_markdown(row.evidence)),
+                           ui.protected("milestones", lambda i=evidence_id: evidence_file(engine, i).content),
+                           file_name=row.evidence, mime="application/octet-stream", key=f"evidence_{row.id}",
+                           on_click="ignore")

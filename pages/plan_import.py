@@ -11,6 +11,7 @@ from tracker import extract, store
 from tracker.access import sessions
 from tracker.i18n import t
 from tracker.model.units import BASE_UNITS
+from tracker.outputs.text import escape_markdown as md
 
 ctx = ui.context(__file__)
 lang = ctx.lang
@@ -35,7 +36,7 @@ digest = hashlib.sha256(data).hexdigest()[:12]
 try:
     draft = _draft(data, upload.name)
 except extract.ExtractError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 st.info(t("plan_import.summary", lang, tasks=len(draft.tasks), targets=len(draft.targets),
@@ -44,7 +45,7 @@ st.info(t("plan_import.summary", lang, tasks=len(draft.tasks), targets=len(draft
 if draft.traditional or draft.pinyin:
     st.caption(t("plan_import.normalised", lang, pinyin=draft.pinyin))
 if draft.unknown_departments:
-    st.warning(t("plan_import.unknown_departments", lang, names="、".join(draft.unknown_departments)))
+    st.warning(t("plan_import.unknown_departments", lang, names=md("、".join(draft.unknown_departments))))
 
 left, right = st.columns(2)
 plan_id = left.text_input(t("plan_import.plan_id", lang), value=draft.plan_id, key=f"plan_import_id_{digest}")
@@ -85,10 +86,11 @@ if draft.targets:
                              width="stretch")
     st.markdown(t("plan_import.legend", lang))
     for target in draft.targets:
-        st.markdown(f"**{target.id}** · {target.name}  \n{extract.highlight_markdown(target.sentence, target.marks)}")
-        st.caption(f"—— {target.section}")
+        st.markdown(f"**{md(target.id)}** · {md(target.name)}  \n"
+                    f"{extract.highlight_markdown(target.sentence, target.marks)}")
+        st.caption(f"—— {md(target.section)}")
         for assumption in target.assumptions:
-            st.caption(f"{t('target.assumption', lang)}：{assumption}")
+            st.caption(f"{t('target.assumption', lang)}：{md(assumption)}")
 else:
     targets = None
     st.caption(t("plan_import.no_targets", lang))
@@ -124,9 +126,9 @@ if third.button(t("plan_import.save", lang), type="primary", key=f"plan_import_s
     try:
         saved = extract.save_plan(edited, overwrite=overwrite)
     except PlanFileError as exc:
-        st.error(t("plan_import.invalid", lang) + "\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error(t("plan_import.invalid", lang) + "\n\n" + "\n".join(f"- {md(p)}" for p in exc.problems))
     except extract.SaveRefused as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         store.init_database(ui.engine())  # the database learns the new plan's targets and measures
         st.success(t("plan_import.saved", lang, path=f"targets/{saved.name}",

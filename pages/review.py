@@ -6,6 +6,7 @@ import ui
 from tracker.access.roles import PermissionDenied
 from tracker.i18n import month_label, t
 from tracker.outputs.tables import locked_table, review_table
+from tracker.outputs.text import escape_markdown
 from tracker.review import approval
 
 ctx = ui.context(__file__)
@@ -24,7 +25,7 @@ def act(decide, message: str) -> None:
     try:
         decide()
     except (approval.ReviewError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return
     st.session_state["review_done"] = message
     for key in ("review_reason", "reopen_reason"):

@@ -3,6 +3,7 @@ import streamlit as st
 
 import ui
 from tracker.i18n import t
+from tracker.outputs.text import escape_markdown
 
 ctx = ui.context(__file__)
 lang = ctx.lang
@@ -11,7 +12,7 @@ st.title(t("signin.title", lang))
 if decided is not None and decided.stale:
     st.info(t("signin.expired", lang))
 if decided is not None and decided.sso_unknown:
-    st.error(t("signin.sso_unknown", lang, email=decided.sso_unknown))
+    st.error(t("signin.sso_unknown", lang, email=escape_markdown(decided.sso_unknown)))
     st.button(t("signin.sso_sign_out", lang), key="sso_sign_out", on_click=st.logout)
 st.caption(t("signin.help", lang))
 
@@ -24,7 +25,7 @@ with st.form("signin", border=True, width=420):
 if submitted:
     refusal = ui.sign_in(username, password)
     if refusal:
-        st.error(refusal)
+        st.error(escape_markdown(refusal))
     else:
         ui.enter()
 

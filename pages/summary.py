@@ -10,6 +10,7 @@ import streamlit as st
 import ui
 from tracker.i18n import t
 from tracker.outputs.summary import build_summary, gather, summary_docx
+from tracker.outputs.text import escape_markdown as md
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -30,11 +31,11 @@ with st.container(border=True, key="summary_text"):
     st.markdown(f"<h3 style='text-align:center'>{html.escape(summary.title)}</h3>"
                 f"<p style='text-align:center'>{html.escape(summary.subtitle)}</p>", unsafe_allow_html=True)
     if summary.demo:
-        st.warning(summary.demo)
-    st.markdown(summary.opening)
-    st.markdown(f"**{summary.overall_heading}**")
-    st.markdown(summary.overall)
-    st.markdown(f"**{summary.tasks_heading}**")
+        st.warning(md(summary.demo))
+    st.markdown(md(summary.opening))  # plain text throughout: it names targets, regions and departments
+    st.markdown(f"**{md(summary.overall_heading)}**")
+    st.markdown(md(summary.overall))
+    st.markdown(f"**{md(summary.tasks_heading)}**")
     for paragraph in summary.tasks:
-        st.markdown(paragraph)
-    st.caption(summary.note)
+        st.markdown(md(paragraph))
+    st.caption(md(summary.note))

@@ -8,6 +8,7 @@ from tracker.model.units import format_quantity
 from tracker.outputs.cards import estimate_text, goal_text
 from tracker.outputs.charts import trend_chart
 from tracker.outputs.tables import departments_text, region_table, target_table
+from tracker.outputs.text import escape_markdown as md
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -31,21 +32,21 @@ if not projection.empty:
                  value=format_quantity(end["projected"], target.unit, ctx.lang),
                  low=format_quantity(end["low"], target.unit, ctx.lang),
                  high=format_quantity(end["high"], target.unit, ctx.lang),
-                 goal=goal_text(target, ctx.lang)))
+                 goal=md(goal_text(target, ctx.lang))))
 
 task = snap.plan.task(target.task)
 st.subheader(t("target.about", ctx.lang))
 st.markdown("\n".join([
-    f"- {t('target.goal', ctx.lang)}：{goal_text(target, ctx.lang)}",
+    f"- {t('target.goal', ctx.lang)}：{md(goal_text(target, ctx.lang))}",
     f"- {t('target.period', ctx.lang)}：{month_label(target.period.start, ctx.lang)} – "
     f"{month_label(target.period.end, ctx.lang)}（{t('kind.' + target.kind, ctx.lang)}，"
     f"{t('reporting.' + target.reporting, ctx.lang)}）",
-    f"- {t('col.task', ctx.lang)}：{task_label(task.number, task.title.get(ctx.lang), ctx.lang)}",
-    f"- {t('target.departments', ctx.lang)}：{departments_text(target.departments, ctx.lang)}",
+    f"- {t('col.task', ctx.lang)}：{md(task_label(task.number, task.title.get(ctx.lang), ctx.lang))}",
+    f"- {t('target.departments', ctx.lang)}：{md(departments_text(target.departments, ctx.lang))}",
 ]))
-st.markdown(f"> {target.citation.sentence}\n>\n> —— {target.citation.section}")
+st.markdown(f"> {md(target.citation.sentence)}\n>\n> —— {md(target.citation.section)}")
 for assumption in target.assumptions:
-    st.caption(f"{t('target.assumption', ctx.lang)}：{assumption}")
+    st.caption(f"{t('target.assumption', ctx.lang)}：{md(assumption)}")
 
 st.subheader(t("target.prefectures", ctx.lang))
 rows = snap.rows("prefecture")

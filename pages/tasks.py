@@ -4,6 +4,7 @@ import streamlit as st
 import ui
 from tracker.i18n import t, task_label
 from tracker.outputs.tables import departments_text, milestone_table, target_table
+from tracker.outputs.text import escape_markdown as md
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -13,8 +14,8 @@ tasks = {task.id: task for task in snap.plan.tasks}
 task_id = st.selectbox(t("tasks.choose", ctx.lang), list(tasks), key="task",
                        format_func=lambda i: task_label(tasks[i].number, tasks[i].title.get(ctx.lang), ctx.lang))
 task = tasks[task_id]
-st.header(task_label(task.number, task.title.get(ctx.lang), ctx.lang))
-st.markdown(t("tasks.departments", ctx.lang, departments=departments_text(task.departments, ctx.lang)))
+st.header(md(task_label(task.number, task.title.get(ctx.lang), ctx.lang)))
+st.markdown(t("tasks.departments", ctx.lang, departments=md(departments_text(task.departments, ctx.lang))))
 
 targets = [x.id for x in snap.plan.targets if x.task == task_id]
 st.subheader(t("tasks.targets", ctx.lang, n=len(targets)))

@@ -8,6 +8,7 @@ from tracker.intake.allocations import allocation_summary, import_allocations
 from tracker.intake.submissions import import_for_plan
 from tracker.intake.template import NothingDue, build_template
 from tracker.outputs.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
+from tracker.outputs.text import escape_markdown
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -43,7 +44,7 @@ files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"
                          key="upload_files")
 for i, upload in enumerate(files or []):
     data = upload.getvalue()
-    st.subheader(t("upload.file_header", ctx.lang, name=upload.name))
+    st.subheader(t("upload.file_header", ctx.lang, name=escape_markdown(upload.name)))
     check = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=actor.label, actor=actor,
                             period=period, prefecture=prefecture, dry_run=True, accept_warnings=True)
     errors = [p for p in check.problems if p.severity == "error"]

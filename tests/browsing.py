@@ -29,13 +29,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(database_url: str):
+def running_app(database_url: str, script: str = "app.py"):
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     env = {**os.environ, "TRACKER_DATABASE_URL": database_url}
     with open(ARTIFACTS / f"streamlit-{port}.log", "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port",
              str(port), "--browser.gatherUsageStats", "false"],
             cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"

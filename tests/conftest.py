@@ -7,6 +7,7 @@ alone carries the isolation into subprocesses (the CLI) and into the Streamlit a
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,13 @@ import sqlalchemy as sa
 PG_ADMIN_URL = os.environ.get("TRACKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown whose stored text went through ``escape_markdown``
+    (tracker/outputs/text.py): its backslash escapes and invisible word joiners undone. AppTest hands back the
+    Markdown source."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def _pg_admin() -> sa.Engine:

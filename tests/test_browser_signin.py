@@ -104,6 +104,37 @@ def test_signing_in_survives_a_reload_and_signing_out_ends_it(servers, browser):
         assert page.outside_requests == []
 
 
+def test_signing_out_ends_the_session_for_a_copy_of_the_cookie_in_another_browser(servers, browser):
+    """The penetration test copied the cookie into another browser: after 退出登录 it still opened 上报数据 for the
+    rest of its 12 hours. The session is now revoked on the server, so the copy opens the sign-in page."""
+    a, _ = servers
+    with new_page(browser) as first, new_page(browser) as second:
+        first.goto(a)
+        _heading(first, "登录")
+        _sign_in(first, "admin1", PASSWORD)
+        _heading(first, "目标进度总览")
+        copied = _session_cookie(first)
+        second.context.add_cookies([{k: copied[k] for k in ("name", "value", "domain", "path", "sameSite")}])
+        second.goto(a + "/upload")  # the copy works, as a copied cookie does
+        _heading(second, "上报数据")
+        assert second.locator('[data-testid="stFileUploader"]').count() >= 1
+
+        first.locator('[data-testid="stSidebar"]').get_by_role("button", name="退出登录").click()
+        _heading(first, "登录")
+
+        # the other browser's open page, at its next click ...
+        second.locator('[data-testid="stSidebarNav"] a').filter(has_text="总览").first.click()
+        _heading(second, "登录")
+        assert "上报数据" not in _nav(second)
+        # ... and the copied cookie presented afresh
+        second.context.add_cookies([{k: copied[k] for k in ("name", "value", "domain", "path", "sameSite")}])
+        second.goto(a + "/upload")
+        _heading(second, "登录")
+        second.get_by_text("登录已失效").wait_for(timeout=30_000)
+        assert second.locator('[data-testid="stFileUploader"]').count() == 0
+        second.screenshot(path=str(ARTIFACTS / "copied-cookie-after-sign-out.png"), full_page=True)
+
+
 @pytest.mark.parametrize("spoil", ["tampered", "expired"])
 def test_a_tampered_or_expired_cookie_is_refused_and_cleared(servers, browser, pg_url, spoil):
     from tracker.access.sessions import issue

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from loaders.plans import PlanFileError, load_plan, load_plans
+from tests.conftest import shown
 from tracker import TARGETS_DIR
 from tracker.cli import main
 from tracker.extract import (
@@ -514,7 +515,7 @@ def test_highlighted_sentence_marks_value_comparator_deadline_and_kind(seed):
     for part in (":blue[**2500万人**]", ":red[**左右**]", ":green[**2023年**]",
                  ":orange[**稳定在**]"):
         assert part in text
-    assert re.sub(r":[a-z]+\[\*\*(.*?)\*\*\]", r"\1", text) == target.sentence
+    assert shown(re.sub(r":[a-z]+\[\*\*(.*?)\*\*\]", r"\1", text)) == target.sentence
 
 
 def test_review_lists_every_field_with_its_confidence_and_the_skipped_figures():

@@ -188,3 +188,281 @@ def test_backup_and_restore_round_trip(ready_engine, tmp_path, request):
     finally:
         other.dispose()
         drop()
+
+
+# ------------------------------------------------------------------------------------------ sign-in under pressure
+
+class _CountingHasher:
+    """The module's argon2 hasher, counting how many passwords it verifies (from any thread)."""
+
+    def __init__(self, hasher):
+        import threading
+
+        self._hasher, self._lock, self.verified = hasher, threading.Lock(), 0
+
+    def verify(self, stored, password):
+        with self._lock:
+            self.verified += 1
+        return self._hasher.verify(stored, password)
+
+    def __getattr__(self, name):
+        return getattr(self._hasher, name)
+
+
+def test_twenty_simultaneous_wrong_passwords_verify_at_most_five(ready_engine, monkeypatch):
+    """The penetration test's 20 concurrent attempts checked 18 wrong passwords against a limit of 5. Now the
+    attempt is recorded before the count, so at most five can see a count within the limit."""
+    import threading
+
+    from tracker.access import accounts
+
+    add_user(ready_engine, ADMIN, "chengdu", "a long enough secret", "prefecture", "510100")
+    counting = _CountingHasher(accounts.HASHER)
+    monkeypatch.setattr(accounts, "HASHER", counting)
+    start, refusals = threading.Barrier(20), []
+
+    def attempt(i: int) -> None:
+        start.wait()
+        try:
+            authenticate(ready_engine, "chengdu", f"wrong guess number {i}")
+        except AccountError as exc:
+            refusals.append(str(exc))
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(refusals) == 20
+    wrong = sum("不正确" in r for r in refusals)
+    # A burst may even be refused whole (every attempt counted the others' rows): safe, and it locks nothing.
+    assert counting.verified <= accounts.MAX_FAILURES and wrong == counting.verified
+    assert sum("次数过多" in r for r in refusals) == 20 - wrong
+    with ready_engine.connect() as conn:  # refused attempts leave no row: the lock runs from the fifth failure
+        assert conn.scalar(sa.text("select count(*) from login_attempts")) == wrong
+    # Refused ones were not verified, so the window may have guesses left, but never more than five in all.
+    for i in range(10):
+        with pytest.raises(AccountError):
+            authenticate(ready_engine, "chengdu", f"another guess {i}")
+    assert counting.verified == accounts.MAX_FAILURES
+    with pytest.raises(AccountError, match="次数过多"):  # and now locked, even for the right password
+        authenticate(ready_engine, "chengdu", "a long enough secret")
+
+
+def test_unknown_names_and_disabled_accounts_take_as_long_as_a_wrong_password(ready_engine, monkeypatch):
+    """Unknown names were refused in 2 ms, known ones in 140 ms: a list of names could be tested for free."""
+    import statistics
+    import time
+
+    from tracker.access import accounts
+
+    monkeypatch.setattr(accounts, "MAX_FAILURES", 10_000)  # timing, not the rate limit
+    add_user(ready_engine, ADMIN, "deyang", "a long enough secret", "prefecture", "510600")
+    add_user(ready_engine, ADMIN, "gone", "a long enough secret", "viewer")
+    disable_user(ready_engine, ADMIN, "gone")
+    counting = _CountingHasher(accounts.HASHER)
+    monkeypatch.setattr(accounts, "HASHER", counting)
+
+    def seconds(name: str) -> float:
+        began = time.perf_counter()
+        with pytest.raises(AccountError, match="不正确"):
+            authenticate(ready_engine, name, "not the password")
+        return time.perf_counter() - began
+
+    seconds("deyang"), seconds("nobody")  # warm-up
+    times: dict[str, list[float]] = {"deyang": [], "nobody": [], "gone": []}
+    for _ in range(13):
+        for name in times:
+            times[name].append(seconds(name))
+    known = statistics.median(times["deyang"])
+    for name in ("nobody", "gone"):
+        assert abs(statistics.median(times[name]) - known) <= 0.3 * known, (name, times)
+    assert counting.verified == 2 + 3 * 13  # every attempt verified a hash, real or dummy
+
+
+# ------------------------------------------------------------------------------------------ append-only tables
+
+APPEND_ONLY = {  # table → a column a rewrite would change
+    "audit_log": "actor", "reviews": "reason", "reported_values": "value", "allocations": "value",
+    "milestone_updates": "note", "evidence_files": "name",
+}
+
+
+def _one_row_each(engine) -> None:
+    """A row in every append-only table, written the way the app writes them."""
+    from sqlalchemy.orm import Session
+
+    from loaders.plans import load_plans
+    from tracker.store.models import Allocation, EvidenceFile, MilestoneUpdate, Review, Submission
+
+    import_bytes(engine, xlsx(good_rows()), "绵阳.xlsx")  # submissions, reported values, the audit trail
+    plan = load_plans()[PLAN]
+    with Session(engine) as session, session.begin():
+        submission = session.scalar(sa.select(sa.func.min(Submission.id)))
+        evidence = EvidenceFile(sha256="ab" * 32, name="会议纪要.pdf", content=b"%PDF-1.4", size=8)
+        session.add(evidence)
+        session.flush()
+        session.add(Review(submission_id=submission, action="accepted", reason="ok", actor="sheng"))
+        session.add(Allocation(plan_id=PLAN, target_id=plan.targets[0].id, region_code="510700", value=1000.0,
+                               uploader="省厅"))
+        session.add(MilestoneUpdate(plan_id=PLAN, milestone_id=plan.milestones[0].id, status="done", as_of="2023-06",
+                                    note="已完成", updated_by="省厅", evidence_id=evidence.id))
+
+
+def _rewrites(table: str, column: str, row: dict, dialect: str) -> list[tuple[str, dict]]:
+    """Every way we know to rewrite an existing row of ``table`` without UPDATE or DELETE, and those too."""
+    changed = {**row, column: ("改过" if isinstance(row[column], str) else 1.0 + (row[column] or 0))}
+    names = ", ".join(changed)
+    values = ", ".join(f":{c}" for c in changed)
+    new_id = {**changed, "id": row["id"] + 1000}  # a new id: for evidence_files the hash still collides
+    statements = [
+        (f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({values})", changed),
+        (f"REPLACE INTO {table} ({names}) VALUES ({values})", changed),
+        (f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {column} = excluded.{column}",
+         changed),
+        (f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT DO UPDATE SET {column} = excluded.{column}",
+         changed),
+        (f"UPDATE OR REPLACE {table} SET {column} = :{column} WHERE id = :id", changed),
+        (f"UPDATE {table} SET {column} = :{column} WHERE id = :id", changed),
+        (f"DELETE FROM {table} WHERE id = :id", changed),
+        (f"MERGE INTO {table} t USING (SELECT CAST(:id AS integer) AS id) s ON t.id = s.id "
+         f"WHEN MATCHED THEN UPDATE SET {column} = :{column}", changed),
+        (f"MERGE INTO {table} t USING (SELECT CAST(:id AS integer) AS id) s ON t.id = s.id "
+         "WHEN MATCHED THEN DELETE", changed),
+        (f"TRUNCATE {table} CASCADE" if dialect == "postgresql" else f"DELETE FROM {table}", {}),
+    ]
+    if table == "evidence_files":
+        statements += [
+            (f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({values})", new_id),
+            (f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT (sha256) DO UPDATE "
+             f"SET {column} = excluded.{column}", new_id),
+        ]
+    return statements
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+def test_append_only_tables_refuse_every_rewrite_statement_by_statement(ready_engine, table):
+    """On SQLite ``INSERT OR REPLACE`` into audit_log changed an entry's actor and into reviews unlocked an accepted
+    month: REPLACE deletes without firing DELETE triggers. Every statement is refused and the row stays."""
+    _one_row_each(ready_engine)
+    column, dialect = APPEND_ONLY[table], ready_engine.dialect.name
+    with ready_engine.connect() as conn:
+        row = dict(conn.execute(sa.text(f"select * from {table} order by id limit 1")).mappings().one())
+        before = conn.execute(sa.text(f"select * from {table} order by id")).all()
+    for statement, params in _rewrites(table, column, row, dialect):
+        with pytest.raises(sa.exc.DBAPIError):
+            with ready_engine.begin() as conn:
+                conn.execute(sa.text(statement), params)
+        with ready_engine.connect() as conn:
+            assert conn.execute(sa.text(f"select * from {table} order by id")).all() == before, statement
+    # appending still works
+    fresh = {k: v for k, v in row.items() if k != "id"}
+    if table == "evidence_files":
+        fresh["sha256"] = "cd" * 32
+    with ready_engine.begin() as conn:
+        conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(fresh)}) VALUES ({', '.join(':' + c for c in fresh)})"),
+                     fresh)
+        assert conn.scalar(sa.text(f"select count(*) from {table}")) == len(before) + 1
+
+
+def test_sessions_and_the_other_changing_tables_are_not_append_only(ready_engine):
+    """What the code updates on purpose stays updatable: a submission's status, the current figures, accounts,
+    sign-in attempts and sessions (revoking is an update)."""
+    from tracker.access.sessions import issue, revoke
+
+    _one_row_each(ready_engine)
+    add_user(ready_engine, ADMIN, "kan", "a long enough secret", "viewer")
+    token = issue(ready_engine, Actor("kan", "viewer"), "k" * 40)
+    assert revoke(ready_engine, token, "k" * 40)
+    with ready_engine.begin() as conn:
+        conn.execute(sa.text("update submissions set note = 'n'"))
+        conn.execute(sa.text("update users set display_name = 'x'"))
+        conn.execute(sa.text("delete from login_attempts"))
+        conn.execute(sa.text("update current_figures set value = value"))
+
+
+# ------------------------------------------------------------------------------------------ file permissions
+
+def _mode(path) -> int:
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_sqlite_file_and_its_journal_are_readable_by_their_owner_only(tmp_path):
+    from tracker.store import init_database
+    from tracker.store.db import get_engine
+
+    path = tmp_path / "new" / "tracker.db"
+    engine = get_engine(f"sqlite:///{path}")
+    try:
+        init_database(engine)
+        add_user(engine, ADMIN, "kan", "a long enough secret", "viewer")  # a password hash in the file
+        with engine.connect() as conn:  # the WAL and shared-memory files exist while a connection is open
+            conn.execute(sa.text("select count(*) from users"))
+            journals = [p for p in path.parent.iterdir() if p.name != path.name]
+            assert {p.name for p in journals} >= {"tracker.db-wal", "tracker.db-shm"}
+            assert {p.name: _mode(p) for p in journals} == {p.name: 0o600 for p in journals}
+        assert _mode(path) == 0o600
+    finally:
+        engine.dispose()
+    # a file an earlier version made world-readable is tightened when it is opened
+    old = tmp_path / "old.db"
+    old.write_bytes(b"")
+    old.chmod(0o644)
+    other = get_engine(f"sqlite:///{old}")
+    try:
+        assert _mode(old) == 0o600
+    finally:
+        other.dispose()
+
+
+def test_backups_are_readable_by_their_owner_only(ready_engine, tmp_path):
+    add_user(ready_engine, ADMIN, "kan", "a long enough secret", "viewer")
+    path = tmp_path / "backup.jsonl.gz"
+    backup(ready_engine, path)
+    assert _mode(path) == 0o600
+    path.chmod(0o644)  # written over: the old file's mode does not survive
+    backup(ready_engine, path)
+    assert _mode(path) == 0o600
+    import gzip
+
+    assert "sign_in_sessions" not in gzip.open(path, "rt", encoding="utf-8").read()
+
+
+# ------------------------------------------------------------------------------------------ stored text drawn
+
+def test_escaped_markdown_has_no_markup_left_and_reads_as_the_text_itself():
+    """The pure half of the escaping test (the browser half: tests/test_browser_security.py)."""
+    import string
+
+    from tests.conftest import shown
+    from tracker.outputs.text import JOINER, escape_html, escape_markdown
+
+    hostile = ("![x](http://h/x.png) <img src=x> :material/home: :red[r] $x$ `c` *e* www.h.cn a@h.cn\n"
+               "[a]: http://h/ref.png\n    indented # not a heading\r\n> not a quote")
+    escaped = escape_markdown(hostile)
+    assert shown(escaped) == hostile.replace("\r\n", "\n").replace("\n    ", "\n")
+    bare, i = [], 0
+    while i < len(escaped):  # every punctuation mark is escaped; nothing unescaped is left
+        if escaped[i] == "\\":
+            i += 2
+            continue
+        bare.append(escaped[i])
+        i += 1
+    assert not set(bare) & set(string.punctuation)
+    assert ":material/" not in escaped and "http://" not in escaped.replace("\\", "") and "www." not in escaped
+    assert escaped.count(JOINER) == hostile.count(":") + hostile.count("@") + 1  # + www
+    assert escape_markdown(None) == "" and escape_markdown(12.5) == "12\\.5"
+    assert escape_markdown("绵阳市人社局") == "绵阳市人社局"
+    assert escape_html("<b a=\"1\">'&") == "&lt;b a=&quot;1&quot;&gt;&#x27;&amp;" and escape_html(None) == ""
+
+
+def test_problems_quoting_a_file_are_escaped_where_they_are_listed():
+    from tracker.intake.problems import Problem
+    from tracker.outputs.tables import problem_list
+
+    listed = problem_list([Problem("not_a_number", sheet="![x](http://h/x.png)", cell="D7", county="涪城区",
+                                   params={"target_name": "培训人数", "value": "![y](http://h/y.png)"})])
+    assert "![" not in listed and "\\!\\[x\\]\\(http" in listed and "\\!\\[y\\]\\(http" in listed
+    assert listed.startswith("- 🔴 **错误**")  # the list's own Markdown stays

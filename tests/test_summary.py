@@ -9,7 +9,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, shown
 from tracker.cli import main
 from tracker.cli.reports import progress_rows
 from tracker.i18n import task_label
@@ -185,7 +185,7 @@ def test_the_summary_page_shows_the_report(demo_env):
     at.run()
     at.switch_page("pages/summary.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    shown = "\n".join(m.value for m in at.markdown)
+    text = "\n".join(shown(m.value) for m in at.markdown)
     summary = _summary(demo_env, "2023-09")
-    assert summary.overall in shown and summary.tasks[2] in shown
+    assert summary.overall in text and summary.tasks[2] in text
     assert {b.proto.label for b in at.get("download_button")} >= {"下载（Word）", "下载（Markdown）"}

@@ -13,6 +13,7 @@ from ui.context import (
     engine,
     lang,
     page_header,
+    reported_errors,
     run_navigation,
     sidebar,
     snapshot,
@@ -26,6 +27,7 @@ from ui.signin import (
     enter,
     gate,
     language_only,
+    protected,
     sign_in,
     sso_configured,
     uploader,
@@ -35,6 +37,6 @@ from ui.widgets import chart, reportable_months, select_region, select_target, s
 __all__ = [
     "Context", "access", "account_box", "actor", "chart", "completeness", "context", "department_name", "engine",
     "enter", "gate", "lang", "language_only", "leave_presentation", "page_header", "present_button", "presenting",
-    "reportable_months", "run_navigation", "select_region", "select_target", "show_highlighted", "show_table",
-    "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",
+    "protected", "reportable_months", "reported_errors", "run_navigation", "select_region", "select_target",
+    "show_highlighted", "show_table", "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",
 ]

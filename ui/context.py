@@ -4,15 +4,19 @@ these and the core; nothing here computes progress."""
 from __future__ import annotations
 
 import contextvars
+import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from loaders.plans import load_plans
 from tracker import store
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES, month_label, t
 from tracker.outputs.cards import CARD_CSS
+from tracker.outputs.text import escape_markdown
 from tracker.progress.snapshot import Snapshot, load_snapshot
 from tracker.store.db import database_url, get_engine
 
@@ -26,18 +30,39 @@ def _ready_engine(url: str):
 
 
 _IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("in_app", default=False)
+_LOG = get_logger("tracker.ui")
+
+
+@contextmanager
+def reported_errors(where: str):
+    """An error in what runs inside is logged with a short id, traceback and all, and the person sees one line
+    saying so with that id (no traceback, no message that could quote data: ``client.showErrorDetails`` is
+    "none" too). Streamlit's own control flow — ``st.rerun``, ``st.stop``, ``st.switch_page`` — raises
+    exceptions that derive from ``BaseException``, not ``Exception``, and passes through untouched."""
+    try:
+        yield
+    except Exception:
+        error_id = secrets.token_hex(4)
+        _LOG.exception("page error %s on %s", error_id, where)
+        st.error(t("error.page", lang(), id=error_id), icon=":material/error:")
 
 
 def run_navigation(pages: list) -> None:
-    """Run the chosen page inside app.py (so pages know the sidebar and styles are there)."""
+    """Run the chosen page inside app.py (so pages know the sidebar and styles are there), its errors reported
+    (``reported_errors``)."""
     st.session_state["_through_app"] = True
     current = st.navigation(pages, expanded=True)  # every page in the menu, however many
     intended = st.session_state.pop("_intended_page", None)
     if intended and current.url_path != Path(intended).stem:
-        st.switch_page(next(p for p in pages if p.url_path == Path(intended).stem))
+        # A deep link opened first on a fresh server (see ``context``): its page, if this menu has it. A page the
+        # menu lacks (not signed in, not allowed) leaves the default page, as a link to it would anyway.
+        wanted = next((p for p in pages if p.url_path == Path(intended).stem), None)
+        if wanted is not None:
+            st.switch_page(wanted)
     token = _IN_APP.set(True)
     try:
-        current.run()
+        with reported_errors(current.url_path or "(default page)"):
+            current.run()
     finally:
         _IN_APP.reset(token)
 
@@ -181,7 +206,8 @@ def demo_banner(snap: Snapshot, lang: str) -> None:
 def page_header(title_key: str, ctx: Context, snap: Snapshot) -> None:
     st.title(t(title_key, ctx.lang))
     demo_banner(snap, ctx.lang)
-    st.caption(t("page.caption", ctx.lang, plan=snap.plan.title.get(ctx.lang), month=month_label(ctx.as_of, ctx.lang)))
+    st.caption(t("page.caption", ctx.lang, plan=escape_markdown(snap.plan.title.get(ctx.lang)),
+                 month=month_label(ctx.as_of, ctx.lang)))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

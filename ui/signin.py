@@ -13,6 +13,7 @@ import streamlit as st
 from tracker.access import sessions
 from tracker.access.roles import Actor
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from tracker.outputs.text import escape_markdown
 from tracker.store.db import database_url
 from ui.context import adopt_link, engine, keep, lang
 
@@ -23,7 +24,7 @@ def _secret_key() -> str:
     try:
         return sessions.secret_key(database_url())
     except (sessions.SessionConfigError, OSError) as exc:
-        st.error(t("signin.key_error", lang(), error=exc))
+        st.error(t("signin.key_error", lang(), error=escape_markdown(exc)))
         st.stop()
 
 
@@ -60,7 +61,7 @@ def gate() -> sessions.Access:
         result = sessions.access(engine(), token, _secret_key() if token else None,
                                  public=sessions.public_overview(), sso_email=email, sso_verified=verified)
     except sessions.SessionConfigError as exc:  # e.g. TRACKER_SESSION_HOURS=abc: say so rather than fail open
-        st.error(t("signin.key_error", lang(), error=exc))
+        st.error(t("signin.key_error", lang(), error=escape_markdown(exc)))
         st.stop()
     if result.stale:
         state.pop(_TOKEN, None)
@@ -128,6 +129,11 @@ def enter() -> None:
 
 
 def _sign_out() -> None:
+    """退出登录: the session is revoked in the database (so a copy of the cookie in another browser opens nothing
+    any more), then this browser's state and cookie are cleared."""
+    token = st.session_state.get(_TOKEN) or (None if st.session_state.get(_SIGNED_OUT) else page_cookie())
+    if token:
+        sessions.revoke(engine(), token, _secret_key())
     kept = {key: st.session_state[key] for key in ("lang", "plan_id", "as_of") if key in st.session_state}
     st.session_state.clear()  # widget values, receipts and previews of the account that leaves go with it
     st.session_state.update(kept)
@@ -143,7 +149,7 @@ def account_box(decided: sessions.Access, lang: str) -> None:
         elif decided.mode == "public":
             st.info(t("signin.public_notice", lang))
         elif decided.actor is not None:
-            st.caption(t("signin.as", lang, name=decided.actor.label,
+            st.caption(t("signin.as", lang, name=escape_markdown(decided.actor.label),
                          role=t(f"account.role.{decided.actor.role}", lang)))
             if sso_configured() and st.user.get("is_logged_in"):
                 st.button(t("signin.sign_out", lang), key="sign_out", on_click=st.logout,
@@ -162,6 +168,16 @@ def language_only() -> str:
     st.sidebar.selectbox("语言 / Language", options, index=options.index(state["lang"]), format_func=LANGUAGES.get,
                          key="w_lang", on_change=keep, args=("lang",))
     return state["lang"]
+
+
+def protected(page: str, fetch):
+    """A download's data for ``st.download_button(data=...)``: read when the button is clicked, and only if this
+    session may still see ``page`` then (tracker.access.sessions.guarded). Pass ``on_click="ignore"``."""
+    state = st.session_state
+    token = state.get(_TOKEN)
+    email, verified = _sso_identity()
+    return sessions.guarded(engine(), token, _secret_key() if token else None, page, fetch,
+                            sso_email=email, sso_verified=verified)
 
 
 def uploader() -> str:

@@ -1,11 +1,13 @@
-"""Sign-in sessions: a signed, expiring token kept in a browser cookie, and who a request acts as.
+"""Sign-in sessions: a signed, expiring token kept in a browser cookie, the session it stands for kept in the
+database, and who a request acts as.
 
 Streamlit reads cookies (``st.context.cookies``, from the request that opened the page) but cannot set them, so
 the page writes the token with a line of JavaScript and reads it back on the next page load; this module never
-sees the browser. The token is signed, not encrypted: it carries the user name and a fingerprint of the
-account's password hash, so a password change invalidates every token issued before it, and verification reads
-the account again, so a disabled account is refused at once. Nothing else is in it and nothing is stored
-server-side, which is why several app servers can share sessions: they need only the same secret key.
+sees the browser. The token is signed, not encrypted: it carries the user name, a fingerprint of the account's
+password hash and the id of its row in ``sign_in_sessions``. Every run checks that row (``verify``), so a session
+ends for good when it is revoked — by 退出登录 (``revoke``), a password change or a disabled account
+(tracker/access/accounts.py revokes all of that account's sessions in the same transaction) — and a copied cookie
+dies with it. Several app servers share sessions because they share the database and the secret key.
 
 Who a request acts as (``access``):
 
@@ -20,20 +22,20 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import Engine, exists, func, select
+from sqlalchemy import Engine, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from tracker import DATA_DIR
 from tracker.access.accounts import actor_of
-from tracker.access.roles import Actor
-from tracker.store.models import User
+from tracker.access.roles import Actor, PermissionDenied
+from tracker.store.models import SignInSession, User
 
 #: The cookie's name; the browser sends it back with the page request, ``st.context.cookies`` reads it.
 COOKIE = "tracker_session"
@@ -41,6 +43,8 @@ DEFAULT_HOURS = 12.0
 #: Below this a key could be guessed offline from one captured cookie.
 MIN_KEY_CHARS = 32
 _SALT = "tracker-session-v1"
+#: Sessions expired this long ago are deleted when someone signs in (the sign-in attempts keep the history).
+KEEP_EXPIRED = timedelta(days=7)
 
 #: Who acts while no account exists: the province office, as before accounts were introduced.
 OPEN_ACTOR = Actor("上报页面", "province", display_name="未设账户（按省级用户处理）")
@@ -137,36 +141,82 @@ def _fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def _account(engine: Engine, username: str) -> User | None:
-    with Session(engine) as session:
-        user = session.scalars(select(User).where(User.username == username)).first()
-        if user is not None:
-            session.expunge(user)
-        return user
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back naive; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
-def issue(engine: Engine, actor: Actor, key: str, issued_at: datetime | None = None) -> str:
-    """A token for an actor who has just signed in."""
-    user = _account(engine, actor.username)
-    if user is None:
-        raise ValueError(f"没有用户 {actor.username}")
-    return _serializer(key, issued_at).dumps({"u": user.username, "f": _fingerprint(user.password_hash)})
+def issue(engine: Engine, actor: Actor, key: str, issued_at: datetime | None = None,
+          hours: float | None = None) -> str:
+    """A token for an actor who has just signed in, and the session row it stands for."""
+    issued_at = issued_at or datetime.now(timezone.utc)
+    hours = hours if hours is not None else session_hours()
+    session_id = secrets.token_urlsafe(32)
+    with Session(engine) as session, session.begin():
+        user = session.scalars(select(User).where(User.username == actor.username)).first()
+        if user is None:
+            raise ValueError(f"没有用户 {actor.username}")
+        session.execute(delete(SignInSession).where(SignInSession.expires_at < issued_at - KEEP_EXPIRED))
+        username, fingerprint = user.username, _fingerprint(user.password_hash)
+        session.add(SignInSession(id=session_id, username=username, issued_at=issued_at,
+                                  expires_at=issued_at + timedelta(hours=hours)))
+    return _serializer(key, issued_at).dumps({"u": username, "f": fingerprint, "s": session_id})
 
 
-def verify(engine: Engine, token: str, key: str, max_age: timedelta | None = None) -> Actor | None:
-    """The actor a token stands for, or None when it is forged, expired, or its account has since been
-    disabled, removed or given a new password."""
-    max_age = max_age if max_age is not None else timedelta(hours=session_hours())
+def _payload(token: str, key: str, max_age: timedelta | None) -> dict | None:
     try:
-        payload = _serializer(key).loads(token, max_age=max_age.total_seconds())
+        payload = _serializer(key).loads(token, max_age=max_age.total_seconds() if max_age is not None else None)
     except (SignatureExpired, BadSignature):
         return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("u"), str):
+    if not isinstance(payload, dict) or not all(isinstance(payload.get(k), str) for k in ("u", "f", "s")):
+        return None  # tokens issued before sessions were kept server-side carry no "s": sign in again
+    return payload
+
+
+def verify(engine: Engine, token: str, key: str, max_age: timedelta | None = None,
+           now: datetime | None = None) -> Actor | None:
+    """The actor a token stands for, or None when it is forged or expired, its session has been revoked (signed
+    out, password changed, account disabled) or its account has since been disabled, removed or given a new
+    password. One query: the session row and its account."""
+    max_age = max_age if max_age is not None else timedelta(hours=session_hours())
+    payload = _payload(token, key, max_age)
+    if payload is None:
         return None
-    user = _account(engine, payload["u"])
-    if user is None or not user.active or payload.get("f") != _fingerprint(user.password_hash):
-        return None
-    return actor_of(engine, user.username)
+    now = now or datetime.now(timezone.utc)
+    with Session(engine) as session:
+        found = session.execute(
+            select(User, SignInSession.expires_at)
+            .join(SignInSession, SignInSession.username == User.username)
+            .where(SignInSession.id == payload["s"], SignInSession.username == payload["u"],
+                   SignInSession.revoked_at.is_(None))).first()
+        if found is None:
+            return None
+        user, expires_at = found
+        if _utc(expires_at) <= now or not user.active or payload["f"] != _fingerprint(user.password_hash):
+            return None
+        return Actor(user.username, user.role, user.prefecture_code, user.display_name)
+
+
+def revoke(engine: Engine, token: str | None, key: str | None, why: str = "sign_out") -> bool:
+    """End the session a token stands for (退出登录), whatever browser holds a copy of its cookie. Whether there
+    was a live session to end; an unreadable token ends nothing."""
+    payload = _payload(token, key, None) if token and key else None
+    if payload is None:
+        return False
+    with Session(engine) as session, session.begin():
+        result = session.execute(update(SignInSession)
+                                 .where(SignInSession.id == payload["s"], SignInSession.revoked_at.is_(None))
+                                 .values(revoked_at=datetime.now(timezone.utc), revoked_why=why))
+        return result.rowcount > 0
+
+
+def live_sessions(engine: Engine, username: str, now: datetime | None = None) -> int:
+    """How many unrevoked, unexpired sessions an account has (for the tests and the command line)."""
+    now = now or datetime.now(timezone.utc)
+    with Session(engine) as session:
+        rows = session.scalars(select(SignInSession.expires_at).where(
+            SignInSession.username == username, SignInSession.revoked_at.is_(None))).all()
+    return sum(1 for expires in rows if _utc(expires) > now)
 
 
 def accounts_exist(engine: Engine) -> bool:
@@ -225,3 +275,19 @@ def may_see(actor: Actor | None, page: str) -> bool:
     if page == "review":  # reviewers, and prefectures following their own submissions
         return actor.may("approve") or actor.role == "prefecture"
     return True
+
+
+def guarded(engine: Engine, token: str | None, key: str | None, page: str, fetch: Callable[[], bytes], *,
+            sso_email: str | None = None, sso_verified: bool | None = None) -> Callable[[], bytes]:
+    """A download's data that is read only when it is asked for, and only if the session that was shown the
+    button may still see ``page`` then (not signed out, not revoked, not disabled). Streamlit runs such a callable
+    when the button is clicked (a deferred ``st.download_button``), so the file reaches the server's media store
+    only for an allowed click, not on every run of the page."""
+
+    def allowed_fetch() -> bytes:
+        decided = access(engine, token, key, sso_email=sso_email, sso_verified=sso_verified)
+        if decided.actor is None or not may_see(decided.actor, page):
+            raise PermissionDenied(f"下载需要登录且有权查看此页面：{page}")
+        return fetch()
+
+    return allowed_fetch

@@ -16,6 +16,7 @@ import yaml
 
 from tracker import TARGETS_DIR
 from tracker.model.plan import MONTH_AGGREGATION, DepartmentRegistry
+from tracker.outputs.text import escape_markdown
 
 from .departments import DepartmentMatcher
 from .quantities import _TIME_WORDS, AROUND_TOLERANCE, Context, Field, Finding, _clauses, _depths, analyse, find_times
@@ -691,20 +692,20 @@ def apply_edits(draft: Draft, targets=None, milestones=None, plan_id: str | None
 # --- the source sentence with what was read from it marked ------------------------------------------------------------
 
 MARK_COLOURS = {"value": "blue", "comparator": "red", "time": "green", "kind": "orange", "context": "gray"}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~$])")
 
 
 def highlight_markdown(sentence: str, marks: list[tuple[int, int, str]]) -> str:
     """The sentence in Streamlit markdown, each mark bold in its colour: value blue, comparator red, deadline green,
-    kind (累计/稳定在) orange, context (基础上/含/其中) grey. Overlapping marks keep the first."""
+    kind (累计/稳定在) orange, context (基础上/含/其中) grey. Overlapping marks keep the first. The sentence's own
+    text is escaped (tracker.outputs.text): it comes from an uploaded document."""
     out, pos = [], 0
     for a, b, kind in sorted(marks):
         if a < pos:
             continue
-        out.append(_MD_SPECIAL.sub(r"\\\1", sentence[pos:a]))
-        out.append(f":{MARK_COLOURS.get(kind, 'gray')}[**{_MD_SPECIAL.sub(r'', sentence[a:b])}**]")
+        out.append(escape_markdown(sentence[pos:a]))
+        out.append(f":{MARK_COLOURS.get(kind, 'gray')}[**{escape_markdown(sentence[a:b])}**]")
         pos = b
-    out.append(_MD_SPECIAL.sub(r"\\\1", sentence[pos:]))
+    out.append(escape_markdown(sentence[pos:]))
     return "".join(out)
 
 

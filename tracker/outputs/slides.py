@@ -21,7 +21,6 @@ No Streamlit here.
 from __future__ import annotations
 
 import base64
-import html
 from dataclasses import dataclass, field
 
 from tracker.i18n import month_label, t, task_label
@@ -38,6 +37,7 @@ from tracker.outputs.summary import (
     reporting_sentence,
     target_clause,
 )
+from tracker.outputs.text import escape_html
 from tracker.progress.completeness import Completeness
 from tracker.progress.snapshot import Snapshot
 
@@ -605,7 +605,7 @@ def deck_css(medium: str = "screen", font_family: str = FONT_STACK) -> str:
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    return escape_html(text)
 
 
 def _pill(deck: Deck, status: str | None, label: str) -> str:
@@ -696,7 +696,7 @@ def slide_html(deck: Deck, index: int, medium: str = "screen", images: dict[str,
     subtitle = f'<div class="sl-sub sl-label">{_e(slide.subtitle)}</div>' if slide.subtitle else ""
     lines = ('<div class="sl-lines">' + "".join(f'<div class="sl-line sl-label">{_e(x)}</div>' for x in slide.lines)
              + "</div>") if slide.lines else ""
-    counter = f'<span class="sl-counter sl-label">{deck.counter(index)}</span>' if medium == "print" else ""
+    counter = f'<span class="sl-counter sl-label">{_e(deck.counter(index))}</span>' if medium == "print" else ""
     return (
         f'<section class="sl sl-{slide.kind}" data-slide="{_e(slide.key)}" data-index="{index + 1}" '
         f'lang="{"en" if deck.lang == "en" else "zh-CN"}">'

@@ -13,6 +13,7 @@ from tracker.model.plan import Departments
 from tracker.model.units import format_percent, format_quantity
 from tracker.outputs.cards import coverage_text, row_goal, shortfall_text
 from tracker.outputs.columns import Count, Percent, quantity, typed
+from tracker.outputs.text import escape_markdown
 from tracker.progress.snapshot import Snapshot
 
 
@@ -227,8 +228,9 @@ def problem_list(problems, lang: str = "zh", limit: int = 30) -> str:
     lines = []
     for p in problems[:limit]:
         mark = "🔴" if p.severity == "error" else "🟠"
-        where = " ".join(x for x in (p.location(lang), p.county or "") if x)
-        lines.append(f"- {mark} **{t('severity.' + p.severity, lang)}** {where}：{p.message(lang)}")
+        where = " ".join(x for x in (p.location(lang), p.county or "") if x)  # both may quote the file
+        lines.append(f"- {mark} **{t('severity.' + p.severity, lang)}** {escape_markdown(where)}："
+                     f"{escape_markdown(p.message(lang))}")
     if len(problems) > limit:
         lines.append(f"- {t('upload.more_problems', lang, n=len(problems) - limit)}")
     return "\n".join(lines)

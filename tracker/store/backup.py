@@ -9,13 +9,14 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import os
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, LargeBinary, func, insert, select, text
 
 from tracker.store import current
-from tracker.store.db import migrate
+from tracker.store.db import PRIVATE, migrate
 from tracker.store.models import Base
 
 FORMAT = "citizenization-tracker-backup/1"
@@ -23,10 +24,12 @@ FORMAT = "citizenization-tracker-backup/1"
 REFERENCE = ("regions", "plans", "targets", "milestones")
 #: Tables derived from the others: not backed up, worked out again after a restore.
 DERIVED = ("current_figures",)
+#: Tables not worth restoring: sign-in sessions (a restored database starts with everyone signed out).
+TRANSIENT = ("sign_in_sessions",)
 
 
 def _tables() -> list:
-    return [t for t in Base.metadata.sorted_tables if t.name not in DERIVED]
+    return [t for t in Base.metadata.sorted_tables if t.name not in DERIVED + TRANSIENT]
 
 
 class BackupError(ValueError):
@@ -41,9 +44,18 @@ def _encode(value: object) -> object:
     return value
 
 
+def _private_writer(path: Path):
+    """A gzip text stream into ``path``, which is made (or kept) mode 0600 before a byte is written: a backup
+    holds password hashes."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE))
+    os.chmod(path, PRIVATE)  # an existing file keeps its old mode through O_CREAT
+    return gzip.open(path, "wt", encoding="utf-8")
+
+
 def backup(engine: Engine, path: Path) -> dict[str, int]:
+    """Every table but the derived and transient ones, into ``path`` (mode 0600)."""
     counts: dict[str, int] = {}
-    with engine.connect() as conn, conn.begin(), gzip.open(path, "wt", encoding="utf-8") as out:
+    with engine.connect() as conn, conn.begin(), _private_writer(path) as out:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         version = conn.execute(text("select version_num from alembic_version")).scalar()

@@ -37,12 +37,26 @@ def get_engine(url: str | None = None) -> Engine:
     return _engine_for(_normalise(url or database_url()))
 
 
+#: The SQLite file holds password hashes and evidence files: readable and writable by the service's user only.
+PRIVATE = 0o600
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it is missing, and take group and other permissions away from it if
+    it has any (a database made by an earlier version, or copied in). SQLite gives its ``-wal`` and ``-shm`` files
+    the database file's permissions, so they are private too."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE))
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, PRIVATE)
+
+
 @lru_cache(maxsize=16)
 def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = url.split("///", 1)[-1].split("?", 1)[0]
+        if path and path != ":memory:" and not path.startswith("file:"):
+            private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

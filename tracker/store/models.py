@@ -1,5 +1,9 @@
-"""Database tables. Rows of reported values, submissions, allocations and milestone updates are only ever added:
-a newer row supersedes an older one, and the older one stays for history and audit."""
+"""Database tables. Rows of reported values, allocations, milestone updates and evidence files are only ever added:
+a newer row supersedes an older one, and the older one stays for history and audit. Those four tables, the audit
+trail and the reviews are append-only in the database itself (migrations 0003, 0004, 0007: triggers refuse UPDATE,
+DELETE, TRUNCATE and, on SQLite, an INSERT OR REPLACE or upsert over an existing row). A submission's ``status``
+changes as it is reviewed; the current figures are derived and rewritten; accounts, sign-in attempts and sign-in
+sessions change too."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -226,6 +230,20 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SignInSession(Base):
+    """One sign-in: the session a cookie's token stands for (the token carries ``id``). Checked on every run, so
+    revoking it (退出登录, a password change, a disabled account) ends it at once, wherever the cookie was copied
+    to. Not append-only: revoking sets ``revoked_at``; rows long expired are deleted."""
+
+    __tablename__ = "sign_in_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, doc="random, in the signed token")
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_why: Mapped[str | None] = mapped_column(String(16), nullable=True, doc="sign_out | password | disabled")
 
 
 class AuditEntry(Base):
