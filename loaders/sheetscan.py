@@ -1,0 +1,270 @@
+"""Counting what an .xlsx holds before calamine builds anything from it.
+
+calamine turns each sheet into a dense rectangle from A1 to the last cell with content (python-calamine's
+``to_python(skip_empty_area=False)`` then makes one Python object per position): a 2 KB file with ``A1`` and one
+cell at row 60,000, column 500 costs 30 million cells and more than a gigabyte. The sheet's ``<dimension>`` says
+nothing reliable about that, so this module reads every sheet's XML itself, in one streaming pass
+(``ooxml.parse_xml``, no tree built), and counts:
+
+* the ``<c>`` tags (each costs parsing, even an empty one), summed over the whole workbook;
+* the rectangle calamine would build per sheet — last row × last column of the cells that have content
+  (calamine ignores a ``<c>`` without children) — summed over the sheets.
+
+Either sum over ``max_cells``, or one sheet over the per-sheet rows/columns, is refused the moment it is reached,
+naming the sheet. The same pass remembers the cells holding a formula without a cached value (which calamine
+reads as empty), so the intake can refuse them instead of reading a blank.
+
+Which members are read: every member a sheet relationship points at, whatever its name, resolved the way calamine
+resolves it (case-insensitively: calamine finds ``worksheets/Sheet1.xml`` as ``xl/worksheets/sheet1.xml``), is
+counted; every other ``*.xml`` and ``*.rels`` member is parsed only to refuse malformed XML and DTDs; the rest
+(images, a macro project) is only inflated and counted against the archive limits.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import ooxml
+from .errors import UnreadableFile, short
+
+_REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})")  # fullmatch on one attribute: bounded, no backtracking
+_ROW = re.compile(r"[1-9][0-9]{0,6}")
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_unzipped_mb: int
+    max_ratio: int
+    max_cells: int  # over all sheets: the rectangles calamine would build, and the <c> elements
+    max_rows: int  # per sheet
+    max_columns: int
+    max_sheets: int
+
+
+@dataclass
+class _Census:
+    """One member's cells: its rectangle so far and its formulas without a cached value."""
+
+    where: str
+    rows: int = 0
+    columns: int = 0
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+
+
+@dataclass
+class _Totals:
+    area: int = 0  # rectangles of the members finished so far
+    largest: _Census | None = None  # the largest rectangle so far, named in the refusal
+
+    def too_many(self, census: _Census, total: int, limit: int) -> UnreadableFile:
+        worst = max((c for c in (self.largest, census) if c is not None), key=lambda c: c.rows * c.columns)
+        if worst.rows * worst.columns == 0:
+            worst = census
+        return UnreadableFile("too_many_cells", sheet=worst.where, rows=worst.rows, columns=worst.columns,
+                              total=total, limit=limit)
+
+
+#: ``<c`` and ``:c`` (a prefixed ``<x:c``), counted with ``bytes.count`` (C speed, no parsing) over each chunk plus
+#: the end of the one before: an upper bound on the cells (it also counts ``<col>``, ``<cfRule>`` and tags inside
+#: comments, a few dozen in a real sheet), which refuses a flood of millions of empty ``<c/>`` in milliseconds
+#: instead of after parsing them all.
+_CELL_STARTS = (b"<c", b":c")
+
+
+def _count_cell_tags(chunks: Iterable[bytes]) -> int:
+    count, tail = 0, b""
+    for chunk in chunks:
+        window = tail + chunk
+        count += sum(window.count(start) for start in _CELL_STARTS)
+        tail = window[-1:]
+    return count
+
+
+@lru_cache(maxsize=4096)
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+@lru_cache(maxsize=64)
+def _local(tag: str) -> str:
+    return tag[tag.rfind("}") + 1:]
+
+
+class _CellCensus(ooxml.XmlHandler):
+    """Walks one member's cells as libxml2 reports them and refuses the moment a limit is passed, so a hostile
+    sheet is never read to its end.
+
+    Only start tags and text are reported (an ``end`` callback per element would cost a third more): a cell is
+    complete when the next ``<c>`` or ``<row>`` starts, or the document ends. Until then a ``<v>``, ``<is>`` or
+    ``<f>`` gives it content — what calamine reads; a cell without content is skipped by calamine and left out
+    of the rectangle — and text after ``<v>`` (before the next tag starts) gives it a value."""
+
+    def __init__(self, census: _Census, totals: _Totals, limits: Limits):
+        self.census, self.totals, self.limits = census, totals, limits
+        self.row, self.column = -1, -1
+        self.cell: list | None = None  # the cell being read: [row, column, has content, has formula, has value]
+        self.in_value = False
+
+    def start(self, tag: str, attrib: dict) -> None:
+        name = _local(tag)
+        self.in_value = False
+        if name == "c":
+            self._finish()
+            self.cell = [*self._position(attrib.get("r")), False, False, False]
+        elif name == "row":
+            self._finish()
+            self.row, self.column = self._row_number(attrib.get("r")), -1
+        elif self.cell is not None and name in ("v", "is", "f"):
+            self.cell[2] = True
+            if name == "f":
+                self.cell[3] = True
+            self.in_value = name == "v"
+
+    def data(self, text: str) -> None:
+        if self.in_value and not text.isspace():
+            self.cell[4] = True
+
+    def close(self) -> None:
+        self._finish()
+
+    def _finish(self) -> None:
+        if self.cell is None:
+            return
+        row, column, content, formula, value = self.cell
+        self.cell = None
+        if content:
+            self._extend(row, column)
+        if formula and not value:
+            self.census.formulas.add((row, column))
+
+    def _position(self, ref: str | None) -> tuple[int, int]:
+        """Zero-based (row, column): the cell's ``r`` if it has one, else the next column of the current row, the
+        way calamine places cells written without references."""
+        if ref is None:
+            self.column += 1
+            return self.row, self.column
+        match = _REF.fullmatch(ref)
+        if match is None:
+            raise UnreadableFile("unreadable_file",
+                                 detail=f"工作表“{self.census.where}”中的单元格位置“{short(ref, 20)}”无效")
+        self.column = _column_index(match.group(1))
+        return int(match.group(2)) - 1, self.column
+
+    def _row_number(self, ref: str | None) -> int:
+        if ref is None:
+            return self.row + 1
+        if _ROW.fullmatch(ref) is None:
+            raise UnreadableFile("unreadable_file", detail=f"工作表“{self.census.where}”中的行号“{short(ref, 20)}”无效")
+        return int(ref) - 1
+
+    def _extend(self, row: int, column: int) -> None:
+        census, limits = self.census, self.limits
+        if row < census.rows and column < census.columns:
+            return
+        census.rows, census.columns = max(census.rows, row + 1), max(census.columns, column + 1)
+        if census.rows > limits.max_rows or census.columns > limits.max_columns:
+            raise UnreadableFile("sheet_too_large", sheet=census.where, rows=census.rows, columns=census.columns,
+                                 max_rows=limits.max_rows, max_columns=limits.max_columns)
+        if self.totals.area + census.rows * census.columns > limits.max_cells:
+            raise self.totals.too_many(census, self.totals.area + census.rows * census.columns, limits.max_cells)
+
+
+class _SheetList(ooxml.XmlHandler):
+    """(name, relationship id) of each sheet listed in xl/workbook.xml, in order."""
+
+    def __init__(self, max_sheets: int):
+        self.entries: list[tuple[str, str]] = []
+        self.max_sheets = max_sheets
+
+    def start(self, tag: str, attrib: dict) -> None:
+        if ooxml.local_name(tag) != "sheet":
+            return
+        self.entries.append((attrib.get("name") or "", attrib.get(f"{{{_REL_NS}}}id") or attrib.get("id") or ""))
+        if len(self.entries) > self.max_sheets:
+            raise UnreadableFile("too_many_sheets", sheets=f"{self.max_sheets}+", limit=self.max_sheets)
+
+
+class _Relationships(ooxml.XmlHandler):
+    def __init__(self):
+        self.targets: dict[str, str] = {}
+
+    def start(self, tag: str, attrib: dict) -> None:
+        if ooxml.local_name(tag) == "Relationship" and attrib.get("Id") and attrib.get("Target"):
+            self.targets[attrib["Id"]] = attrib["Target"]
+
+
+def _sheet_paths(entries: list[tuple[str, str]], targets: dict[str, str]) -> dict[str, str]:
+    """Lower-cased member path → sheet name, resolved as calamine does: ``/x`` is from the package root, anything
+    else is under ``xl/``, looked up exactly but for case (tried: calamine resolves neither ``./``, ``../``,
+    ``%xx`` nor doubled slashes)."""
+    paths = {}
+    for name, rel_id in entries:
+        target = targets.get(rel_id)
+        if target:
+            path = target[1:] if target.startswith("/") else f"xl/{target}"
+            paths.setdefault(path.lower(), name)
+    return paths
+
+
+def scan_xlsx(data: bytes, limits: Limits) -> dict[str, set[tuple[int, int]]]:
+    """Check the whole package against the limits; return, per sheet name, the cells holding a formula without a
+    cached value. Raises ``UnreadableFile`` on the first limit passed.
+
+    Two passes, so that the cheap checks refuse before the expensive ones start: first every member is inflated
+    and checked (sizes, checksum, the package's budget) and the cell tags of the sheets are counted (C speed);
+    then the XML is parsed — the sheets cell by cell, the other members only for well-formedness."""
+    infos = ooxml.open_package(data, ".xlsx", limits.max_unzipped_mb, limits.max_ratio)
+    budget = ooxml.Budget(limits.max_unzipped_mb)
+    workbook, rels = _member(infos, "xl/workbook.xml"), _member(infos, "xl/_rels/workbook.xml.rels")
+    if workbook is None:
+        raise UnreadableFile("unreadable_file", detail="压缩包中没有 xl/workbook.xml，不是 Excel 工作簿")
+    listing, relationships = _SheetList(limits.max_sheets), _Relationships()
+    ooxml.parse_xml(ooxml.member_chunks(data, workbook, budget), workbook.filename, listing)
+    if rels is not None:
+        ooxml.parse_xml(ooxml.member_chunks(data, rels, budget), rels.filename, relationships)
+    sheets = _sheet_paths(listing.entries, relationships.targets)
+    rest = [info for info in infos if info is not workbook and info is not rels]
+    _check_members(data, rest, sheets, budget, limits)
+    totals = _Totals()
+    found: dict[str, set[tuple[int, int]]] = {}
+    for info in rest:
+        key = info.filename.lower()
+        chunks = ooxml.member_chunks(data, info, ooxml.Budget(limits.max_unzipped_mb))  # counted in pass one
+        if key in sheets:
+            census = _Census(where=sheets[key])
+            ooxml.parse_xml(chunks, census.where, _CellCensus(census, totals, limits))
+            totals.area += census.rows * census.columns
+            if totals.largest is None or census.rows * census.columns > totals.largest.rows * totals.largest.columns:
+                totals.largest = census
+            found.setdefault(sheets[key], set()).update(census.formulas)
+        elif key.endswith((".xml", ".rels")):
+            ooxml.parse_xml(chunks, info.filename)  # well-formed, no DTD: nothing else is read from it
+    return found
+
+
+def _member(infos: list[zipfile.ZipInfo], path: str) -> zipfile.ZipInfo | None:
+    """The member at ``path``, matched as calamine matches (case-insensitively; the last of duplicates)."""
+    matches = [info for info in infos if info.filename.lower() == path]
+    return matches[-1] if matches else None
+
+
+def _check_members(data: bytes, infos: list[zipfile.ZipInfo], sheets: dict[str, str], budget: ooxml.Budget,
+                   limits: Limits) -> None:
+    """Pass one: inflate every member through the counting loop, and count the sheets' cell tags."""
+    cells = 0
+    for info in infos:
+        chunks = ooxml.member_chunks(data, info, budget)
+        sheet = sheets.get(info.filename.lower())
+        if sheet is None:
+            ooxml.drain(chunks)
+            continue
+        cells += _count_cell_tags(chunks)
+        if cells > limits.max_cells:
+            raise UnreadableFile("too_many_cells", sheet=sheet, total=cells, limit=limits.max_cells)
