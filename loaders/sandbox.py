@@ -15,7 +15,7 @@ API — the same as the in-process readers, plus keyword limits::
 
 Both raise ``UnreadableFile(code, **params)`` (``loaders.workbooks.UnreadableFile``), the codes being problem codes
 of tracker/problems.py: the readers' own (``unreadable_file``, ``file_too_large``, ``archive_bomb``,
-``sheet_too_large``, ``too_many_cells``, ``too_many_sheets``, …) and the sandbox's: ``too_slow`` (CPU or wall
+``sheet_too_large``, ``too_many_cells``, ``too_many_sheets``, ``too_much_text``) and the sandbox's: ``too_slow`` (CPU or wall
 time used up), ``too_much_memory`` (the memory limit hit, or an answer too large to hand back), ``reader_busy``
 (every reading slot taken for longer than the wait). A caller switching over changes one name::
 
@@ -40,9 +40,10 @@ How:
 * The child's first act is ``resource.setrlimit``: ``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` (soft: SIGXCPU, hard
   one second later: SIGKILL), ``RLIMIT_CORE`` 0. Only then does it read the request (one JSON line, then the
   file's bytes) from stdin and import the readers (calamine, lxml; python-docx for a .docx; never pandas).
-* It answers one JSON document on stdout: the workbook (dates tagged, see ``_encode``), the text, or a refusal.
-  JSON rather than pickle, because the child is the side that parsed hostile bytes: unpickling its answer
-  would let a subverted child run code in the server.
+* It answers on stdout in records, one JSON array per line: the workbook's meta, sheets and rows (dates tagged,
+  see ``_encode``), or the text, or a refusal; then its peak memory. JSON rather than pickle, because the child
+  is the side that parsed hostile bytes: unpickling its answer would let a subverted child run code in the
+  server. One line per row, because the parent decodes line by line and can switch threads in between.
 * The parent waits in ``select`` (the GIL is released: other Streamlit sessions keep being served), feeding stdin
   and draining stdout and stderr, kills the child at the wall deadline, reaps it with ``wait4`` (its CPU time
   and peak memory come back with it) and turns the way it ended into a refusal: killed at the deadline or by
@@ -57,6 +58,7 @@ sandbox: ~90 ms against ~10 ms in-process. See the report in issue #13 for each 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -67,11 +69,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from .errors import UnreadableFile, reraise_fatal
 
@@ -79,6 +82,7 @@ if TYPE_CHECKING:
     from .workbooks import Workbook
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -96,10 +100,11 @@ READ_OUTPUT_MB = _env_int("TRACKER_READ_OUTPUT_MB", 64)
 QUEUE_SECONDS = 60
 #: The readers' limits that travel with a request (attributes of ``loaders.workbooks``).
 FORWARDED_LIMITS = ("MAX_UPLOAD_MB", "MAX_UNZIPPED_MB", "MAX_RATIO", "MAX_CELLS", "MAX_ROWS", "MAX_COLUMNS",
-                    "MAX_SHEETS")
+                    "MAX_SHEETS", "MAX_TEXT_CHARS")
 #: Codes a child may answer with; anything else from it is treated as damage.
 READER_CODES = frozenset({"unreadable_file", "unsupported_format", "file_too_large", "archive_bomb",
-                          "sheet_too_large", "too_many_cells", "too_many_sheets", "too_slow", "too_much_memory"})
+                          "sheet_too_large", "too_many_cells", "too_many_sheets", "too_much_text", "too_slow",
+                          "too_much_memory"})
 
 _ROOT = Path(__file__).resolve().parent.parent  # the directory holding the ``loaders`` package
 _slots = threading.BoundedSemaphore(READ_CONCURRENCY)
@@ -114,13 +119,8 @@ def read_workbook_limited(data: bytes, file_name: str, *, memory_mb: int | None 
 
     if len(data) > workbooks.MAX_UPLOAD_MB * 1024 * 1024:  # not even worth a process
         raise UnreadableFile("file_too_large", size=f"{len(data) / 1024 / 1024:.1f}", limit=workbooks.MAX_UPLOAD_MB)
-    answer = _read_limited("workbook", data, file_name, memory_mb, cpu_seconds, wall_seconds)
-    try:
-        return _decode_workbook(answer["workbook"], file_name)
-    except BaseException as exc:
-        reraise_fatal(exc)
-        _log.warning("sandbox answer for %r is not a workbook", file_name, exc_info=True)
-        raise UnreadableFile("unreadable_file", detail="读取结果无法识别") from exc
+    records = _read_limited("workbook", data, file_name, memory_mb, cpu_seconds, wall_seconds)
+    return _answer_as(_build_workbook, records, file_name)
 
 
 def read_docx_text_limited(data: bytes, file_name: str = "", *, memory_mb: int | None = None,
@@ -131,10 +131,21 @@ def read_docx_text_limited(data: bytes, file_name: str = "", *, memory_mb: int |
     if len(data) > workbooks.MAX_UNZIPPED_MB * 1024 * 1024:
         raise UnreadableFile("file_too_large", size=f"{len(data) / 1024 / 1024:.1f}",
                              limit=workbooks.MAX_UNZIPPED_MB)
-    text = _read_limited("docx", data, file_name, memory_mb, cpu_seconds, wall_seconds).get("text")
-    if not isinstance(text, str):
-        raise UnreadableFile("unreadable_file", detail="读取结果无法识别")
-    return text
+    records = _read_limited("docx", data, file_name, memory_mb, cpu_seconds, wall_seconds)
+    return _answer_as(_build_text, records, file_name)
+
+
+def _answer_as(build: Callable[[Iterator[list], str], T], records: Iterator[list], file_name: str) -> T:
+    """The answer built from the child's records; a refusal among them is raised as it is, anything malformed
+    becomes ``unreadable_file`` (a child that answers nonsense was subverted or broke)."""
+    try:
+        return build(records, file_name)
+    except UnreadableFile:
+        raise
+    except BaseException as exc:
+        reraise_fatal(exc)
+        _log.warning("sandbox answer for %r is malformed", file_name, exc_info=True)
+        raise UnreadableFile("unreadable_file", detail="读取结果无法识别") from exc
 
 
 @dataclass
@@ -151,16 +162,18 @@ class _Run:
 
     @property
     def peak_mb(self) -> float | None:
-        """The child's peak resident memory as it reported it (a child that was killed reports nothing)."""
-        head = self.output[:40]
-        if self.returncode != 0 or not head.startswith(b'{"peak_kb":'):
+        """The child's peak resident memory as it reported it at the end (a killed child reports nothing)."""
+        last = self.output[-200:].rstrip(b"\n").rsplit(b"\n", 1)[-1]
+        if self.returncode != 0 or not last.startswith(b'["end",'):
             return None
-        digits = head[len(b'{"peak_kb":'):].split(b",", 1)[0]
-        return int(digits) / 1024 if digits.isdigit() else None
+        try:
+            return int(json.loads(last)[1]["peak_kb"]) / 1024
+        except (ValueError, KeyError, IndexError, TypeError):
+            return None
 
 
 def _read_limited(kind: str, data: bytes, file_name: str, memory_mb: int | None, cpu_seconds: int | None,
-                  wall_seconds: float | None) -> dict:
+                  wall_seconds: float | None) -> Iterator[list]:
     memory_mb = memory_mb or READ_MEMORY_MB
     cpu_seconds = cpu_seconds or READ_SECONDS
     wall_seconds = wall_seconds or READ_SECONDS
@@ -281,29 +294,41 @@ def _kill(proc: subprocess.Popen) -> None:
         pass
 
 
-def _verdict(run: _Run, memory_mb: int, cpu_seconds: int, wall_seconds: float) -> dict:
-    """The child's answer, or the refusal its death amounts to."""
+def _verdict(run: _Run, memory_mb: int, cpu_seconds: int, wall_seconds: float) -> Iterator[list]:
+    """The child's answer as records, or the refusal its death amounts to."""
     if run.timed_out:
         raise UnreadableFile("too_slow", seconds=_seconds(wall_seconds))
     if run.output_too_large:
         raise UnreadableFile("too_much_memory", limit=memory_mb)
-    out_of_memory = ("memory allocation of" in run.errors or "MemoryError" in run.errors
-                     or "Cannot allocate memory" in run.errors)
     if run.returncode == 0 and run.output:
-        try:
-            answer = json.loads(run.output.decode("utf-8", "surrogatepass"), object_hook=_decode_value)
-        except ValueError as exc:
-            raise UnreadableFile("unreadable_file", detail="读取结果无法识别") from exc
-        if "refused" in answer:
-            raise _refusal(answer["refused"])
-        return answer
+        return _records(run.output)
     if run.returncode == -signal.SIGXCPU or (run.returncode == -signal.SIGKILL and
                                               run.cpu_seconds >= cpu_seconds - 0.1):
         raise UnreadableFile("too_slow", seconds=_seconds(cpu_seconds))
-    if out_of_memory or run.returncode == -signal.SIGKILL:
+    out_of_memory = ("memory allocation of" in run.errors or "MemoryError" in run.errors
+                     or "Cannot allocate memory" in run.errors)
+    if out_of_memory or run.returncode == -signal.SIGKILL:  # SIGKILL without the CPU used up: the OOM killer
         raise UnreadableFile("too_much_memory", limit=memory_mb)
     _log.warning("sandbox child ended with %s: %s", run.returncode, run.errors[-2000:])
     raise UnreadableFile("unreadable_file", detail="读取程序意外终止，文件可能已损坏或是恶意文件")
+
+
+def _records(output: bytes) -> Iterator[list]:
+    """The answer's records, one JSON array per line. Decoded one line at a time, so that the interpreter can
+    switch threads between lines: a 2-million-cell answer never holds the GIL for more than one row."""
+    ended = False
+    for line in io.BytesIO(output):
+        record = json.loads(line.decode("utf-8", "surrogatepass"), object_hook=_decode_value)
+        if not isinstance(record, list) or not record or ended:
+            raise ValueError("not a record, or a record after the end")
+        if record[0] == "refused":
+            raise _refusal(record[1] if len(record) > 1 else None)
+        if record[0] == "end":
+            ended = True
+            continue
+        yield record
+    if not ended:
+        raise ValueError("the answer stops before its end")
 
 
 def _seconds(value: float) -> str:
@@ -320,15 +345,32 @@ def _refusal(refused: object) -> UnreadableFile:
     return UnreadableFile("unreadable_file", detail="读取结果无法识别")
 
 
-def _decode_workbook(encoded: dict, file_name: str) -> Workbook:
+def _build_workbook(records: Iterator[list], file_name: str) -> Workbook:
     from .workbooks import Sheet, Workbook
 
-    sheets = [Sheet(name=s["name"], rows=s["rows"], merged=[tuple(m) for m in s["merged"]],
-                    formulas_without_value={tuple(f) for f in s["formulas"]}, hidden=bool(s["hidden"]))
-              for s in encoded["sheets"]]
-    if not all(isinstance(s.name, str) and isinstance(s.rows, list) for s in sheets):
-        raise TypeError("malformed sheet")
-    return Workbook(file_name=file_name, sheets=sheets, meta={str(k): str(v) for k, v in encoded["meta"]})
+    sheets: list[Sheet] = []
+    meta: dict[str, str] = {}
+    for tag, *fields in records:
+        if tag == "sheet":
+            sheets.append(Sheet(name=str(fields[0]), rows=[], hidden=bool(fields[1])))
+        elif tag == "r" and isinstance(fields[0], list):
+            sheets[-1].rows.append(fields[0])
+        elif tag == "merged":
+            sheets[-1].merged.extend((int(a), int(b), int(c), int(d)) for a, b, c, d in fields[0])
+        elif tag == "formulas":
+            sheets[-1].formulas_without_value.update((int(r), int(c)) for r, c in fields[0])
+        elif tag == "meta":
+            meta[str(fields[0])] = str(fields[1])
+        else:
+            raise ValueError(f"unexpected record {tag!r}")
+    return Workbook(file_name=file_name, sheets=sheets, meta=meta)
+
+
+def _build_text(records: Iterator[list], _file_name: str) -> str:
+    texts = [fields[0] for tag, *fields in records if tag == "text"]
+    if len(texts) != 1 or not isinstance(texts[0], str):
+        raise ValueError("no text in the answer")
+    return texts[0]
 
 
 # ----------------------------------------------------------------------------------------------- values on the wire
@@ -365,10 +407,20 @@ def _decode_value(obj: dict) -> object:
     raise ValueError(f"unknown value tag {kind!r}")
 
 
-def _encode_workbook(book: Workbook) -> dict:
-    return {"sheets": [{"name": s.name, "rows": s.rows, "merged": s.merged, "formulas": sorted(s.formulas_without_value),
-                        "hidden": s.hidden} for s in book.sheets],
-            "meta": list(book.meta.items())}
+def _workbook_records(book: Workbook) -> Iterator[list]:
+    """The records of a workbook: its meta, then per sheet its header, its rows, its merged ranges and its
+    formulas without value (both in chunks, so no line is huge)."""
+    for key, value in book.meta.items():
+        yield ["meta", key, value]
+    for sheet in book.sheets:
+        yield ["sheet", sheet.name, sheet.hidden]
+        for row in sheet.rows:
+            yield ["r", row]
+        for at in range(0, len(sheet.merged), 1000):
+            yield ["merged", sheet.merged[at:at + 1000]]
+        formulas = sorted(sheet.formulas_without_value)
+        for at in range(0, len(formulas), 1000):
+            yield ["formulas", formulas[at:at + 1000]]
 
 
 # ----------------------------------------------------------------------------------------------- child side
@@ -379,19 +431,20 @@ def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _serve(header: dict, data: bytes) -> dict:
+def _serve(header: dict, data: bytes) -> Iterator[list]:
     from . import workbooks
 
     for name, value in header.get("limits", {}).items():
         if name in FORWARDED_LIMITS and isinstance(value, int):
             setattr(workbooks, name, value)
     if header.get("kind") == "workbook":
-        return {"workbook": _encode_workbook(workbooks.read_workbook(data, str(header.get("file_name", ""))))}
-    if header.get("kind") == "docx":
+        yield from _workbook_records(workbooks.read_workbook(data, str(header.get("file_name", ""))))
+    elif header.get("kind") == "docx":
         from .documents import docx_text
 
-        return {"text": docx_text(data, workbooks.MAX_UNZIPPED_MB, workbooks.MAX_RATIO)}
-    raise ValueError(f"unknown request {header.get('kind')!r}")
+        yield ["text", docx_text(data, workbooks.MAX_UNZIPPED_MB, workbooks.MAX_RATIO)]
+    else:
+        raise ValueError(f"unknown request {header.get('kind')!r}")
 
 
 def _peak_kb() -> int:
@@ -407,18 +460,17 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _answer(header: dict, data: bytes, memory_mb: int) -> bytes:
-    """The JSON answer to one request, with the peak memory it took; every failure, even of the encoding,
-    becomes a refusal."""
-    body = _body(header, data, memory_mb)
-    return b'{"peak_kb":%d,' % _peak_kb() + body[1:]  # the body is a JSON object: "{…}"
+def _line(record: list) -> bytes:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_encode).encode(
+        "utf-8", "surrogatepass") + b"\n"
 
 
-def _body(header: dict, data: bytes, memory_mb: int) -> bytes:
+def _answer(out: BinaryIO, header: dict, data: bytes, memory_mb: int) -> None:
+    """Write the answer to one request as records, one per line, ending with the peak memory it took. Every
+    failure, even while writing, becomes a refusal record (after which the parent ignores what came before)."""
+    refused = None
     try:
-        result = _serve(header, data)
-        return json.dumps(result, ensure_ascii=False, separators=(",", ":"), default=_encode).encode(
-            "utf-8", "surrogatepass")
+        out.writelines(_line(record) for record in _serve(header, data))
     except UnreadableFile as exc:
         refused = {"code": exc.code, "params": exc.params}
     except MemoryError:
@@ -427,7 +479,10 @@ def _body(header: dict, data: bytes, memory_mb: int) -> bytes:
         reraise_fatal(exc)
         logging.getLogger("loaders.sandbox").exception("reading failed")  # to stderr, kept by the parent
         refused = {"code": "unreadable_file", "params": {"detail": "读取时发生意外错误，文件可能已损坏"}}
-    return json.dumps({"refused": refused}, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
+    if refused is not None:
+        out.write(json.dumps(["refused", refused], ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
+                  + b"\n")
+    out.write(_line(["end", {"peak_kb": _peak_kb()}]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -443,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         header = json.loads(head)
     except ValueError:
         return 2
-    sys.stdout.buffer.write(_answer(header, data, args.memory_mb))
+    _answer(sys.stdout.buffer, header, data, args.memory_mb)
     sys.stdout.buffer.flush()
     return 0
 

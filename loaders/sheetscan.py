@@ -8,9 +8,11 @@ nothing reliable about that, so this module reads every sheet's XML itself, in o
 
 * the ``<c>`` tags (each costs parsing, even an empty one), summed over the whole workbook;
 * the rectangle calamine would build per sheet — last row × last column of the cells that have content
-  (calamine ignores a ``<c>`` without children) — summed over the sheets.
+  (calamine ignores a ``<c>`` without children) — summed over the sheets;
+* the characters of the cells' strings, a shared string counting once for every cell that uses it (calamine
+  copies it into each), and the number of shared strings.
 
-Either sum over ``max_cells``, or one sheet over the per-sheet rows/columns, is refused the moment it is reached,
+Any sum over its limit, or one sheet over the per-sheet rows/columns, is refused the moment it is reached,
 naming the sheet. The same pass remembers the cells holding a formula without a cached value (which calamine
 reads as empty), so the intake can refuse them instead of reading a blank.
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,6 +46,7 @@ class Limits:
     max_rows: int  # per sheet
     max_columns: int
     max_sheets: int
+    max_text: int  # characters of the strings all cells hold: shared strings count once per cell using them
 
 
 @dataclass
@@ -58,6 +62,7 @@ class _Census:
 @dataclass
 class _Totals:
     area: int = 0  # rectangles of the members finished so far
+    text: int = 0  # characters of the cells' strings so far
     largest: _Census | None = None  # the largest rectangle so far, named in the refusal
 
     def too_many(self, census: _Census, total: int, limit: int) -> UnreadableFile:
@@ -73,14 +78,15 @@ class _Totals:
 #: comments, a few dozen in a real sheet), which refuses a flood of millions of empty ``<c/>`` in milliseconds
 #: instead of after parsing them all.
 _CELL_STARTS = (b"<c", b":c")
+_STRING_STARTS = (b"<si", b":si")  # the same for shared strings
 
 
-def _count_cell_tags(chunks: Iterable[bytes]) -> int:
+def _count_tags(chunks: Iterable[bytes], starts: tuple[bytes, ...]) -> int:
     count, tail = 0, b""
     for chunk in chunks:
         window = tail + chunk
-        count += sum(window.count(start) for start in _CELL_STARTS)
-        tail = window[-1:]
+        count += sum(window.count(start) for start in starts)
+        tail = window[-(max(map(len, starts)) - 1):]
     return count
 
 
@@ -106,11 +112,13 @@ class _CellCensus(ooxml.XmlHandler):
     ``<f>`` gives it content — what calamine reads; a cell without content is skipped by calamine and left out
     of the rectangle — and text after ``<v>`` (before the next tag starts) gives it a value."""
 
-    def __init__(self, census: _Census, totals: _Totals, limits: Limits):
-        self.census, self.totals, self.limits = census, totals, limits
+    def __init__(self, census: _Census, totals: _Totals, limits: Limits, shared: array):
+        self.census, self.totals, self.limits, self.shared = census, totals, limits, shared
         self.row, self.column = -1, -1
         self.cell: list | None = None  # the cell being read: [row, column, has content, has formula, has value]
         self.in_value = False
+        self.shared_index: list[str] | None = None  # the <v> text of a shared-string cell, as it comes
+        self.in_inline = False  # inside the cell's <is>: its text counts
 
     def start(self, tag: str, attrib: dict) -> None:
         name = _local(tag)
@@ -118,6 +126,7 @@ class _CellCensus(ooxml.XmlHandler):
         if name == "c":
             self._finish()
             self.cell = [*self._position(attrib.get("r")), False, False, False]
+            self.shared_index = [] if attrib.get("t") == "s" else None
         elif name == "row":
             self._finish()
             self.row, self.column = self._row_number(attrib.get("r")), -1
@@ -126,10 +135,15 @@ class _CellCensus(ooxml.XmlHandler):
             if name == "f":
                 self.cell[3] = True
             self.in_value = name == "v"
+            self.in_inline = self.in_inline or name == "is"
 
     def data(self, text: str) -> None:
         if self.in_value and not text.isspace():
             self.cell[4] = True
+            if self.shared_index is not None:
+                self.shared_index.append(text)
+        elif self.in_inline:
+            self._add_text(len(text))
 
     def close(self) -> None:
         self._finish()
@@ -138,11 +152,22 @@ class _CellCensus(ooxml.XmlHandler):
         if self.cell is None:
             return
         row, column, content, formula, value = self.cell
-        self.cell = None
+        self.cell, self.in_inline = None, False
         if content:
             self._extend(row, column)
         if formula and not value:
             self.census.formulas.add((row, column))
+        if self.shared_index:
+            index = "".join(self.shared_index).strip()
+            if index.isdigit() and len(index) < 10 and int(index) < len(self.shared):
+                self._add_text(self.shared[int(index)])  # calamine copies the string into every cell using it
+        self.shared_index = None
+
+    def _add_text(self, characters: int) -> None:
+        self.totals.text += characters
+        if self.totals.text > self.limits.max_text:
+            raise UnreadableFile("too_much_text", sheet=self.census.where, total=self.totals.text,
+                                 limit=self.limits.max_text)
 
     def _position(self, ref: str | None) -> tuple[int, int]:
         """Zero-based (row, column): the cell's ``r`` if it has one, else the next column of the current row, the
@@ -174,6 +199,27 @@ class _CellCensus(ooxml.XmlHandler):
                                  max_rows=limits.max_rows, max_columns=limits.max_columns)
         if self.totals.area + census.rows * census.columns > limits.max_cells:
             raise self.totals.too_many(census, self.totals.area + census.rows * census.columns, limits.max_cells)
+
+
+class _SharedStrings(ooxml.XmlHandler):
+    """The length of each shared string (all the text inside its ``<si>``). calamine keeps every one of them
+    and copies one into each cell that refers to it: a single long string used by many cells is a memory bomb
+    no archive rule sees, so the census counts the copies. Their number is bounded like the cells'."""
+
+    def __init__(self, max_strings: int):
+        self.lengths = array("L")
+        self.max_strings = max_strings
+
+    def start(self, tag: str, _attrib: dict) -> None:
+        if _local(tag) == "si":
+            self.lengths.append(0)
+            if len(self.lengths) > self.max_strings:
+                raise UnreadableFile("too_many_cells", sheet=self.where, total=f"{self.max_strings}+",
+                                     limit=self.max_strings)
+
+    def data(self, text: str) -> None:
+        if self.lengths:
+            self.lengths[-1] += len(text)
 
 
 class _SheetList(ooxml.XmlHandler):
@@ -232,14 +278,21 @@ def scan_xlsx(data: bytes, limits: Limits) -> dict[str, set[tuple[int, int]]]:
     sheets = _sheet_paths(listing.entries, relationships.targets)
     rest = [info for info in infos if info is not workbook and info is not rels]
     _check_members(data, rest, sheets, budget, limits)
+    strings = _SharedStrings(limits.max_cells)
+    shared = _member(rest, "xl/sharedstrings.xml")  # where calamine looks for them, whatever the relationships say
+    if shared is not None:
+        ooxml.parse_xml(ooxml.member_chunks(data, shared, ooxml.Budget(limits.max_unzipped_mb)), shared.filename,
+                        strings)
     totals = _Totals()
     found: dict[str, set[tuple[int, int]]] = {}
     for info in rest:
         key = info.filename.lower()
+        if info is shared:
+            continue
         chunks = ooxml.member_chunks(data, info, ooxml.Budget(limits.max_unzipped_mb))  # counted in pass one
         if key in sheets:
             census = _Census(where=sheets[key])
-            ooxml.parse_xml(chunks, census.where, _CellCensus(census, totals, limits))
+            ooxml.parse_xml(chunks, census.where, _CellCensus(census, totals, limits, strings.lengths))
             totals.area += census.rows * census.columns
             if totals.largest is None or census.rows * census.columns > totals.largest.rows * totals.largest.columns:
                 totals.largest = census
@@ -257,14 +310,19 @@ def _member(infos: list[zipfile.ZipInfo], path: str) -> zipfile.ZipInfo | None:
 
 def _check_members(data: bytes, infos: list[zipfile.ZipInfo], sheets: dict[str, str], budget: ooxml.Budget,
                    limits: Limits) -> None:
-    """Pass one: inflate every member through the counting loop, and count the sheets' cell tags."""
+    """Pass one: inflate every member through the counting loop, and count the sheets' cell tags and the shared
+    strings."""
     cells = 0
     for info in infos:
         chunks = ooxml.member_chunks(data, info, budget)
-        sheet = sheets.get(info.filename.lower())
-        if sheet is None:
+        key = info.filename.lower()
+        if key in sheets:
+            cells += _count_tags(chunks, _CELL_STARTS)
+            if cells > limits.max_cells:
+                raise UnreadableFile("too_many_cells", sheet=sheets[key], total=cells, limit=limits.max_cells)
+        elif key == "xl/sharedstrings.xml":
+            strings = _count_tags(chunks, _STRING_STARTS)
+            if strings > limits.max_cells:
+                raise UnreadableFile("too_many_cells", sheet=info.filename, total=strings, limit=limits.max_cells)
+        else:
             ooxml.drain(chunks)
-            continue
-        cells += _count_cell_tags(chunks)
-        if cells > limits.max_cells:
-            raise UnreadableFile("too_many_cells", sheet=sheet, total=cells, limit=limits.max_cells)

@@ -44,6 +44,9 @@ MAX_ROWS, MAX_COLUMNS = 60_000, 512  # per sheet
 #: costs about 70 MB in calamine and as much again as Python objects, well inside the sandbox's 512 MB.
 MAX_CELLS = _limit("TRACKER_MAX_CELLS", 2_000_000)
 MAX_SHEETS = _limit("TRACKER_MAX_SHEETS", 200)  # a year of monthly sheets, or one per county, is a few dozen
+#: Characters of all the cells' strings (.xlsx), a shared string counted in every cell that uses it: a real return
+#: holds ~100,000; 10 million are ~30 MB in calamine and ~20 MB as Python strings.
+MAX_TEXT_CHARS = _limit("TRACKER_MAX_TEXT_CHARS", 10_000_000)
 
 
 @dataclass
@@ -77,7 +80,7 @@ class Workbook:
 def limits() -> Limits:
     """The limits as they stand now (tests and the sandbox's child set the module attributes)."""
     return Limits(max_unzipped_mb=MAX_UNZIPPED_MB, max_ratio=MAX_RATIO, max_cells=MAX_CELLS, max_rows=MAX_ROWS,
-                  max_columns=MAX_COLUMNS, max_sheets=MAX_SHEETS)
+                  max_columns=MAX_COLUMNS, max_sheets=MAX_SHEETS, max_text=MAX_TEXT_CHARS)
 
 
 def _damaged(what: str) -> UnreadableFile:

@@ -23,6 +23,7 @@ CODES: dict[str, Severity] = {
     "sheet_too_large": "error",
     "too_many_cells": "error",
     "too_many_sheets": "error",
+    "too_much_text": "error",
     "too_slow": "error",
     "too_much_memory": "error",
     "reader_busy": "error",
