@@ -15,9 +15,9 @@ API — the same as the in-process readers, plus keyword limits::
 
 Both raise ``UnreadableFile(code, **params)`` (``loaders.workbooks.UnreadableFile``), the codes being problem codes
 of tracker/problems.py: the readers' own (``unreadable_file``, ``file_too_large``, ``archive_bomb``,
-``sheet_too_large``, ``too_many_cells``, ``too_many_sheets``, ``too_much_text``) and the sandbox's: ``too_slow`` (CPU or wall
-time used up), ``too_much_memory`` (the memory limit hit, or an answer too large to hand back), ``reader_busy``
-(every reading slot taken for longer than the wait). A caller switching over changes one name::
+``sheet_too_large``, ``too_many_cells``, ``too_many_sheets``, ``too_much_text``) and the sandbox's: ``too_slow``
+(CPU or wall time used up), ``too_much_memory`` (the memory limit hit, or an answer too large to hand back),
+``reader_busy`` (every reading slot taken for longer than the wait). A caller switching over changes one name::
 
     try:
         book = read_workbook_limited(data, file_name)
@@ -25,10 +25,10 @@ time used up), ``too_much_memory`` (the memory limit hit, or an answer too large
         problems = [Problem(exc.code, params=exc.params)]
 
 Defaults come from the environment when the module is imported: ``TRACKER_READ_MEMORY_MB`` (512: address space
-of the child, far above what a real return needs, ~60 MB), ``TRACKER_READ_SECONDS`` (20: CPU seconds and wall
+of the child, far above what a real return needs, ~25 MB), ``TRACKER_READ_SECONDS`` (20: CPU seconds and wall
 seconds alike; a real return reads in a fraction of a second), ``TRACKER_READ_CONCURRENCY`` (2 children at
 once, one per core: more would only share the cores and multiply the memory), ``TRACKER_READ_OUTPUT_MB`` (64:
-the largest answer accepted; 2 million numbers are ~20 MB of JSON). The file-format limits (``MAX_CELLS`` …) are
+the largest answer accepted; 2 million numbers are ~17 MB of JSON). The file-format limits (``MAX_CELLS`` …) are
 the parent's ``loaders.workbooks`` attributes, sent to the child with the request.
 
 How:
@@ -46,14 +46,18 @@ How:
   server. One line per row, because the parent decodes line by line and can switch threads in between.
 * The parent waits in ``select`` (the GIL is released: other Streamlit sessions keep being served), feeding stdin
   and draining stdout and stderr, kills the child at the wall deadline, reaps it with ``wait4`` (its CPU time
-  and peak memory come back with it) and turns the way it ended into a refusal: killed at the deadline or by
+  comes back with it; its peak memory it reports itself) and turns the way it ended into a refusal: killed at the deadline or by
   SIGXCPU → ``too_slow``; MemoryError, a Rust "memory allocation … failed" abort or SIGKILL without the CPU
   time used up (the kernel's OOM killer) → ``too_much_memory``; any other death → ``unreadable_file``.
 
-Measured cost (2 cores, Python 3.11, load average ~2): a child that starts, imports calamine and lxml, and
-answers takes ~60 ms of wall time (python start-up ~30 ms, imports ~25 ms) and ~25 MB of address space; a
-.docx child ~130 ms (python-docx imports lxml's objectify machinery). Reading the filled template through the
-sandbox: ~90 ms against ~10 ms in-process. See the report in issue #13 for each hostile file's time and peak.
+Measured cost (``python -m tests.hostile_costs``; 2 cores, Python 3.11, a machine shared with other work, load
+average ~4): a child that starts, imports calamine and lxml and answers a tiny CSV takes 90–130 ms of wall time
+(about 30 ms of it is Python's own start-up) and peaks at ~23 MB; a .docx child 280–390 ms (python-docx's imports).
+The filled template reads in ~115 ms through the sandbox against ~4 ms in-process: the price of an upload is one
+process start. Every hostile file of tests/hostile_files.py is refused in 0.06–0.35 s of wall time, the child
+peaking at 17–62 MB (the far-corner .xls, the one file only the memory limit stops, is killed by its own
+``RLIMIT_AS`` abort after 0.06 s). The largest workbook the defaults accept, 1.95 million numbers, reads in
+~6 s of child CPU at a 210 MB peak; its 17 MB answer decodes in ~0.45 s in the parent, a row at a time.
 """
 from __future__ import annotations
 

@@ -40,8 +40,8 @@ MAX_UNZIPPED_MB = _limit("TRACKER_MAX_UNZIPPED_MB", 100)  # bytes actually infla
 MAX_RATIO = 200  # uncompressed / compressed, for any member of a workbook's zip archive
 MAX_ROWS, MAX_COLUMNS = 60_000, 512  # per sheet
 #: Cells over all sheets: the rectangles calamine builds (last row × last column per sheet) and, for an .xlsx, the
-#: ``<c>`` elements. A real return is < 3,000 rows × 30 columns (90,000); 2 million leaves twenty times that and
-#: costs about 70 MB in calamine and as much again as Python objects, well inside the sandbox's 512 MB.
+#: ``<c>`` tags. A real return is < 3,000 rows × 30 columns (90,000); 2 million leaves twenty times that, and a
+#: workbook of 1.95 million numbers reads in ~6 s of CPU at a 210 MB peak, well inside the sandbox's limits.
 MAX_CELLS = _limit("TRACKER_MAX_CELLS", 2_000_000)
 MAX_SHEETS = _limit("TRACKER_MAX_SHEETS", 200)  # a year of monthly sheets, or one per county, is a few dozen
 #: Characters of all the cells' strings (.xlsx), a shared string counted in every cell that uses it: a real return

@@ -12,6 +12,8 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -408,3 +410,52 @@ def big_honest_workbook(rows: int = 20_000, columns: int = 30) -> bytes:
         + b"".join(f'<c r="{letters(c)}{r + 1}"><v>{r * columns + c}</v></c>'.encode() for c in range(columns))
         + b"</row>" for r in range(rows))
     return package([("数据", worksheet(body))], level=1)
+
+
+# --------------------------------------------------------------------------------------------- the cases
+
+@dataclass(frozen=True)
+class Hostile:
+    """A hostile file and the refusal it must get (tests/test_hostile_files.py; costs: tests/hostile_costs.py)."""
+
+    id: str
+    make: Callable[[], bytes]
+    name: str
+    code: str
+    in_process: bool = True  # False: only the sandbox's limits stop it (never read it in the test process)
+
+
+HOSTILE = [
+    # finding 1: cells calamine would build
+    Hostile("far_corner", far_corner, "远角.xlsx", "too_many_cells"),
+    Hostile("far_corner_three_sheets", lambda: far_corner(sheets=3), "远角3.xlsx", "too_many_cells"),
+    Hostile("sparse_sheets_over_the_total", sparse_sheets, "稀疏.xlsx", "too_many_cells"),
+    Hostile("lying_dimension", lying_dimension, "尺寸.xlsx", "too_many_cells"),
+    Hostile("millions_of_empty_cells", many_cell_tags, "空单元格.xlsx", "too_many_cells"),
+    Hostile("many_sheets", many_sheets, "多表.xlsx", "too_many_sheets"),
+    # finding 2: XML
+    Hostile("unclosed_cells_outside_a_comment", unclosed_cells_bare, "未闭合.xlsx", "unreadable_file"),
+    Hostile("one_unclosed_cell", one_unclosed_cell, "一个未闭合.xlsx", "unreadable_file"),
+    Hostile("billion_laughs", entity_expansion, "实体.xlsx", "unreadable_file"),
+    Hostile("external_entity", external_entity, "外部实体.xlsx", "unreadable_file"),
+    Hostile("dtd_in_workbook_xml", dtd_in_workbook_xml, "工作簿DTD.xlsx", "unreadable_file"),
+    Hostile("absurd_cell_reference", bad_cell_reference, "引用.xlsx", "unreadable_file"),
+    # finding 3: archives and damage
+    Hostile("declared_size_smaller_than_content", lying_size, "大小不符.xlsx", "unreadable_file"),
+    Hostile("lying_bomb_200_mb", lying_bomb, "谎报炸弹.xlsx", "unreadable_file"),
+    Hostile("zip_bomb_under_the_ratio_rule", zip_bomb_under_ratio, "多成员炸弹.xlsx", "archive_bomb"),
+    Hostile("classic_zip_bomb", classic_zip_bomb, "炸弹.xlsx", "archive_bomb"),
+    Hostile("truncated_zip", truncated_zip, "截断.xlsx", "unreadable_file"),
+    Hostile("not_a_zip", not_a_zip, "假的.xlsx", "unreadable_file"),
+    Hostile("shared_string_bomb", shared_string_bomb, "共享字符串.xlsx", "too_much_text"),
+    Hostile("millions_of_shared_strings", many_shared_strings, "多字符串.xlsx", "too_many_cells"),
+    Hostile("xls_far_corner", xls_far_corner, "远角.xls", "too_much_memory", in_process=False),
+    Hostile("csv_field_over_the_limit", csv_long_field, "长字段.csv", "unreadable_file"),
+    Hostile("csv_million_columns", csv_many_columns, "多列.csv", "sheet_too_large"),
+    Hostile("csv_millions_of_cells", csv_many_cells, "多单元格.csv", "too_many_cells"),
+]
+DOCX = [
+    Hostile("docx_300_mb", docx_bomb, "方案.docx", "archive_bomb"),
+    Hostile("docx_lying_200_mb", docx_lying_bomb, "方案.docx", "unreadable_file"),
+    Hostile("docx_not_a_zip", not_a_zip, "方案.docx", "unreadable_file"),
+]

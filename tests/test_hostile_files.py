@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Self
@@ -25,57 +24,13 @@ from loaders import sandbox, workbooks
 from loaders.sandbox import read_docx_text_limited, read_workbook_limited
 from loaders.workbooks import UnreadableFile, read_workbook
 from tests import hostile_files as h
+from tests.hostile_files import DOCX, HOSTILE
 from tracker.problems import CODES, Problem
 
 MAX_SECONDS = 2.0
 MAX_GROWTH_MB = 300
 MAX_GAP_SECONDS = 0.5
 PROJECT = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Hostile:
-    id: str
-    make: Callable[[], bytes]
-    name: str
-    code: str
-    in_process: bool = True  # False: only the sandbox's limits stop it (never read it in the test process)
-
-
-HOSTILE = [
-    # finding 1: cells calamine would build
-    Hostile("far_corner", h.far_corner, "远角.xlsx", "too_many_cells"),
-    Hostile("far_corner_three_sheets", lambda: h.far_corner(sheets=3), "远角3.xlsx", "too_many_cells"),
-    Hostile("sparse_sheets_over_the_total", h.sparse_sheets, "稀疏.xlsx", "too_many_cells"),
-    Hostile("lying_dimension", h.lying_dimension, "尺寸.xlsx", "too_many_cells"),
-    Hostile("millions_of_empty_cells", h.many_cell_tags, "空单元格.xlsx", "too_many_cells"),
-    Hostile("many_sheets", h.many_sheets, "多表.xlsx", "too_many_sheets"),
-    # finding 2: XML
-    Hostile("unclosed_cells_outside_a_comment", h.unclosed_cells_bare, "未闭合.xlsx", "unreadable_file"),
-    Hostile("one_unclosed_cell", h.one_unclosed_cell, "一个未闭合.xlsx", "unreadable_file"),
-    Hostile("billion_laughs", h.entity_expansion, "实体.xlsx", "unreadable_file"),
-    Hostile("external_entity", h.external_entity, "外部实体.xlsx", "unreadable_file"),
-    Hostile("dtd_in_workbook_xml", h.dtd_in_workbook_xml, "工作簿DTD.xlsx", "unreadable_file"),
-    Hostile("absurd_cell_reference", h.bad_cell_reference, "引用.xlsx", "unreadable_file"),
-    # finding 3: archives and damage
-    Hostile("declared_size_smaller_than_content", h.lying_size, "大小不符.xlsx", "unreadable_file"),
-    Hostile("lying_bomb_200_mb", h.lying_bomb, "谎报炸弹.xlsx", "unreadable_file"),
-    Hostile("zip_bomb_under_the_ratio_rule", h.zip_bomb_under_ratio, "多成员炸弹.xlsx", "archive_bomb"),
-    Hostile("classic_zip_bomb", h.classic_zip_bomb, "炸弹.xlsx", "archive_bomb"),
-    Hostile("truncated_zip", h.truncated_zip, "截断.xlsx", "unreadable_file"),
-    Hostile("not_a_zip", h.not_a_zip, "假的.xlsx", "unreadable_file"),
-    Hostile("shared_string_bomb", h.shared_string_bomb, "共享字符串.xlsx", "too_much_text"),
-    Hostile("millions_of_shared_strings", h.many_shared_strings, "多字符串.xlsx", "too_many_cells"),
-    Hostile("xls_far_corner", h.xls_far_corner, "远角.xls", "too_much_memory", in_process=False),
-    Hostile("csv_field_over_the_limit", h.csv_long_field, "长字段.csv", "unreadable_file"),
-    Hostile("csv_million_columns", h.csv_many_columns, "多列.csv", "sheet_too_large"),
-    Hostile("csv_millions_of_cells", h.csv_many_cells, "多单元格.csv", "too_many_cells"),
-]
-DOCX = [
-    Hostile("docx_300_mb", h.docx_bomb, "方案.docx", "archive_bomb"),
-    Hostile("docx_lying_200_mb", h.docx_lying_bomb, "方案.docx", "unreadable_file"),
-    Hostile("docx_not_a_zip", h.not_a_zip, "方案.docx", "unreadable_file"),
-]
 
 
 @cache
