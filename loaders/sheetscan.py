@@ -3,10 +3,16 @@
 calamine turns each sheet into a dense rectangle from A1 to the last cell with content (python-calamine's
 ``to_python(skip_empty_area=False)`` then makes one Python object per position): a 2 KB file with ``A1`` and one
 cell at row 60,000, column 500 costs 30 million cells and more than a gigabyte. The sheet's ``<dimension>`` says
-nothing reliable about that, so this module reads every sheet's XML itself, in one streaming pass
-(``ooxml.parse_xml``, no tree built), and counts:
+nothing reliable about that, so this module reads the package itself, in two passes.
 
-* the ``<c>`` tags (each costs parsing, even an empty one), summed over the whole workbook;
+Pass one inflates every member (``ooxml.member_chunks``: real sizes, checksums, the archive budget) and counts
+bytes at C speed in the sheets and the shared strings: ``<c`` (cells), ``<si`` (shared strings) and ``<`` (every
+tag, in any encoding: the work pass two will do). A flood of millions of empty ``<c/>``, or of any element, is
+refused here in a fraction of a second; a sheet in UTF-16 (which calamine reads as empty) too.
+
+Pass two parses the XML (``ooxml.parse_xml``: streaming, no tree, no DTD) and counts exactly:
+
+* the ``<c>`` elements, summed over the whole workbook;
 * the rectangle calamine would build per sheet — last row × last column of the cells that have content
   (calamine ignores a ``<c>`` without children) — summed over the sheets;
 * the characters of the cells' strings, a shared string counting once for every cell that uses it (calamine
@@ -61,6 +67,7 @@ class _Census:
 
 @dataclass
 class _Totals:
+    cells: int = 0  # <c> elements so far
     area: int = 0  # rectangles of the members finished so far
     text: int = 0  # characters of the cells' strings so far
     largest: _Census | None = None  # the largest rectangle so far, named in the refusal
@@ -79,15 +86,25 @@ class _Totals:
 #: instead of after parsing them all.
 _CELL_STARTS = (b"<c", b":c")
 _STRING_STARTS = (b"<si", b":si")  # the same for shared strings
+#: Every tag of the members whose elements reach Python (the sheets, the shared strings) — ``<`` is byte 0x3C in
+#: UTF-8 and UTF-16 alike, so no encoding hides a tag from this count. A real sheet has about four per cell
+#: (``<c>``, ``<v>`` and their ends); eight per allowed cell bounds the census's work to that of the largest
+#: workbook allowed, whatever elements a hostile file floods it with.
+TAGS_PER_CELL = 8
 
 
-def _count_tags(chunks: Iterable[bytes], starts: tuple[bytes, ...]) -> int:
-    count, tail = 0, b""
+def _count_tags(chunks: Iterable[bytes], *patterns: tuple[bytes, ...]) -> list[int]:
+    """How often each group of byte strings occurs in the member, counted across chunk boundaries."""
+    counts = [0] * len(patterns)
+    keep = max(len(p) for group in patterns for p in group) - 1
+    tail = b""
     for chunk in chunks:
         window = tail + chunk
-        count += sum(window.count(start) for start in starts)
-        tail = window[-(max(map(len, starts)) - 1):]
-    return count
+        for i, group in enumerate(patterns):
+            # an occurrence inside ``tail`` alone was counted with the previous chunk: count only those ending here
+            counts[i] += sum(window.count(p) - tail.count(p) for p in group)
+        tail = window[-keep:] if keep else b""
+    return counts
 
 
 @lru_cache(maxsize=4096)
@@ -125,6 +142,10 @@ class _CellCensus(ooxml.XmlHandler):
         self.in_value = False
         if name == "c":
             self._finish()
+            self.totals.cells += 1  # exact, whatever the encoding (the byte count of pass one reads UTF-8 only)
+            if self.totals.cells > self.limits.max_cells:
+                raise UnreadableFile("too_many_cells", sheet=self.census.where, total=self.totals.cells,
+                                     limit=self.limits.max_cells)
             self.cell = [*self._position(attrib.get("r")), False, False, False]
             self.shared_index = [] if attrib.get("t") == "s" else None
         elif name == "row":
@@ -310,19 +331,35 @@ def _member(infos: list[zipfile.ZipInfo], path: str) -> zipfile.ZipInfo | None:
 
 def _check_members(data: bytes, infos: list[zipfile.ZipInfo], sheets: dict[str, str], budget: ooxml.Budget,
                    limits: Limits) -> None:
-    """Pass one: inflate every member through the counting loop, and count the sheets' cell tags and the shared
-    strings."""
-    cells = 0
+    """Pass one: inflate every member through the counting loop; count the sheets' cell tags, the shared strings,
+    and the tags of both."""
+    cells = tags = 0
     for info in infos:
-        chunks = ooxml.member_chunks(data, info, budget)
         key = info.filename.lower()
+        if key not in sheets and key != "xl/sharedstrings.xml":
+            ooxml.drain(ooxml.member_chunks(data, info, budget))
+            continue
+        where = sheets.get(key, info.filename)
+        chunks = _utf8_only(ooxml.member_chunks(data, info, budget), where)
+        counts = _count_tags(chunks, _CELL_STARTS, _STRING_STARTS, (b"<",))
         if key in sheets:
-            cells += _count_tags(chunks, _CELL_STARTS)
+            cells += counts[0]
             if cells > limits.max_cells:
-                raise UnreadableFile("too_many_cells", sheet=sheets[key], total=cells, limit=limits.max_cells)
-        elif key == "xl/sharedstrings.xml":
-            strings = _count_tags(chunks, _STRING_STARTS)
-            if strings > limits.max_cells:
-                raise UnreadableFile("too_many_cells", sheet=info.filename, total=strings, limit=limits.max_cells)
-        else:
-            ooxml.drain(chunks)
+                raise UnreadableFile("too_many_cells", sheet=where, total=cells, limit=limits.max_cells)
+        elif counts[1] > limits.max_cells:
+            raise UnreadableFile("too_many_cells", sheet=where, total=counts[1], limit=limits.max_cells)
+        tags += counts[2]
+        if tags > TAGS_PER_CELL * limits.max_cells:
+            raise UnreadableFile("unreadable_file", detail=f"“{short(where)}”中的 XML 标记超过 "
+                                 f"{TAGS_PER_CELL * limits.max_cells} 个，已拒绝（可能是恶意文件）")
+
+
+def _utf8_only(chunks: Iterable[bytes], where: str) -> Iterable[bytes]:
+    """Refuse a sheet in UTF-16 or UTF-32 (a byte-order mark, or a NUL among the first bytes): calamine reads such
+    a sheet as empty, so the file could only mislead, and the byte counts above assume UTF-8."""
+    first = True
+    for chunk in chunks:
+        if first and (chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:4]):
+            raise UnreadableFile("unreadable_file", detail=f"“{short(where)}”不是 UTF-8 编码的 XML")
+        first = False
+        yield chunk

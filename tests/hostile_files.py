@@ -191,6 +191,19 @@ def many_cell_tags(rows: int = 60_000, columns: int = 36) -> bytes:
     return package([("数据", worksheet(body))], level=1)
 
 
+def element_flood(sheets: int = 70, per_sheet: int = 250_000) -> bytes:
+    """17.5 million empty elements that are not cells, 1 MB of ``<x/>`` per sheet (each member under the 1 MiB
+    from which the ratio rule applies): each would cost the census a Python call."""
+    xml = worksheet(small_table(), after=b"<x/>" * per_sheet)
+    return package([(f"S{i}", xml) for i in range(sheets)], level=9)
+
+
+def utf16_sheet() -> bytes:
+    """A sheet in UTF-16: libxml2 reads it, calamine reads it as empty."""
+    text = worksheet(small_table()).decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    return package([("数据", text.encode("utf-16"))])
+
+
 def many_sheets(count: int = 1_000) -> bytes:
     xml = worksheet(row(1, cell("A1", 1)))
     return package([(f"S{i}", xml) for i in range(count)])
@@ -433,6 +446,8 @@ HOSTILE = [
     Hostile("lying_dimension", lying_dimension, "尺寸.xlsx", "too_many_cells"),
     Hostile("millions_of_empty_cells", many_cell_tags, "空单元格.xlsx", "too_many_cells"),
     Hostile("many_sheets", many_sheets, "多表.xlsx", "too_many_sheets"),
+    Hostile("element_flood_over_seventy_sheets", element_flood, "元素.xlsx", "unreadable_file"),
+    Hostile("utf16_sheet", utf16_sheet, "UTF16.xlsx", "unreadable_file"),
     # finding 2: XML
     Hostile("unclosed_cells_outside_a_comment", unclosed_cells_bare, "未闭合.xlsx", "unreadable_file"),
     Hostile("one_unclosed_cell", one_unclosed_cell, "一个未闭合.xlsx", "unreadable_file"),

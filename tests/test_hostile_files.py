@@ -79,7 +79,7 @@ def _no_english(message: str) -> bool:
     """No English inside a Chinese message: once the names quoted from the file (“…”) and the format names are
     taken out, no Latin letter is left."""
     rest = re.sub(r"“[^”]*”", "", message)
-    rest = re.sub(r"\b(?:XML|DTD|CSV|MB|zip|xlsx|xlsm|xls|docx)\b", "", rest)
+    rest = re.sub(r"\b(?:XML|DTD|CSV|MB|zip|xlsx|xlsm|xls|docx|UTF|GB)\b", "", rest)
     return re.search(r"[A-Za-z]", rest) is None
 
 
