@@ -91,6 +91,8 @@ _STRING_STARTS = (b"<si", b":si")  # the same for shared strings
 #: (``<c>``, ``<v>`` and their ends); eight per allowed cell bounds the census's work to that of the largest
 #: workbook allowed, whatever elements a hostile file floods it with.
 TAGS_PER_CELL = 8
+#: Parts of the formats calamine tries when a zip does not open as an .xlsx: .xlsb (binary sheets) and .ods.
+_OTHER_FORMATS = ("xl/workbook.bin", "content.xml", "mimetype")
 
 
 def _count_tags(chunks: Iterable[bytes], *patterns: tuple[bytes, ...]) -> list[int]:
@@ -289,6 +291,9 @@ def scan_xlsx(data: bytes, limits: Limits) -> dict[str, set[tuple[int, int]]]:
     then the XML is parsed — the sheets cell by cell, the other members only for well-formedness."""
     infos = ooxml.open_package(data, ".xlsx", limits.max_unzipped_mb, limits.max_ratio)
     budget = ooxml.Budget(limits.max_unzipped_mb)
+    for other in _OTHER_FORMATS:
+        if _member(infos, other) is not None:  # calamine might open it as that format, which nothing here counts
+            raise UnreadableFile("unreadable_file", detail=f"文件含有其他表格格式的部件“{other}”，不是 .xlsx 工作簿")
     workbook, rels = _member(infos, "xl/workbook.xml"), _member(infos, "xl/_rels/workbook.xml.rels")
     if workbook is None:
         raise UnreadableFile("unreadable_file", detail="压缩包中没有 xl/workbook.xml，不是 Excel 工作簿")

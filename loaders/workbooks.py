@@ -11,6 +11,7 @@ import io
 import logging
 import os
 import resource
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -141,7 +142,15 @@ def _calamine_sheet(book: python_calamine.CalamineWorkbook, info: object, area: 
     return Sheet(name=info.name, rows=grid, merged=merged, hidden=hidden), rows * columns
 
 
+#: The first bytes of an OLE2 compound file: a legacy .xls.
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def _xlsx(data: bytes, name: str) -> Workbook:
+    # calamine chooses the format from the content (and tries .xls first): a file that is not plainly a zip from
+    # its first byte, such as an .xls with a zip appended, could be read as something the scan never counted.
+    if not data.startswith(b"PK\x03\x04"):
+        raise UnreadableFile("unreadable_file", detail="不是有效的 .xlsx（zip）文件")
     # The scan inflates and counts every member, and refuses, before calamine allocates a single cell.
     formulas = scan_xlsx(data, limits())
     book = _calamine(data, name, ".xlsx")
@@ -150,6 +159,17 @@ def _xlsx(data: bytes, name: str) -> Workbook:
             if sheet.cell(row, column) is None:
                 sheet.formulas_without_value.add((row, column))
     return book
+
+
+def _xls(data: bytes, name: str) -> Workbook:
+    """A legacy .xls; an .xlsx saved under the old name (calamine would read it as one) is counted as one."""
+    if data.startswith(b"PK\x03\x04"):
+        return _xlsx(data, name)
+    if zipfile.is_zipfile(io.BytesIO(data)):  # a zip directory at the end: calamine falls back to it when .xls fails
+        raise UnreadableFile("unreadable_file", detail="文件既像 .xls 又含有 zip 压缩包，无法确定格式（可能是恶意文件）")
+    if not data.startswith(_CFB_MAGIC):
+        raise UnreadableFile("unreadable_file", detail="不是有效的 .xls 文件")
+    return _calamine(data, name, ".xls")
 
 
 def decode_text(data: bytes) -> str:
@@ -220,8 +240,7 @@ def read_workbook(data: bytes, file_name: str) -> Workbook:
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
         raise UnreadableFile("file_too_large", size=f"{len(data) / 1024 / 1024:.1f}", limit=MAX_UPLOAD_MB)
     suffix = PurePath(file_name).suffix.lower()
-    readers = {".xlsx": _xlsx, ".xlsm": _xlsx, ".csv": _csv, ".txt": _csv,
-               ".xls": lambda d, n: _calamine(d, n, ".xls")}
+    readers = {".xlsx": _xlsx, ".xlsm": _xlsx, ".xls": _xls, ".csv": _csv, ".txt": _csv}
     if suffix not in readers:
         raise UnreadableFile("unsupported_format", suffix=suffix or "（无扩展名）")
     try:

@@ -300,6 +300,23 @@ def truncated_zip() -> bytes:
     return data[:len(data) // 2] + data[-22:]  # the directory's tail kept, the middle gone
 
 
+def cfb_polyglot() -> bytes:
+    """An .xls compound-file header in front of a far-corner .xlsx: zipfile finds the zip at the end, calamine
+    tries .xls first."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + far_corner()
+
+
+def xlsb_parts() -> bytes:
+    """An .xlsx that also carries an .xlsb's workbook part (calamine's next guess if the .xlsx part fails)."""
+    return package([("数据", worksheet(small_table()))], extra=[("xl/workbook.bin", b"\x83\x01\x00")])
+
+
+def ods_parts() -> bytes:
+    return package([("数据", worksheet(small_table()))],
+                   extra=[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+                          ("content.xml", XML_HEAD + b"<office:document-content/>")])
+
+
 def not_a_zip() -> bytes:
     return b"PK\x03\x04" + b"\x00" * 2000
 
@@ -462,6 +479,12 @@ HOSTILE = [
     Hostile("classic_zip_bomb", classic_zip_bomb, "炸弹.xlsx", "archive_bomb"),
     Hostile("truncated_zip", truncated_zip, "截断.xlsx", "unreadable_file"),
     Hostile("not_a_zip", not_a_zip, "假的.xlsx", "unreadable_file"),
+    Hostile("xlsx_named_xls", far_corner, "远角.xls", "too_many_cells"),
+    Hostile("xls_header_before_a_zip", cfb_polyglot, "混合.xlsx", "unreadable_file"),
+    Hostile("xls_header_before_a_zip_named_xls", cfb_polyglot, "混合.xls", "unreadable_file"),
+    Hostile("xlsb_parts_inside", xlsb_parts, "xlsb.xlsx", "unreadable_file"),
+    Hostile("ods_parts_inside", ods_parts, "ods.xlsx", "unreadable_file"),
+    Hostile("neither_xls_nor_zip", lambda: b"\x00" * 4096, "空.xls", "unreadable_file"),
     Hostile("shared_string_bomb", shared_string_bomb, "共享字符串.xlsx", "too_much_text"),
     Hostile("millions_of_shared_strings", many_shared_strings, "多字符串.xlsx", "too_many_cells"),
     Hostile("xls_far_corner", xls_far_corner, "远角.xls", "too_much_memory", in_process=False),
