@@ -51,13 +51,14 @@ How:
   time used up (the kernel's OOM killer) → ``too_much_memory``; any other death → ``unreadable_file``.
 
 Measured cost (``python -m tests.hostile_costs``; 2 cores, Python 3.11, a machine shared with other work, load
-average ~4): a child that starts, imports calamine and lxml and answers a tiny CSV takes 90–130 ms of wall time
-(about 30 ms of it is Python's own start-up) and peaks at ~23 MB; a .docx child 280–390 ms (python-docx's imports).
-The filled template reads in ~115 ms through the sandbox against ~4 ms in-process: the price of an upload is one
-process start. Every hostile file of tests/hostile_files.py is refused in 0.06–0.35 s of wall time, the child
-peaking at 17–62 MB (the far-corner .xls, the one file only the memory limit stops, is killed by its own
-``RLIMIT_AS`` abort after 0.06 s). The largest workbook the defaults accept, 1.95 million numbers, reads in
-~6 s of child CPU at a 210 MB peak; its 17 MB answer decodes in ~0.45 s in the parent, a row at a time.
+average 4–5): a child that starts, imports calamine and answers a tiny CSV takes 65–130 ms of wall time (about
+30 ms of it is Python's own start-up) and peaks at ~20 MB (lxml adds ~6 MB when an .xlsx needs it); a .docx
+child 170–390 ms (python-docx's imports). The filled template reads in 95–115 ms through the sandbox against
+2–4 ms in-process: the price of an upload is one process start. Every hostile file of tests/hostile_files.py
+is refused in 0.06–0.5 s of wall time, the child peaking at 17–62 MB (the far-corner .xls, the one file only the
+memory limit stops, dies of its own ``RLIMIT_AS`` abort after 0.06 s). The largest workbook the defaults accept,
+1.95 million numbers, reads in ~6 s of child CPU at a 210 MB peak; its 17 MB answer decodes in ~0.45 s in the
+parent, a row at a time.
 """
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def table() -> None:
         if case.in_process and kind == "workbook":
             seconds, grown, direct = _in_process(data, case.name)
             local = f"{seconds:.2f} s" + ("" if direct == outcome else f" ({direct})")
-            local_peak = f"+{grown:.0f} MB"
+            local_peak = f"+{max(grown, 0):.0f} MB"
         else:
             local, local_peak = "—", "—"
         print(f"| {case.id} | {len(data) / 1024:.0f} KB | {outcome} | {run.wall_seconds:.2f} s | "
