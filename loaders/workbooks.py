@@ -7,15 +7,22 @@ and a formula without a cached value is remembered so the intake can refuse it i
 from __future__ import annotations
 
 import csv
-import html
 import io
+import logging
 import os
-import re
+import resource
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import python_calamine
+
+from .errors import UnreadableFile, reraise_fatal, short
+from .sheetscan import Limits, scan_xlsx
+
+__all__ = ["META_SHEET", "Sheet", "UnreadableFile", "Workbook", "decode_text", "limits", "read_workbook"]
+
+_log = logging.getLogger(__name__)
 
 #: Hidden sheet in which the template records what it was made for.
 META_SHEET = "_meta"
@@ -30,9 +37,17 @@ def _limit(name: str, default: int) -> int:
 
 #: Limits checked before anything is parsed (megabytes, rows, columns); environment variables override them.
 MAX_UPLOAD_MB = _limit("TRACKER_MAX_UPLOAD_MB", 10)
-MAX_UNZIPPED_MB = _limit("TRACKER_MAX_UNZIPPED_MB", 100)
+MAX_UNZIPPED_MB = _limit("TRACKER_MAX_UNZIPPED_MB", 100)  # bytes actually inflated, all members together
 MAX_RATIO = 200  # uncompressed / compressed, for any member of a workbook's zip archive
-MAX_ROWS, MAX_COLUMNS = 60_000, 512
+MAX_ROWS, MAX_COLUMNS = 60_000, 512  # per sheet
+#: Cells over all sheets: the rectangles calamine builds (last row × last column per sheet) and, for an .xlsx, the
+#: ``<c>`` tags. A real return is < 3,000 rows × 30 columns (90,000); 2 million leaves twenty times that, and a
+#: workbook of 1.95 million numbers reads in ~6 s of CPU at a 210 MB peak, well inside the sandbox's limits.
+MAX_CELLS = _limit("TRACKER_MAX_CELLS", 2_000_000)
+MAX_SHEETS = _limit("TRACKER_MAX_SHEETS", 200)  # a year of monthly sheets, or one per county, is a few dozen
+#: Characters of all the cells' strings (.xlsx), a shared string counted in every cell that uses it: a real return
+#: holds ~100,000; 10 million are ~30 MB in calamine and ~20 MB as Python strings.
+MAX_TEXT_CHARS = _limit("TRACKER_MAX_TEXT_CHARS", 10_000_000)
 
 
 @dataclass
@@ -63,117 +78,98 @@ class Workbook:
         return [s for s in self.sheets if not s.hidden and s.name != META_SHEET]
 
 
-class UnreadableFile(Exception):
-    """The file cannot be read at all; ``code`` is a problem code and ``params`` fill its message."""
-
-    def __init__(self, code: str, **params: object):
-        self.code = code
-        self.params = params
-        super().__init__(code)
+def limits() -> Limits:
+    """The limits as they stand now (tests and the sandbox's child set the module attributes)."""
+    return Limits(max_unzipped_mb=MAX_UNZIPPED_MB, max_ratio=MAX_RATIO, max_cells=MAX_CELLS, max_rows=MAX_ROWS,
+                  max_columns=MAX_COLUMNS, max_sheets=MAX_SHEETS, max_text=MAX_TEXT_CHARS)
 
 
-def _check_archive(data: bytes) -> None:
-    """Refuse a zip that would expand beyond the limit (a zip bomb) before any XML is parsed."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile as exc:
-        raise UnreadableFile("unreadable_file", detail="不是有效的 .xlsx（zip）文件") from exc
-    total = sum(m.file_size for m in members)
-    if total > MAX_UNZIPPED_MB * 1024 * 1024:
-        raise UnreadableFile("archive_bomb", size=f"{total / 1024 / 1024:.0f}", limit=MAX_UNZIPPED_MB)
-    for member in members:
-        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            raise UnreadableFile("archive_bomb", size=f"{total / 1024 / 1024:.0f}", limit=MAX_UNZIPPED_MB)
+def _damaged(what: str) -> UnreadableFile:
+    return UnreadableFile("unreadable_file", detail=f"{what}（内容已损坏或不是所称格式）")
 
 
-def _calamine(data: bytes, name: str) -> Workbook:
+def _calamine(data: bytes, name: str, kind: str) -> Workbook:
+    """Every sheet through calamine. Its errors (and panics) are English and arrive at any step — opening, a
+    sheet, the conversion — so each step is guarded and refused in Chinese, naming the sheet."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise UnreadableFile("unreadable_file", detail=str(exc)[:200]) from exc
+        infos = [info for info in book.sheets_metadata if "WorkSheet" in str(info.typ)]
+    except BaseException as exc:
+        reraise_fatal(exc)
+        _log.info("calamine cannot open %s: %s", kind, exc)
+        raise _damaged(f"无法打开 {kind} 文件") from exc
+    if len(infos) > MAX_SHEETS:
+        raise UnreadableFile("too_many_sheets", sheets=len(infos), limit=MAX_SHEETS)
     sheets: list[Sheet] = []
     meta: dict[str, str] = {}
-    for info in book.sheets_metadata:
-        if "WorkSheet" not in str(info.typ):
-            continue
-        sheet = book.get_sheet_by_name(info.name)
-        if sheet.height > MAX_ROWS or sheet.width > MAX_COLUMNS:
-            raise UnreadableFile("sheet_too_large", sheet=info.name, rows=sheet.height, columns=sheet.width,
-                                 max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
-        rows = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
-        merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-        hidden = info.visible != python_calamine.SheetVisibleEnum.Visible  # str() is "SheetVisibleEnum.Hidden"
+    area = 0
+    for info in infos:
+        sheet, size = _calamine_sheet(book, info, area)
+        area += size
         if info.name == META_SHEET:
-            meta = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) > 1 and r[0] is not None
+            meta = {str(r[0]).strip(): str(r[1]).strip() for r in sheet.rows if len(r) > 1 and r[0] is not None
                     and r[1] is not None}
             continue
-        sheets.append(Sheet(name=info.name, rows=rows, merged=merged, hidden=hidden))
+        sheets.append(sheet)
     return Workbook(file_name=name, sheets=sheets, meta=meta)
 
 
-_SHEET_ENTRY = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?(?:r:)?id="([^"]+)"', re.S)
-_SHEET_ENTRY_REVERSED = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?(?:r:)?id="([^"]+)"[^>]*?name="([^"]*)"', re.S)
-_RELATIONSHIP = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?>', re.S)
-_ATTRIBUTE = re.compile(rb'(\w+)="([^"]*)"')
-_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_HAS_FORMULA = re.compile(rb'<(?:\w+:)?f\b')
-_HAS_VALUE = re.compile(rb'<(?:\w+:)?v>[^<]')
+def _calamine_sheet(book: python_calamine.CalamineWorkbook, info: object, area: int) -> tuple[Sheet, int]:
+    """One sheet and the size of its rectangle. For an .xlsx the scan has bounded the rectangle already; for an
+    .xls this check comes after calamine built the sheet (≤ 65,536 × 256 cells in BIFF8), before Python objects
+    are made for it — the sandbox's memory limit covers the rest."""
+    try:
+        sheet = book.get_sheet_by_name(info.name)
+        rows, columns = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+    except BaseException as exc:
+        reraise_fatal(exc)
+        _log.info("calamine cannot read sheet %r: %s", info.name, exc)
+        raise _damaged(f"工作表“{short(info.name)}”无法读取") from exc
+    if rows > MAX_ROWS or columns > MAX_COLUMNS:
+        raise UnreadableFile("sheet_too_large", sheet=info.name, rows=rows, columns=columns,
+                             max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
+    if area + rows * columns > MAX_CELLS:
+        raise UnreadableFile("too_many_cells", sheet=info.name, rows=rows, columns=columns,
+                             total=area + rows * columns, limit=MAX_CELLS)
+    try:
+        grid = [[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+    except BaseException as exc:
+        reraise_fatal(exc)
+        _log.info("calamine cannot convert sheet %r: %s", info.name, exc)
+        raise _damaged(f"工作表“{short(info.name)}”无法读取") from exc
+    hidden = info.visible != python_calamine.SheetVisibleEnum.Visible  # str() is "SheetVisibleEnum.Hidden"
+    return Sheet(name=info.name, rows=grid, merged=merged, hidden=hidden), rows * columns
 
 
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ch - 64
-    return index - 1
-
-
-def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
-    """Cells holding a formula but no cached value, per sheet name.
-
-    Read from the sheet XML with regular expressions, which neither evaluate formulas nor expand XML entities;
-    a workbook saved by Excel always carries each formula's last value, one written by a script often does not.
-    """
-    found: dict[str, set[tuple[int, int]]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = set(archive.namelist())
-        workbook = archive.read("xl/workbook.xml")
-        relations = {}
-        if "xl/_rels/workbook.xml.rels" in names:
-            for tag in _RELATIONSHIP.findall(archive.read("xl/_rels/workbook.xml.rels")):
-                attrs = dict(_ATTRIBUTE.findall(tag))
-                if b"Id" in attrs and b"Target" in attrs:
-                    relations[attrs[b"Id"]] = attrs[b"Target"].decode()
-        entries = [(n, i) for n, i in _SHEET_ENTRY.findall(workbook)] or [
-            (n, i) for i, n in _SHEET_ENTRY_REVERSED.findall(workbook)]
-        for raw_name, rel_id in entries:
-            target = relations.get(rel_id, "")
-            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            if path not in names:
-                continue
-            cells = set()
-            for attributes, inner in _CELL.findall(archive.read(path)):
-                if inner and _HAS_FORMULA.search(inner) and not _HAS_VALUE.search(inner):
-                    ref = _REF.search(attributes)
-                    if ref:
-                        cells.add((int(ref.group(2)) - 1, _column_index(ref.group(1))))
-            found[html.unescape(raw_name.decode("utf-8"))] = cells
-    return found
+#: The first bytes of an OLE2 compound file: a legacy .xls.
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _xlsx(data: bytes, name: str) -> Workbook:
-    _check_archive(data)
-    book = _calamine(data, name)
-    try:
-        formulas = _formula_cells(data)
-    except Exception as exc:
-        raise UnreadableFile("unreadable_file", detail=str(exc)[:200]) from exc
+    # calamine chooses the format from the content (and tries .xls first): a file that is not plainly a zip from
+    # its first byte, such as an .xls with a zip appended, could be read as something the scan never counted.
+    if not data.startswith(b"PK\x03\x04"):
+        raise UnreadableFile("unreadable_file", detail="不是有效的 .xlsx（zip）文件")
+    # The scan inflates and counts every member, and refuses, before calamine allocates a single cell.
+    formulas = scan_xlsx(data, limits())
+    book = _calamine(data, name, ".xlsx")
     for sheet in book.sheets:
         for row, column in formulas.get(sheet.name, ()):
             if sheet.cell(row, column) is None:
                 sheet.formulas_without_value.add((row, column))
     return book
+
+
+def _xls(data: bytes, name: str) -> Workbook:
+    """A legacy .xls; an .xlsx saved under the old name (calamine would read it as one) is counted as one."""
+    if data.startswith(b"PK\x03\x04"):
+        return _xlsx(data, name)
+    if zipfile.is_zipfile(io.BytesIO(data)):  # a zip directory at the end: calamine falls back to it when .xls fails
+        raise UnreadableFile("unreadable_file", detail="文件既像 .xls 又含有 zip 压缩包，无法确定格式（可能是恶意文件）")
+    if not data.startswith(_CFB_MAGIC):
+        raise UnreadableFile("unreadable_file", detail="不是有效的 .xls 文件")
+    return _calamine(data, name, ".xls")
 
 
 def decode_text(data: bytes) -> str:
@@ -190,6 +186,7 @@ def decode_text(data: bytes) -> str:
 
 def _csv(data: bytes, name: str) -> Workbook:
     text = decode_text(data)
+    sheet_name = PurePath(name).stem or "CSV"
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         delimiter = dialect.delimiter
@@ -197,28 +194,62 @@ def _csv(data: bytes, name: str) -> Workbook:
         # Title and note rows above the table (one cell each) defeat the sniffer: take the commonest separator.
         dialect = csv.excel
         delimiter = max(",\t;", key=lambda d: (text[:4096].count(d), d == ","))
-    rows = []
-    for row in csv.reader(io.StringIO(text), dialect, delimiter=delimiter):
-        if len(rows) >= MAX_ROWS or len(row) > MAX_COLUMNS:
-            raise UnreadableFile("sheet_too_large", sheet=PurePath(name).stem, rows=f"{MAX_ROWS}+",
-                                 columns=len(row), max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
-        rows.append([cell if cell.strip() != "" else None for cell in row])
-    return Workbook(file_name=name, sheets=[Sheet(name=PurePath(name).stem or "CSV", rows=rows)])
+    rows: list[list[object]] = []
+    width = 0
+    reader = csv.reader(io.StringIO(text), dialect, delimiter=delimiter)
+    try:
+        for row in reader:
+            if len(rows) >= MAX_ROWS or len(row) > MAX_COLUMNS:
+                raise UnreadableFile("sheet_too_large", sheet=sheet_name,
+                                     rows=f"{MAX_ROWS}+" if len(rows) >= MAX_ROWS else len(rows) + 1,
+                                     columns=len(row), max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
+            width = max(width, len(row))
+            if (len(rows) + 1) * width > MAX_CELLS:  # the intake treats the rows as a rectangle
+                raise UnreadableFile("too_many_cells", sheet=sheet_name, rows=len(rows) + 1, columns=width,
+                                     total=(len(rows) + 1) * width, limit=MAX_CELLS)
+            rows.append([cell if cell.strip() != "" else None for cell in row])
+    except csv.Error as exc:
+        raise UnreadableFile("unreadable_file", detail=_csv_problem(exc, reader.line_num)) from exc
+    return Workbook(file_name=name, sheets=[Sheet(name=sheet_name, rows=rows)])
+
+
+def _csv_problem(exc: csv.Error, line: int) -> str:
+    """The csv module's English complaint, said in Chinese with the line it stopped at."""
+    if "field limit" in str(exc):
+        return f"第 {line} 行有一个单元格超过 {csv.field_size_limit()} 个字符"
+    return f"第 {line} 行不是有效的 CSV 格式"
+
+
+def _memory_limit_mb() -> int:
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        return soft // 1024 // 1024
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1024 // 1024
 
 
 def read_workbook(data: bytes, file_name: str) -> Workbook:
     """Read any supported file. The file name chooses the reader and is never used as a path.
 
-    Macros in an .xlsm are neither run nor kept (only cell values are read), formulas are never evaluated,
-    and no XML parser that expands entities ever sees the file (calamine's reader, and regular expressions).
+    Macros in an .xlsm are neither run nor kept (only cell values are read), formulas are never evaluated, and the
+    XML is read by calamine's parser (which expands no entities) and by ``loaders.ooxml`` (which refuses DTDs).
+    Whatever goes wrong becomes ``UnreadableFile`` with a Chinese message: no reader's exception escapes.
+
+    This runs in the calling process: an upload from outside should go through ``loaders.sandbox``
+    (``read_workbook_limited``), which runs this in a child process with memory and time limits.
     """
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
         raise UnreadableFile("file_too_large", size=f"{len(data) / 1024 / 1024:.1f}", limit=MAX_UPLOAD_MB)
     suffix = PurePath(file_name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _xlsx(data, file_name)
-    if suffix == ".xls":
-        return _calamine(data, file_name)
-    if suffix in (".csv", ".txt"):
-        return _csv(data, file_name)
-    raise UnreadableFile("unsupported_format", suffix=suffix or "（无扩展名）")
+    readers = {".xlsx": _xlsx, ".xlsm": _xlsx, ".xls": _xls, ".csv": _csv, ".txt": _csv}
+    if suffix not in readers:
+        raise UnreadableFile("unsupported_format", suffix=suffix or "（无扩展名）")
+    try:
+        return readers[suffix](data, file_name)
+    except UnreadableFile:
+        raise
+    except MemoryError as exc:
+        raise UnreadableFile("too_much_memory", limit=_memory_limit_mb()) from exc
+    except BaseException as exc:
+        reraise_fatal(exc)
+        _log.warning("reading %s failed unexpectedly", suffix, exc_info=True)
+        raise UnreadableFile("unreadable_file", detail="读取时发生意外错误，文件可能已损坏") from exc

@@ -7,7 +7,6 @@ it came from (``Normalized.origin``) and a span of the normalised text maps back
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -149,29 +148,20 @@ def decode(data: bytes, name: str = "") -> str:
 
 
 def docx_text(data: bytes, name: str = "") -> str:
-    """The paragraphs and table rows of a .docx in document order, one per line (table cells joined by '，')."""
-    try:
-        import docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
+    """The paragraphs and table rows of a .docx in document order, one per line (table cells joined by '，').
 
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds for a file that is not a Word document
-        raise ExtractError(f"无法读取 Word 文件 {name}：不是有效的 .docx 文件（{type(exc).__name__}）") from exc
-    lines: list[str] = []
-    for child in document.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(Paragraph(child, document).text)
-        elif tag == "tbl":
-            for row in Table(child, document).rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    text = cell.text.strip()
-                    if text and (not cells or cells[-1] != text):  # merged cells repeat their text
-                        cells.append(text)
-                lines.append("，".join(cells))
-    return "\n".join(lines)
+    Read in a child process with memory and time limits, after the archive's real sizes are checked
+    (loaders/documents.py, loaders/sandbox.py): an uploaded .docx may be a zip bomb."""
+    from loaders.sandbox import read_docx_text_limited
+    from loaders.workbooks import UnreadableFile
+
+    from ..i18n import t
+
+    try:
+        return read_docx_text_limited(data, name)
+    except UnreadableFile as exc:
+        reason = exc.params.get("detail") if exc.code == "unreadable_file" else t(f"problem.{exc.code}", **exc.params)
+        raise ExtractError(f"无法读取 Word 文件 {name}：{reason}") from exc
 
 
 def read_bytes(data: bytes, name: str) -> str:
