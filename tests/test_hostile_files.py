@@ -25,7 +25,7 @@ from loaders.sandbox import read_docx_text_limited, read_workbook_limited
 from loaders.workbooks import UnreadableFile, read_workbook
 from tests import hostile_files as h
 from tests.hostile_files import DOCX, HOSTILE
-from tracker.problems import CODES, Problem
+from tracker.intake.problems import CODES, Problem
 
 MAX_SECONDS = 2.0
 MAX_GROWTH_MB = 300
