@@ -75,6 +75,7 @@ def _problems(path: Path, data: object, exc: ValidationError) -> list[str]:
             "int_parsing": "应为整数",
             "int_type": "应为整数",
             "string_too_short": "不能为空",
+            "string_too_long": f"不能超过 {ctx.get('max_length')} 个字符",
         }.get(err["type"], message)
         if not err["loc"]:
             # Whole-plan checks (duplicate ids, references) report each problem located already, joined by '；'.

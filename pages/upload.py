@@ -1,11 +1,13 @@
 """上报数据: download the template, upload returns, see every problem in place, confirm, get a receipt."""
+import hashlib
+
 import streamlit as st
 
 import ui
 from tracker import store
 from tracker.i18n import month_label, t
 from tracker.intake.allocations import allocation_summary, import_allocations
-from tracker.intake.submissions import import_for_plan
+from tracker.intake.submissions import failed, import_for_plan
 from tracker.intake.template import NothingDue, build_template
 from tracker.outputs.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
 from tracker.outputs.text import escape_markdown
@@ -27,7 +29,9 @@ if actor.role == "prefecture":  # its own prefecture only
 left, right = st.columns(2)
 prefecture = left.selectbox(t("upload.prefecture", ctx.lang), list(prefectures), format_func=prefectures.get,
                             key="upload_prefecture", disabled=len(prefectures) == 1)
-months = ui.reportable_months(plan)
+months = ui.reportable_months(plan, snap, prefecture)
+if st.session_state.get("upload_period") not in months:   # another prefecture has other months due
+    st.session_state.pop("upload_period", None)
 period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
                          format_func=lambda m: month_label(m, ctx.lang))
 try:
@@ -45,8 +49,17 @@ files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"
 for i, upload in enumerate(files or []):
     data = upload.getvalue()
     st.subheader(t("upload.file_header", ctx.lang, name=escape_markdown(upload.name)))
-    check = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=actor.label, actor=actor,
-                            period=period, prefecture=prefecture, dry_run=True, accept_warnings=True)
+    # Read once per file, month and prefecture, not on every click (a read costs a child process); the check
+    # shown after a commit stays the one that was confirmed, so the preview does not turn to 未变 under the receipt.
+    key = f"check_{hashlib.sha256(data).hexdigest()}_{period}_{prefecture}"
+    if key not in st.session_state:
+        try:
+            st.session_state[key] = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=actor.label,
+                                                    actor=actor, period=period, prefecture=prefecture,
+                                                    dry_run=True, accept_warnings=True)
+        except Exception as exc:
+            st.session_state[key] = failed(upload.name, data, exc)
+    check = st.session_state[key]
     errors = [p for p in check.problems if p.severity == "error"]
     warnings = [p for p in check.problems if p.severity == "warning"]
     st.markdown(t("upload.summary", ctx.lang, values=check.values, errors=len(errors), warnings=len(warnings)))
@@ -72,8 +85,11 @@ for i, upload in enumerate(files or []):
         confirmed = st.checkbox(t("upload.confirm", ctx.lang), key=f"confirm_{i}_{check.sha256[:8]}")
     if st.button(t("upload.commit", ctx.lang), key=f"commit_{i}_{check.sha256[:8]}", disabled=not confirmed,
                  type="primary"):
-        done = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=actor.label, actor=actor,
-                               period=period, prefecture=prefecture, accept_warnings=confirmed)
+        try:
+            done = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=actor.label, actor=actor,
+                                   period=period, prefecture=prefecture, accept_warnings=confirmed)
+        except Exception as exc:
+            done = failed(upload.name, data, exc)
         if done.status == "refused":   # refused at commit: e.g. the month was locked since the check above
             st.error(t("upload.refused", ctx.lang))
             st.markdown(problem_list(done.problems, ctx.lang))

@@ -76,12 +76,18 @@ def select_region(options: dict[str, str], label: str) -> str:
     return st.session_state["region"]
 
 
-def reportable_months(plan) -> list[str]:
-    """Months a return can be filed for: the plan's months up to this month, newest first."""
+def reportable_months(plan, snap: Snapshot | None = None, prefecture: str | None = None) -> list[str]:
+    """Months a return can be filed for: the plan's months up to this month, newest first; with a prefecture, only
+    those in which a target in force covers one of its counties (so the newest month offered is one with a
+    return due, not 2025 for a prefecture whose last target ended in 2023)."""
     from datetime import date
 
     from tracker.model.periods import month_of
 
     now = month_of(date.today())
     months = sorted({m for target in plan.targets for m in target.period.months() if m <= now})
+    if snap is not None and prefecture is not None:
+        counties = {c.code for c in snap.tree.children(prefecture)}
+        months = [m for m in months if any(t.id not in snap.scopes or counties & set(snap.scopes[t.id])
+                                           for t in plan.targets_due(m))]
     return list(reversed(months)) or [now]

@@ -45,7 +45,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tracker.intake.reader import Lookups
-    from tracker.intake.submissions import import_file
+    from tracker.intake.submissions import failed, import_file
     from tracker.model.status import load_config
     from tracker.store import init_database
 
@@ -64,10 +64,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             data = Path(name).read_bytes()
         except OSError as exc:
             raise UsageError(f"无法读取文件 {name}：{exc.strerror}") from exc
-        results.append(import_file(engine, data, Path(name).name, plan, tree, scopes, checks,
-                                   uploader=args.uploader or getpass.getuser(), period=args.period,
-                                   prefecture=prefecture, accept_warnings=args.accept_warnings,
-                                   dry_run=args.dry_run, lookups=lookups, preview=False))
+        try:
+            results.append(import_file(engine, data, Path(name).name, plan, tree, scopes, checks,
+                                       uploader=args.uploader or getpass.getuser(), period=args.period,
+                                       prefecture=prefecture, accept_warnings=args.accept_warnings,
+                                       dry_run=args.dry_run, lookups=lookups, preview=False))
+        except Exception as exc:  # each file is its own transaction: one that fails leaves the next to be read
+            results.append(failed(Path(name).name, data, exc))
     if len(args.files) > 1:
         print(file=sys.stderr)
     if args.format == "json":

@@ -35,7 +35,7 @@ SKIP_REASONS = {
     "relative": "相对变化（增长/提高…%、百分点）：不是可逐月累计的目标",
     "no_unit": "没有单位，无法判断计量对象",
 }
-_PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # as the schema: at most 64 characters
 #: Where reviewed plans are saved (read at call time, so a test can point it elsewhere).
 PLANS_DIR = TARGETS_DIR
 

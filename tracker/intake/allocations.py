@@ -13,7 +13,8 @@ import pandas as pd
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from loaders.workbooks import UnreadableFile, read_workbook
+from loaders.sandbox import read_workbook_limited
+from loaders.workbooks import UnreadableFile
 from tracker.access.audit import record
 from tracker.access.roles import Actor
 from tracker.intake.problems import Problem, a1, errors
@@ -34,7 +35,7 @@ class AllocationOutcome:
 
 def read_allocations(data: bytes, file_name: str, plan: Plan, tree: RegionTree) -> tuple[pd.DataFrame, list[Problem]]:
     try:
-        book = read_workbook(data, file_name)
+        book = read_workbook_limited(data, file_name)  # in a limited child process, as returns are
     except UnreadableFile as exc:
         return pd.DataFrame(), [Problem(exc.code, params=exc.params)]
     lookups = Lookups.build(plan, tree, row_levels=("prefecture", "county"))

@@ -10,6 +10,7 @@ accepts automatically; a month that a province user accepted is locked, and a fi
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sys
 import time
@@ -20,7 +21,8 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from loaders.workbooks import UnreadableFile, read_workbook
+from loaders.sandbox import read_workbook_limited
+from loaders.workbooks import UnreadableFile
 from tracker.access.audit import record
 from tracker.access.roles import Actor
 from tracker.intake.problems import Problem, errors, warnings
@@ -31,6 +33,9 @@ from tracker.model.regions import RegionTree
 from tracker.model.status import HistoryChecks
 from tracker.review.approval import initial_status, locked_in, serialise_writers
 from tracker.store import NewValue, current_values, latest_submission, record_submission
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -148,10 +153,16 @@ def import_file(
         auto_accept = load_config().approval.auto_accept
     digest = hashlib.sha256(data).hexdigest()
     try:
-        book = read_workbook(data, file_name)
+        # read in a child process with hard limits (loaders/sandbox.py): whatever the file does, the server answers
+        book = read_workbook_limited(data, file_name)
     except UnreadableFile as exc:
         return Outcome(file_name, digest, "refused", [Problem(exc.code, params=exc.params)])
-    intake = read_return(book, plan, tree, scopes, period, prefecture, today, lookups)
+    try:
+        intake = read_return(book, plan, tree, scopes, period, prefecture, today, lookups)
+    except Exception as exc:  # a layout the reader never met: a refusal the person can act on, never a traceback
+        log.exception("reading %s failed", file_name)
+        return Outcome(file_name, digest, "refused",
+                       [Problem("unreadable_file", params={"detail": f"表格结构无法识别（{type(exc).__name__}）"})])
     history = _history(engine, plan, tree, intake)
     problems = list(intake.problems)
     if actor.role == "prefecture":
@@ -206,6 +217,14 @@ def import_file(
         outcome.status, outcome.review_status, outcome.submissions = "refused", None, []
         outcome.problems = problems + exc.problems
     return outcome
+
+
+def failed(file_name: str, data: bytes, exc: Exception) -> Outcome:
+    """The refusal of a file whose import failed for a reason nobody foresaw: logged with its traceback, said to
+    the person in one located line, and nothing written (the import's transaction never committed)."""
+    log.error("import of %s failed", file_name, exc_info=exc)
+    return Outcome(file_name, hashlib.sha256(data).hexdigest(), "refused",
+                   [Problem("unreadable_file", params={"detail": f"导入失败（{type(exc).__name__}），未写入任何数据"})])
 
 
 def import_for_plan(engine: Engine, data: bytes, file_name: str, plan_id: str, **options) -> Outcome:

@@ -315,7 +315,7 @@ class Source(Strict):
 
 
 class Plan(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)  # a file name and a key: short
     title: LocalText
     source: Source
     issuers: tuple[str, ...] = ()
