@@ -118,11 +118,11 @@ def stage() -> None:
                      key="w_present_interval", on_change=_keep, args=("present_interval",),
                      format_func=lambda n: t("present.seconds", ctx.lang, n=n), label_visibility="collapsed")
         # Two plain buttons, not a popover: a mouse click did not open the popover inside this fixed bar.
-        st.download_button("PPT", _file("pptx"), file_name=f"{name}.pptx",
+        st.download_button("PPT", ui.protected("present", _file("pptx")), file_name=f"{name}.pptx",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                            key="present_pptx", on_click="ignore", type="tertiary",
                            help=t("present.pptx", ctx.lang))
-        st.download_button("PDF", _file("pdf"), file_name=f"{name}.pdf", mime="application/pdf",
+        st.download_button("PDF", ui.protected("present", _file("pdf")), file_name=f"{name}.pdf", mime="application/pdf",
                            key="present_pdf", on_click="ignore", type="tertiary",
                            help=t("present.pdf", ctx.lang))
         st.button(":material/close:", key="present_exit", on_click=ui.leave_presentation, shortcut="Esc",

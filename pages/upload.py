@@ -8,7 +8,7 @@ from tracker import store
 from tracker.i18n import month_label, t
 from tracker.intake.allocations import allocation_summary, import_allocations
 from tracker.intake.submissions import failed, import_for_plan
-from tracker.intake.template import NothingDue, build_template
+from tracker.intake.template import build_template, due_targets
 from tracker.outputs.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
 from tracker.outputs.text import escape_markdown
 
@@ -34,14 +34,13 @@ if st.session_state.get("upload_period") not in months:   # another prefecture h
     st.session_state.pop("upload_period", None)
 period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
                          format_func=lambda m: month_label(m, ctx.lang))
-try:
-    template = build_template(plan, tree, period, prefecture, snap.scopes)
-except NothingDue:
+if not due_targets(plan, tree, period, prefecture, snap.scopes):
     st.info(t("upload.nothing_due", ctx.lang, prefecture=prefectures[prefecture], month=month_label(period, ctx.lang)))
-else:
+else:   # the workbook is built on the click, for a session still allowed here (not on every run of the page)
     st.download_button(t("upload.template", ctx.lang, prefecture=prefectures[prefecture],
-                         month=month_label(period, ctx.lang)), template,
-                       file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx",
+                         month=month_label(period, ctx.lang)),
+                       ui.protected("upload", lambda: build_template(plan, tree, period, prefecture, snap.scopes)),
+                       file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"], accept_multiple_files=True,

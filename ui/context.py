@@ -30,6 +30,7 @@ def _ready_engine(url: str):
 
 
 _IN_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("in_app", default=False)
+_PAGE: contextvars.ContextVar[str] = contextvars.ContextVar("page", default="overview")
 _LOG = get_logger("tracker.ui")
 
 
@@ -59,12 +60,18 @@ def run_navigation(pages: list) -> None:
         wanted = next((p for p in pages if p.url_path == Path(intended).stem), None)
         if wanted is not None:
             st.switch_page(wanted)
-    token = _IN_APP.set(True)
+    token, page = _IN_APP.set(True), _PAGE.set(current.url_path or "overview")
     try:
         with reported_errors(current.url_path or "(default page)"):
             current.run()
     finally:
         _IN_APP.reset(token)
+        _PAGE.reset(page)
+
+
+def page_name() -> str:
+    """The page being drawn (its url path; ``overview`` for the default page): what a download is guarded by."""
+    return _PAGE.get()
 
 
 def engine():

@@ -9,8 +9,8 @@ from loaders.plans import load_plans
 from tracker.i18n import month_label, t
 from tracker.outputs.columns import shown
 from tracker.progress.snapshot import Snapshot
-from ui.context import keep, lang, publish_link
-from ui.signin import actor
+from ui.context import keep, lang, page_name, publish_link
+from ui.signin import actor, protected
 
 
 def show_table(frame: pd.DataFrame, name: str) -> None:
@@ -21,6 +21,9 @@ def show_table(frame: pd.DataFrame, name: str) -> None:
 
 
 def _download(frame: pd.DataFrame, name: str) -> None:
+    """The table's .xlsx button. The workbook is built when the button is clicked, not on every run of the page
+    (it was a twentieth of a render, whether or not anyone downloaded), and only for a session that may still see
+    the page then (``ui.protected``), so no file waits in the media store for someone who is not allowed."""
     from tracker.outputs.exports import to_xlsx
 
     if actor() is None:  # the public overview: reading on screen only, no files
@@ -30,10 +33,14 @@ def _download(frame: pd.DataFrame, name: str) -> None:
     lang_now = lang()
     plan = plans[state["plan_id"]] if state.get("plan_id") in plans else None
     notes = [t("export.as_of", lang_now, month=month_label(state["as_of"], lang_now))] if state.get("as_of") else []
-    data = to_xlsx({name[:31]: frame}, title=plan.title.get(lang_now) if plan else None, notes=notes, lang=lang_now)
-    st.download_button(t("export.xlsx", lang_now), data, file_name=f"{name}.xlsx", key=f"xlsx_{name}",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       type="tertiary", icon=":material/download:")
+    title = plan.title.get(lang_now) if plan else None
+
+    def build() -> bytes:
+        return to_xlsx({name[:31]: frame}, title=title, notes=notes, lang=lang_now)
+
+    st.download_button(t("export.xlsx", lang_now), protected(page_name(), build), file_name=f"{name}.xlsx",
+                       key=f"xlsx_{name}", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       type="tertiary", icon=":material/download:", on_click="ignore")
 
 
 def show_highlighted(frame: pd.DataFrame, severity: list[str], name: str) -> None:

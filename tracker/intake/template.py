@@ -44,14 +44,21 @@ def county_targets(plan: Plan, period: str) -> list[Target]:
     return plan.targets_due(period)
 
 
+def due_targets(plan: Plan, tree: RegionTree, period: str, prefecture: str | None,
+                scopes: Mapping[str, list[str]]) -> list[Target]:
+    """The targets a template for ``period`` asks ``prefecture`` (the province when None) for."""
+    counties = tree.children(prefecture) if prefecture else tree.level("county")
+    return [t for t in county_targets(plan, period)
+            if t.id not in scopes or any(c.code in scopes[t.id] for c in counties)]
+
+
 def build_template(plan: Plan, tree: RegionTree, period: str, prefecture: str | None,
                    scopes: Mapping[str, list[str]]) -> bytes:
     """The template for ``period``: the targets in force then, and the counties any of them covers (in 2024 only
     the key-assistance counties have a target of the 2023 plan). ``NothingDue`` when nothing is asked for."""
     counties = tree.children(prefecture) if prefecture else tree.level("county")
     filer = tree[prefecture].name if prefecture else tree.province.name
-    targets = [t for t in county_targets(plan, period)
-               if t.id not in scopes or any(c.code in scopes[t.id] for c in counties)]
+    targets = due_targets(plan, tree, period, prefecture, scopes)
     if not targets:
         raise NothingDue(f"{month_label(period)}没有在期的量化目标需要{filer}报送")
     if all(t.id in scopes for t in targets):   # every target is scoped: only the counties some target covers
