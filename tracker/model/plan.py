@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from tracker.model.expressions import names_in
 from tracker.model.periods import is_month, month_index, months_between
@@ -221,9 +221,23 @@ class Target(Strict):
     #: returns may come from the earlier plan. Defaults to the target's id.
     indicator: str | None = Field(default=None, pattern=_ID)
 
+    #: Set on the version a revision made (``Plan.in_force``): the revision, and the target as the plan first set it.
+    _revision: "Revision | None" = PrivateAttr(default=None)
+    _original: "Target | None" = PrivateAttr(default=None)
+
     @property
     def indicator_id(self) -> str:
         return self.indicator or self.id
+
+    @property
+    def revision(self) -> "Revision | None":
+        """The revision this version of the target follows (None: as the plan first set it)."""
+        return self._revision
+
+    @property
+    def original(self) -> "Target":
+        """The target as the plan first set it."""
+        return self._original or self
 
     @field_validator("unit")
     @classmethod
@@ -307,6 +321,35 @@ class ValidationRule(Strict):
     importance: Literal["high", "medium", "low"] = "high"
 
 
+class Revision(Strict):
+    """A revision of a target while the plan runs (目标调整): its value or period from a month on, with the reason,
+    the document that made it, who approved it and when. Revisions are added to the plan file, never edited or
+    removed once recorded (the store keeps them append-only and refuses a file that rewrites one)."""
+
+    id: str = Field(pattern=_ID)
+    target: str
+    effective: str = Field(description="the first month the revised target is in force (YYYY-MM)")
+    value: float | None = Field(default=None, gt=0)
+    period: Period | None = None
+    reason: str = Field(min_length=2)
+    document: str = Field(min_length=2, description="the document number (文号) that made the revision")
+    approved_by: str = Field(min_length=1)
+    approved_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+    @field_validator("effective")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not is_month(value):
+            raise ValueError(f"月份应为 YYYY-MM 格式，收到 {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> "Revision":
+        if self.value is None and self.period is None:
+            raise ValueError("目标调整须给出调整后的 value 或 period")
+        return self
+
+
 class Source(Strict):
     document: str
     text: str = Field(description="path of the plan's text, relative to targets/")
@@ -327,6 +370,7 @@ class Plan(Strict):
     targets: tuple[Target, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     validation_rules: tuple[ValidationRule, ...] = ()
+    revisions: tuple[Revision, ...] = ()
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> "Plan":
@@ -363,6 +407,21 @@ class Plan(Strict):
                     for dept in item.departments.responsible:
                         if dept not in known:
                             problems.append(f"{kind}[{i}](id={item.id}).departments.responsible: 未知部门 {dept!r}")
+        seen_revisions: set[str] = set()
+        by_id = {t.id: t for t in self.targets}
+        for i, revision in enumerate(self.revisions):
+            where = f"revisions[{i}](id={revision.id})"
+            if revision.id in seen_revisions:
+                problems.append(f"{where}.id: 重复的 id")
+            seen_revisions.add(revision.id)
+            target = by_id.get(revision.target)
+            if target is None:
+                problems.append(f"{where}.target: {revision.target!r} 不是本方案的目标")
+                continue
+            if revision.value is not None and target.relative is not None and target.relative.baseline.value is None:
+                problems.append(f"{where}.value: 基期取自报送数据的相对目标不能调整为固定目标值")
+            if month_index(revision.effective) < month_index(target.period.start):
+                problems.append(f"{where}.effective: 调整生效月早于目标期间的开始月 {target.period.start}")
         if known is not None:
             if self.coordination is not None and self.coordination.lead not in known:
                 problems.append(f"coordination.lead: 未知部门 {self.coordination.lead!r}")
@@ -372,6 +431,27 @@ class Plan(Strict):
         if problems:
             raise ValueError("；".join(problems))
         return self
+
+    def revisions_of(self, target_id: str) -> list[Revision]:
+        """A target's revisions, in the order they took effect (the file's order among those of one month)."""
+        return sorted((r for r in self.revisions if r.target == target_id), key=lambda r: month_index(r.effective))
+
+    def in_force(self, month: str) -> "Plan":
+        """The plan with every target as in force in ``month``: the latest of its revisions effective by then
+        applied over the original (each version knows its revision and the original)."""
+        if not self.revisions:
+            return self
+        targets = []
+        for target in self.targets:
+            version = target
+            for revision in self.revisions_of(target.id):
+                if month_index(revision.effective) > month_index(month):
+                    break
+                changes = {k: v for k, v in (("value", revision.value), ("period", revision.period)) if v is not None}
+                version = version.model_copy(update=changes)
+                version._revision, version._original = revision, target
+            targets.append(version)
+        return self.model_copy(update={"targets": tuple(targets)})
 
     def targets_due(self, month: str) -> list[Target]:
         """The targets whose period holds ``month``: the figures a return for that month is asked for."""
