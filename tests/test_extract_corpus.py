@@ -15,6 +15,9 @@ Each ``<name>.txt`` has a ``<name>.labels.yaml`` listing every true target of th
                 given) its first starts at ``start``
     kind        recorded for the reader; not compared
 
+``held_out: true`` marks the texts collected and labelled after the rules were written, and drafted only then
+(their first score is in PROVENANCE.md); the report gives their figures apart.
+
 ``unsupported`` lists true targets in a unit the plan schema lacks (‰, 吨, 年): they are left out of the scores,
 and the drafter must list each under "not targets" with the reason. ``year`` is what a user would pass as
 ``--year`` for a text that never names its year.
@@ -43,8 +46,8 @@ PLANS = Path(__file__).parent / "plans"
 NAMES = sorted(p.name[: -len(".labels.yaml")] for p in PLANS.glob("*.labels.yaml"))
 
 #: The level reached: the test fails if the drafter falls below it.
-MIN_RECALL = 1.0
-MIN_PRECISION = 1.0
+MIN_RECALL = 0.974  # 113 of 116
+MIN_PRECISION = 0.933  # 113 of 121
 
 
 def norm(text: str) -> str:
@@ -155,12 +158,18 @@ def scores() -> list[Score]:
     return [score(name) for name in NAMES]
 
 
-def report(results: list[Score]) -> str:
+def summary(results: list[Score], what: str) -> str:
     labelled = sum(r.labelled for r in results)
     found = sum(r.found for r in results)
     drafted_ = sum(r.drafted for r in results)
-    lines = [f"{len(results)} texts, {labelled} labelled targets: found {found}, drafted {drafted_}, "
-             f"recall {found / labelled:.1%}, precision {found / max(drafted_, 1):.1%}"]
+    return (f"{what}: {len(results)} texts, {labelled} labelled targets: found {found}, drafted {drafted_}, "
+            f"recall {found / max(labelled, 1):.1%}, precision {found / max(drafted_, 1):.1%}")
+
+
+def report(results: list[Score]) -> str:
+    lines = [summary(results, "all"),
+             summary([r for r in results if not labels(r.name).get("held_out")], "developed on"),
+             summary([r for r in results if labels(r.name).get("held_out")], "held out")]
     for r in results:
         lines.append(f"  {r.name}: {r.found}/{r.labelled} found, {r.drafted - r.found} spurious")
         lines += [f"    missed: {m.get('name') or m['text']} {m.get('value', m.get('relative'))} {m['unit']} "
