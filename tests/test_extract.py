@@ -769,3 +769,22 @@ def test_a_news_text_carries_the_plans_deadline_to_a_figure_without_time():
     draft = build_draft(text, "jiangsu.txt", year=2021)
     assert [(t.value, t.start, t.end) for t in draft.targets] == [(5_000_000, "2021-01", "2025-12")]
     assert [s.reason for s in draft.skipped] == ["past", "restated"]
+
+
+def test_a_goal_the_plan_lays_the_ground_for_is_not_its_target_and_identical_restatements_are_dropped():
+    sentence = ("今后五年全省生产总值年均增长9%左右,为实现全省生产总值和城乡居民人均收入比2010年翻一番打下决定性基础。")
+    text = _plan(sentence, sentence, "基本建成创新型省份,城镇化率达到58%以上。")
+    draft = build_draft(text, "five-years.txt", year=2013)
+    growth = [t for t in draft.targets if t.relative]
+    assert [(t.start, t.relative["amount"], t.relative["baseline"]["period"]) for t in growth] == [
+        (f"{y}-01", 9, f"{y - 1}-12") for y in range(2013, 2018)]  # 年均: every year against the one before
+    # 今后五年 carries to the next sentence, which names no time of its own.
+    assert [(t.value, t.start, t.end) for t in draft.targets if not t.relative] == [(58, "2013-01", "2017-12")]
+    assert [(s.text, s.reason) for s in draft.skipped] == [
+        ("翻一番", "context"), ("翻一番", "context"), ("9%", "restated")]
+
+
+def test_the_count_of_a_plans_own_tasks_is_not_a_target():
+    draft = draft_of("2025年重点抓好农机手技能提升培训等7项工作任务,计划培育高素质农民16231人。")
+    assert [t.value for t in draft.targets] == [16_231]
+    assert [(s.text, s.reason) for s in draft.skipped] == [("7项", "count")]

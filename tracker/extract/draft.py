@@ -359,8 +359,9 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
             readings.append((s, analyse(s.text, s.start, ctx, past=looking_back)))
             tense = sentence_tense(s.text, ctx)
             looking_back = tense == "past" or (looking_back and tense is None)
-            stated = [t for t in find_times(s.text) if t.deadline and t.last and not t.date and not is_past(t, ctx)
-                      and (ctx.horizon is None or t.last <= ctx.horizon)]  # a far vision carries to nothing
+            stated = [t for t in find_times(s.text) if t.deadline and (t.last or t.duration) and not t.date
+                      and not is_past(t, ctx)
+                      and (ctx.horizon is None or (t.last or 0) <= ctx.horizon)]  # a far vision carries to nothing
             carried = stated[-1] if stated else carried
         has_targets = any(not f.skip for _, found in readings for f in found)
         for s, found in readings:
@@ -573,7 +574,7 @@ def _restatements(targets: list[DraftTarget]) -> tuple[list[DraftTarget], list[S
         figure += (name_key(t.name),)
         key = (t.unit, t.comparator, figure, tuple((g.start, g.end) for g in group))
         first = kept.get(key)
-        if first is None or first[0].sentence == t.sentence:
+        if first is None or (first[0].task, first[0].sentence) == (t.task, t.sentence):
             kept.setdefault(key, group)
             continue
         for a, b in zip(group, first):

@@ -105,8 +105,10 @@ _NESTED_CUE = re.compile(r"^(含|其中|包括)")
 #: describes the setting, not something to achieve.
 _CONTEXT_VERB = re.compile(r"结合|围绕|对接|聚焦|依托|立足|锚定|紧扣|紧盯|面向|服务于|服务|融入|按照|根据|以(?=[^，；]*为)")
 #: Counts of the plan's own parts: 经济发展类目标（13个）, 8方面工作, 五大任务 written 5大任务.
-_OWN_PARTS = re.compile(r"^(?:个|项|条|大|类)?(?:方面|项?重点任务|项?任务|项?措施|类?目标|项?指标|大板块)")
+_OWN_PARTS = re.compile(r"^(?:个|项|条|大|类)?(?:工作|重点|主要)?(?:方面|任务|措施|目标|指标|板块)")
 _OWN_PARTS_BEFORE = re.compile(r"(?:目标|指标|任务|措施|方面|工作)（$")
+#: A goal the plan works towards but does not set (为…实现…翻一番打下决定性基础): not one of its targets.
+_GROUNDWORK = re.compile(r"为[^。；]*?(?:打下|奠定|夯实)[^。；，]{0,8}基础")
 #: Counts of programmes the plan runs (实施10大专项行动): the plan's structure, not a figure to report.
 _PROGRAMME = re.compile(r"^(?:个|项|大|类|条)?[^，；。（）]{0,8}?(?:专项行动|行动|工程|战略|体系|专项|产业集群|产业链|计划)")
 _COUNT_UNITS = ("个", "项", "所", "座", "处", "家", "户")
@@ -504,6 +506,10 @@ def analyse(sentence: str, offset: int, ctx: Context, past: bool = False) -> lis
         finding.marks.append(Mark(offset + qs, offset + qe, "value"))
 
         # --- figures that are not targets: names, settings, the plan's own parts, other units ----------------------
+        groundwork = next((g for g in _GROUNDWORK.finditer(sentence) if g.start() <= qs < g.end()), None)
+        if groundwork:
+            finding.skip, finding.note = "context", "“为…打下基础”的远期目标"
+            continue
         if _inside(sentence, qs, "“", "”") or _inside(sentence, qs, "《", "》"):
             finding.skip, finding.note = "slogan", "引号或书名号内的数字"
             continue
@@ -821,6 +827,11 @@ def _multiples(sentence: str, offset: int, ctx: Context, times: list[Time], look
     out = []
     for m in _MULTIPLE.finditer(sentence):
         if looking_back:
+            continue
+        if any(g.start() <= m.start() < g.end() for g in _GROUNDWORK.finditer(sentence)):
+            finding = Finding(offset + m.start(), offset + m.end(), m.group(), skip="context",
+                              note="“为…打下基础”的远期目标")
+            out.append(finding)
             continue
         n = {"一": 2, "两": 4, "三": 8}[m.group("n")]
         start = sentence.rfind("，", 0, m.start()) + 1
