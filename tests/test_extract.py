@@ -701,7 +701,8 @@ def test_the_plan_year_comes_from_the_text_not_today_and_a_vision_is_no_deadline
     # The document number of the plan itself beats a year the caller passes (e.g. today's).
     own = build_draft(_plan("闽政〔2015〕19号", "一、目标任务", "到2020年，每年开展农民工职业技能培训25万人次以上。"),
                       "fujian.txt", year=2026)
-    assert own.base_year == 2015 and [t.start[:4] for t in own.targets][0] == "2015"
+    assert own.base_year == 2015 and own.targets[0].start == "2015-01"
+    assert review(own)["base_year_from"] == "文号 闽政〔2015〕19号"
     # A five-year plan's title, and a year that looks back is not the plan's.
     assert build_draft("山西发布了《“十四五”就业促进规划》，到2025年，城镇新增就业200万人以上。",
                        "shanxi.txt").base_year == 2021

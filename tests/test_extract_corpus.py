@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -54,12 +54,12 @@ def norm(text: str) -> str:
     return normalize(text).text
 
 
-@lru_cache(maxsize=None)
+@cache
 def labels(name: str) -> dict:
     return yaml.safe_load((PLANS / f"{name}.labels.yaml").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def drafted(name: str):
     raw = (PLANS / f"{name}.txt").read_text(encoding="utf-8")
     return build_draft(raw, f"{name}.txt", plan_id=name, year=labels(name).get("year"))

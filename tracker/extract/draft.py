@@ -161,6 +161,7 @@ class Draft:
     traditional: bool = False
     pinyin: int = 0
     source_fixed: bool = False  # the source path was given (the text already lies under targets/)
+    year_evidence: str | None = None  # what the plan year was read from (印发日期, 文号, 原文“…”…)
 
     def needs_review(self) -> int:
         return sum(1 for item in (*self.targets, *self.milestones) if item.include
@@ -480,7 +481,7 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
                  issued=issued, issuers=tuple(issuers), tasks=tasks, targets=targets, milestones=milestones,
                  skipped=skipped, unknown_departments=tuple(unknown), raw=raw, file_name=file_name,
                  base_year=first_year, traditional=norm.traditional, pinyin=norm.pinyin,
-                 source_fixed=fixed)
+                 source_fixed=fixed, year_evidence=year_evidence)
 
 
 def _relative_dict(f: Finding, start: str) -> tuple[dict, Field, str | None]:
@@ -723,7 +724,8 @@ def review(draft: Draft) -> dict:
 
     return {
         "plan": draft.plan_id, "file": draft.file_name, "generated": date.today().isoformat(),
-        "threshold": REVIEW_THRESHOLD, "base_year": draft.base_year, "traditional": draft.traditional,
+        "threshold": REVIEW_THRESHOLD, "base_year": draft.base_year, "base_year_from": draft.year_evidence,
+        "traditional": draft.traditional,
         "pinyin_artefacts_removed": draft.pinyin,
         "tasks": [{"id": t.id, "number": t.number, "title": t.title, "section": t.section, "role": t.role,
                    "fields": {k: _field_json(f) for k, f in t.fields.items()}} for t in draft.tasks],

@@ -6,8 +6,8 @@ Works on one normalised sentence (``structure.Sentence``): full-width punctuatio
 """
 from __future__ import annotations
 
-import re
 import copy
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
