@@ -666,6 +666,7 @@ def test_growth_is_a_target_relative_to_a_baseline(sentence, change, amount, uni
     if comparator == "around":
         assert target.tolerance == 0.02
     assert "相对目标" in targets_table(draft)["review"][0]
+    assert any("人均指标" in a for a in target.assumptions) == ("人均" in sentence)
 
 
 def test_a_stated_baseline_value_gives_the_targets_value(tmp_path):

@@ -814,6 +814,8 @@ def analyse(sentence: str, offset: int, ctx: Context, past: bool = False) -> lis
         finding.name = Field(name or f"{m.group()}", 0.7 if name else 0.2, None if name else "未能从原文得出名称。",
                              None)
         finding.core = core
+        if "人均" in name:
+            finding.assumptions.append("人均指标：各地区的数不能相加，全省的数须由统计部门按人口汇总；报送和汇总方式请复核。")
         if _SCOPE_HINT.search(sentence):
             finding.assumptions.append(
                 f"原文限定“{_SCOPE_HINT.search(sentence).group()}”：如只统计部分县，请在 scope 中指定县名单。")
