@@ -864,6 +864,8 @@ def _multiples(sentence: str, offset: int, ctx: Context, times: list[Time], look
         finding.name = Field(core or m.group(), 0.7 if core else 0.2, None, None)
         finding.core = core
         finding.assumptions += [a for a in (finding.comparator.note, note) if a]
+        if "人均" in core:
+            finding.assumptions.append("人均指标：各地区的数不能相加，全省的数须由统计部门按人口汇总；报送和汇总方式请复核。")
         finding.marks = [Mark(offset + m.start(), offset + m.end(), "value")]
         out.append(finding)
     return out
