@@ -407,8 +407,8 @@ def test_a_yearly_rate_without_a_deadline_runs_to_the_plans_horizon_or_its_first
     ("在现有200家的基础上,2023年新增扶持创业实体100家。", [100], "200家", "baseline"),
     ("2022年全省已培训2万人,2023年培训3万人。", [30_000], "2万人", "past"),
     ("2022年全省农村劳动力转移就业2491万人。", [], "2491万人", "past"),
-    ("2023年农民工参保人数比上年增长10%。", [], "10%", "relative"),
-    ("2023年参保率提高5个百分点。", [], "5个百分点", "relative"),
+    # A change against another region's level is no target of this plan's own figures.
+    ("2023年农村居民人均可支配收入增幅高于全省平均水平2个百分点。", [], "2个百分点", "relative"),
 ])
 def test_baselines_past_figures_and_relative_changes_are_not_targets(sentence, values, skipped, reason):
     draft = draft_of(sentence)
@@ -634,3 +634,160 @@ def test_cli_refuses_a_missing_file_or_an_unsupported_type_in_one_line(name, con
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("tracker: 错误：") and message in err
     assert not (tmp_path / "d.yaml").exists()
+
+
+# --- #18: what real plans write (the corpus in tests/plans is scored by tests/test_extract_corpus.py) ---------------
+
+
+def relative_of(sentence: str, tmp_path, year: int | None = 2023):
+    """The single target of a passage as the plan loader reads it from the draft file."""
+    draft = draft_of(sentence, year=year)
+    plan = loaded(draft, tmp_path)
+    assert len(plan.targets) == 1, [(t.name.zh, t.relative) for t in plan.targets]
+    return draft, plan.targets[0]
+
+
+@pytest.mark.parametrize("sentence, change, amount, unit, comparator, baseline, stated", [
+    ("2023年城镇居民人均可支配收入增长9%。", "percent", 9, "元", "at_least", "2022-12", False),
+    ("2023年农民人均纯收入增长8%左右。", "percent", 8, "元", "around", "2022-12", False),
+    ("2023年农民工参保人数比上年增长10%。", "percent", 10, "人", "at_least", "2022-12", True),
+    ("2023年参保率提高2个百分点。", "points", 2, "%", "at_least", "2022-12", False),
+    ("2023年城镇登记失业人数下降10%。", "percent", -10, "人", "at_most", "2022-12", False),
+    ("到2025年,城乡居民人均可支配收入比2020年翻一番。", "multiple", 2, "元", "at_least", "2020-12", True),
+])
+def test_growth_is_a_target_relative_to_a_baseline(sentence, change, amount, unit, comparator, baseline, stated,
+                                                    tmp_path):
+    draft, target = relative_of(sentence, tmp_path)
+    assert (target.relative.change, target.relative.amount, target.unit, target.comparator) == \
+        (change, amount, unit, comparator)
+    assert target.relative.baseline.period == baseline
+    assert target.value is None and target.relative.baseline.value is None  # each region's own baseline, from data
+    # A baseline the text does not name is the December before the period, said as an assumption.
+    assert any("基期为" in a and "未写基期" in a for a in target.assumptions) == (not stated)
+    if comparator == "around":
+        assert target.tolerance == 0.02
+    assert "相对目标" in targets_table(draft)["review"][0]
+    assert any("人均指标" in a for a in target.assumptions) == ("人均" in sentence)
+
+
+def test_a_stated_baseline_value_gives_the_targets_value(tmp_path):
+    draft, target = relative_of("2023年城镇居民人均可支配收入比上年的40000元增长9%。", tmp_path)
+    assert target.relative.baseline.value == 40_000 and target.value == pytest.approx(43_600)
+    assert [(s.text, s.reason) for s in draft.skipped] == [("40000元", "baseline")]
+
+
+def test_lists_share_their_words_and_each_subject_is_a_target(tmp_path):
+    draft = draft_of("2023年城镇和农村居民人均可支配收入分别增长7%、8%左右,城镇居民人均可支配收入和农民人均纯收入均增长"
+                     "10%左右。")
+    assert [(t.name, t.relative["amount"], t.comparator) for t in draft.targets] == [
+        ("城镇居民人均可支配收入", 7, "around"), ("农村居民人均可支配收入", 8, "around"),
+        ("城镇居民人均可支配收入", 10, "around"), ("农民人均纯收入", 10, "around")]
+    loaded(draft, tmp_path)
+
+
+def _plan(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def test_the_plan_year_comes_from_the_text_not_today_and_a_vision_is_no_deadline():
+    # 许昌's plan: no date of its own; it implements 豫办〔2021〕29号 (so it is issued in 2021 or later); goals to 2025
+    # and a vision to 2035. 年培训… runs to 2025, not 2035, whatever year today is.
+    text = _plan("根据《中共河南省委办公厅关于印发〈工作方案〉的通知》（豫办〔2021〕29号）精神，制定本工作方案。",
+                 "一、目标任务", "到2025年，完成60万人次职业技能培训。", "到2035年，从业人员基本实现“人人持证”。",
+                 "二、重点任务", "（一）先进制造业技能提升行动。年培训2万人次以上，1.7万人取得证书。")
+    draft = build_draft(text, "xuchang.txt")
+    assert draft.base_year == 2021
+    assert [(t.value, t.start, t.end) for t in draft.targets if t.value == 600_000] == [(600_000, "2021-01", "2025-12")]
+    for value in (20_000, 17_000):  # the second clause of the rate is a rate too
+        assert [t.start[:4] for t in draft.targets if t.value == value] == ["2021", "2022", "2023", "2024", "2025"]
+    # The document number of the plan itself beats a year the caller passes (e.g. today's).
+    own = build_draft(_plan("闽政〔2015〕19号", "一、目标任务", "到2020年，每年开展农民工职业技能培训25万人次以上。"),
+                      "fujian.txt", year=2026)
+    assert own.base_year == 2015 and own.targets[0].start == "2015-01"
+    assert review(own)["base_year_from"] == "文号 闽政〔2015〕19号"
+    # A five-year plan's title, and a year that looks back is not the plan's.
+    assert build_draft("山西发布了《“十四五”就业促进规划》，到2025年，城镇新增就业200万人以上。",
+                       "shanxi.txt").base_year == 2021
+    report = build_draft(_plan("刚刚过去的2015年，城镇新增就业116.8万人。", "2016年主要预期目标是：城镇新增就业110万人。"),
+                         "report.txt")
+    assert report.base_year == 2016
+    assert [(t.value, t.start) for t in report.targets] == [(1_100_000, "2016-01")]
+    assert [(s.text, s.reason) for s in report.skipped] == [("116.8万人", "past")]
+
+
+def test_a_passage_that_looks_back_gives_results_not_targets():
+    text = _plan("山西发布了《“十四五”就业促进规划》，到2025年，城镇新增就业200万人以上。",
+                 "“十三五”以来，山西城镇新增就业累计达257.49万人，城镇登记失业率控制在4.5%以内。",
+                 "从就业质量看，全省居民人均可支配收入年均增长7.1%。",
+                 "根据规划，到2025年，城镇调查失业率控制在5.5%以内。")
+    draft = build_draft(text, "news.txt")
+    assert [(t.value, t.end) for t in draft.targets] == [(2_000_000, "2025-12"), (5.5, "2025-12")]
+    assert [(s.text, s.reason) for s in draft.skipped] == [("257.49万人", "past"), ("4.5%", "past"), ("7.1%", "past")]
+
+
+@pytest.mark.parametrize("sentence, reason, note", [
+    ("结合我市“633”现代工业体系和4个千亿级产业集群发展,开展订单式培训。", None, None),
+    ("——关于经济发展类目标（13个）。", "count", "方案自身条目的计数"),
+    ("实施10大专项行动,建设县乡村三级服务体系。", "programme", "方案自身的行动、工程的个数"),
+    ("粮食产量保持在180万吨以上。", "unit_unsupported", "吨"),
+    ("人口自然增长率控制在6‰以内。", "unit_unsupported", "‰"),
+    ("劳动年龄人口平均受教育年限达到10.9年。", "unit_unsupported", "年"),
+])
+def test_counts_in_names_settings_and_units_the_schema_lacks_are_listed_not_drafted(sentence, reason, note):
+    draft = draft_of(sentence)
+    assert draft.targets == []
+    if reason is None:  # a slogan in quotes and the clusters the training serves
+        assert [(s.text, s.reason) for s in draft.skipped] == [("633", "slogan"), ("4个", "context")]
+    else:
+        assert [(s.reason, s.note) for s in draft.skipped] == [(reason, note)]
+    side = review(draft)
+    assert all(s["reason_text"] for s in side["not_targets"])
+
+
+def test_a_count_the_plan_sets_out_to_reach_is_a_target():
+    target = only(draft_of("重点打造10个省级人力资源品牌。"))
+    assert (target.value, target.unit, target.comparator) == (10, "个", "at_least")
+
+
+def test_a_target_restated_later_is_drafted_once():
+    draft = draft_of("到2025年,城镇新增就业200万人以上。", "就业规模不断扩大,到2025年,城镇新增就业200万人以上。")
+    assert [t.value for t in draft.targets] == [2_000_000]
+    assert [(s.reason, s.note) for s in draft.skipped] == [("restated", "同“城镇新增就业人数”（task1_target1）")]
+
+
+@pytest.mark.parametrize("sentence, start, end", [
+    ("“十四五”期间新改扩建普惠性幼儿园200所。", "2021-01", "2025-12"),
+    ("计划用三年时间开展各类补贴性职业技能提升培训10万人次以上。", "2023-01", "2025-12"),
+    ("2023至2025年,三年共开展补贴性职业技能培训180万人次以上。", "2023-01", "2025-12"),
+])
+def test_five_year_plans_and_durations_give_the_period(sentence, start, end):
+    target = only(draft_of(sentence))
+    assert (target.start, target.end, target.kind) == (start, end, "cumulative")
+
+
+def test_a_news_text_carries_the_plans_deadline_to_a_figure_without_time():
+    text = _plan("到2025年，江苏将打造全国高质量就业先行区，城镇新增就业目标人数500万人。",
+                 "“十三五”期间，城镇累计新增就业725.87万人。",
+                 "《规划》从就业结构、职业培训、工资收入、社会保障、权益维护方面，提出了一些体现就业质量的代表性指标：城镇新增就业500万人；")
+    draft = build_draft(text, "jiangsu.txt", year=2021)
+    assert [(t.value, t.start, t.end) for t in draft.targets] == [(5_000_000, "2021-01", "2025-12")]
+    assert [s.reason for s in draft.skipped] == ["past", "restated"]
+
+
+def test_a_goal_the_plan_lays_the_ground_for_is_not_its_target_and_identical_restatements_are_dropped():
+    sentence = ("今后五年全省生产总值年均增长9%左右,为实现全省生产总值和城乡居民人均收入比2010年翻一番打下决定性基础。")
+    text = _plan(sentence, sentence, "基本建成创新型省份,城镇化率达到58%以上。")
+    draft = build_draft(text, "five-years.txt", year=2013)
+    growth = [t for t in draft.targets if t.relative]
+    assert [(t.start, t.relative["amount"], t.relative["baseline"]["period"]) for t in growth] == [
+        (f"{y}-01", 9, f"{y - 1}-12") for y in range(2013, 2018)]  # 年均: every year against the one before
+    # 今后五年 carries to the next sentence, which names no time of its own.
+    assert [(t.value, t.start, t.end) for t in draft.targets if not t.relative] == [(58, "2013-01", "2017-12")]
+    assert [(s.text, s.reason) for s in draft.skipped] == [
+        ("翻一番", "context"), ("翻一番", "context"), ("9%", "restated")]
+
+
+def test_the_count_of_a_plans_own_tasks_is_not_a_target():
+    draft = draft_of("2025年重点抓好农机手技能提升培训等7项工作任务,计划培育高素质农民16231人。")
+    assert [t.value for t in draft.targets] == [16_231]
+    assert [(s.text, s.reason) for s in draft.skipped] == [("7项", "count")]

@@ -19,21 +19,43 @@ from tracker.model.plan import MONTH_AGGREGATION, DepartmentRegistry
 from tracker.outputs.text import escape_markdown
 
 from .departments import DepartmentMatcher
-from .quantities import _TIME_WORDS, AROUND_TOLERANCE, Context, Field, Finding, _clauses, _depths, analyse, find_times
-from .structure import base_year, issue_date, parse, plan_title
+from .quantities import (
+    _TIME_WORDS,
+    AROUND_TOLERANCE,
+    QUANTITY,
+    Context,
+    Field,
+    Finding,
+    _clauses,
+    _depths,
+    analyse,
+    figure_kind,
+    find_times,
+    is_past,
+    sentence_tense,
+)
+from .structure import issue_date, parse, plan_title, plan_year
 from .text import Normalized, normalize, read_bytes, read_file
 
 #: Fields below this confidence are flagged for review (in the YAML comments, the review file and the page).
 REVIEW_THRESHOLD = 0.7
 #: Names are made from the clause by rule: always worth a look, but not flagged unless the rule found no name.
 NAME_CONFIDENCE = 0.7
-FIELD_LABELS = {"name": "名称", "value": "数值", "unit": "单位", "comparator": "比较", "tolerance": "容差",
+FIELD_LABELS = {"name": "名称", "value": "数值", "baseline": "基期", "unit": "单位", "comparator": "比较", "tolerance": "容差",
                 "kind": "类型", "period": "期间", "task": "任务", "departments": "部门", "title": "标题"}
 SKIP_REASONS = {
-    "baseline": "基数（“在现有…基础上”）：不是目标",
-    "past": "已达到或往年的数字：作为基数，不是目标",
-    "relative": "相对变化（增长/提高…%、百分点）：不是可逐月累计的目标",
+    "baseline": "基数（“在现有…基础上”、相对目标的基期值）：不是目标",
+    "past": "已达到或往年的数字（回顾过去的段落、已…、往年）：作为基数，不是目标",
+    "relative": "相对变化，但看不出计量对象或基期（或与其他地区比较）：请人工判断",
     "no_unit": "没有单位，无法判断计量对象",
+    "unit_unsupported": "计量单位不在方案可用单位中（人、人次、个、家、元、%）：请人工判断是否另行跟踪",
+    "slogan": "口号、名称中的数字（引号或书名号内，如“633”现代工业体系）：不是目标",
+    "context": "说明工作对象的数字（结合/围绕/对接/以…为…，如4个千亿级产业集群）：不是目标",
+    "count": "方案自身条目的计数（N类目标、N个方面）：不是目标",
+    "programme": "方案自身的行动、工程的个数（实施N大专项行动）：不是报送的指标",
+    "restated": "重复前文已起草的目标：只保留第一次",
+    "preamble": "发文通知中的数字：目标只从方案正文起草",
+    "heading": "标题行、小标题中的数字：目标从正文句子起草",
 }
 _PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # as the schema: at most 64 characters
 #: Where reviewed plans are saved (read at call time, so a test can point it elsewhere).
@@ -65,7 +87,7 @@ class DraftTarget:
     lead: str | None
     co: tuple[str, ...]
     unit: str
-    value: float
+    value: float | None  # None for a relative target whose baseline comes from the returns
     comparator: str
     tolerance: float | None
     kind: str
@@ -80,6 +102,7 @@ class DraftTarget:
     parent: str | None = None
     include: bool = True
     comparator_assumed: bool = False   # no comparator word in the sentence (or a reinterpreted one): an assumption
+    relative: dict | None = None  # the schema's ``relative``: {change, amount, baseline: {period[, value]}}
 
     @property
     def reporting(self) -> str:
@@ -116,6 +139,7 @@ class Skipped:
     text: str
     reason: str
     marks: list[tuple[int, int, str]]
+    note: str | None = None  # what exactly: the unit word, the restated target…
 
 
 @dataclass
@@ -138,6 +162,7 @@ class Draft:
     traditional: bool = False
     pinyin: int = 0
     source_fixed: bool = False  # the source path was given (the text already lies under targets/)
+    year_evidence: str | None = None  # what the plan year was read from (印发日期, 文号, 原文“…”…)
 
     def needs_review(self) -> int:
         return sum(1 for item in (*self.targets, *self.milestones) if item.include
@@ -198,8 +223,12 @@ def _plain(value: float) -> int | float:
 
 def _target_dict(t: DraftTarget) -> dict:
     out: dict = {"id": t.id, "name": {"zh": t.name, "en": t.name}, "task": t.task,
-                 "departments": _departments(t.lead, t.co), "unit": t.unit, "value": _plain(t.value),
-                 "comparator": t.comparator}
+                 "departments": _departments(t.lead, t.co), "unit": t.unit}
+    if t.value is not None and not t.relative:
+        out["value"] = _plain(t.value)
+    if t.relative:
+        out["relative"] = t.relative
+    out["comparator"] = t.comparator
     if t.comparator_assumed:
         out["comparator_assumed"] = True
     if t.tolerance is not None:
@@ -295,15 +324,20 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
     structure = parse(norm)
     lo, hi = structure.preamble
     issued = issue_date(text, structure.preamble)
-    first_year = year or base_year(text, structure.preamble, issued)
+    first_year, year_evidence = plan_year(text, structure.preamble, issued, year)
     title = plan_title(text, structure.preamble) or Path(file_name).stem
     issuers = matcher.issuers(text[lo:hi]) if hi > lo else []
     if not issuers:
         issuers = matcher.issuers(text[:400])
-    deadlines = [t.last for u in structure.units for s in u.sentences for t in find_times(s.text)
-                 if t.last and t.deadline and not t.date]
-    horizon = max([y for y in deadlines if first_year is None or y >= first_year], default=None)
-    ctx = Context(first_year, horizon)
+    ctx = Context(first_year, None)
+    deadlines = [t.last if t.duration is None else (first_year or 0) + t.duration - 1
+                 for u in structure.units for s in u.sentences for t in find_times(s.text)
+                 if t.deadline and not t.date and not is_past(t, ctx) and (t.last or (t.duration and first_year))]
+    deadlines = [y for y in deadlines if first_year is None or y >= first_year]
+    # The plan's own horizon: its latest deadline within five years of its start; a far vision (到2035年) is not one.
+    reference = first_year if first_year is not None else min(deadlines, default=None)
+    ctx.horizon = max([y for y in deadlines if reference is not None and y <= reference + 5], default=None)
+    headed = bool(structure.headings)
     plan_id = plan_id or derive_plan_id(file_name, first_year)
 
     fallback = (None, tuple(issuers) or (registry.departments[0].id,), 0.4 if issuers else 0.0,
@@ -314,15 +348,30 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
     milestones: list[DraftMilestone] = []
     skipped: list[Skipped] = []
 
+    skipped += _preamble_figures(norm, structure.preamble)
+    skipped += _heading_figures(norm, structure)
+    looking_back = False  # the passage so far looks back (“十三五”以来，…): its figures are results
+    carried = None  # the last deadline stated so far: in the unit, or in a text without headings, in the text
     for unit in structure.units:
-        readings = [(s, analyse(s.text, s.start, ctx)) for s in unit.sentences]
+        if headed:
+            looking_back, carried = False, None
+        readings = []
+        for s in unit.sentences:
+            ctx.carried = carried
+            readings.append((s, analyse(s.text, s.start, ctx, past=looking_back)))
+            tense = sentence_tense(s.text, ctx)
+            looking_back = tense == "past" or (looking_back and tense is None)
+            stated = [t for t in find_times(s.text) if t.deadline and (t.last or t.duration) and not t.date
+                      and not is_past(t, ctx)
+                      and (ctx.horizon is None or (t.last or 0) <= ctx.horizon)]  # a far vision carries to nothing
+            carried = stated[-1] if stated else carried
         has_targets = any(not f.skip for _, found in readings for f in found)
         for s, found in readings:
             for f in found:
                 if f.skip:
                     sentence, raw_start = _raw_sentence(norm, s.start, s.end)
-                    skipped.append(Skipped(unit.section, sentence, f.text, f.skip,
-                                           _relative_marks(norm, f, raw_start, len(sentence))))
+                    skipped.append(Skipped(unit.section, sentence, norm.raw_slice(f.start - 0, f.end), f.skip,
+                                           _relative_marks(norm, f, raw_start, len(sentence)), f.note))
         if unit.role != "measures" and not has_targets:
             continue
         number = len(tasks) + 1
@@ -375,10 +424,14 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
                 tolerance = None
                 if f.comparator.value == "around":
                     tolerance = f.tolerance or AROUND_TOLERANCE
-                    low = format_quantity(f.value.value * (1 - tolerance), f.unit.value)
-                    high = format_quantity(f.value.value * (1 + tolerance), f.unit.value)
-                    assumptions.insert(0, f"容差 ±{tolerance:.0%}（{low}至{high}）为本系统的假设：方案只写"
-                                          f"“{f.comparator.evidence or '左右'}”，未给区间。")
+                    if f.relative is not None:
+                        assumptions.insert(0, f"容差 ±{tolerance:.0%}（按由基期算得的目标值计）为本系统的假设：方案只写"
+                                              f"“{f.comparator.evidence or '左右'}”，未给区间。")
+                    else:
+                        low = format_quantity(f.value.value * (1 - tolerance), f.unit.value)
+                        high = format_quantity(f.value.value * (1 + tolerance), f.unit.value)
+                        assumptions.insert(0, f"容差 ±{tolerance:.0%}（{low}至{high}）为本系统的假设：方案只写"
+                                              f"“{f.comparator.evidence or '左右'}”，未给区间。")
                 ids[index] = []
                 for period_index, (start, end) in enumerate(f.periods):
                     split = len(f.periods) > 1
@@ -393,15 +446,23 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
                         "kind": f.kind, "period": replace(f.period, value=(start, end)),
                         "task": Field(task_id, task_confidence), "departments": Field((lead, co), dept_conf, dept_note),
                     }
+                    relative = None
+                    target_assumptions = list(assumptions)
+                    if f.relative is not None:
+                        relative, baseline_field, baseline_note = _relative_dict(f, start)
+                        fields["baseline"] = baseline_field
+                        if baseline_note:
+                            target_assumptions.append(baseline_note)
                     if tolerance is not None:
                         fields["tolerance"] = Field(tolerance, 0.5, "方案未给容差：按 ±2% 起草。")
                     targets.append(DraftTarget(
                         id=target_id, name=f"{f.name.value}（{start[:4]}年）" if split else f.name.value,
-                        task=task_id, lead=lead, co=co, unit=f.unit.value, value=float(f.value.value),
+                        task=task_id, lead=lead, co=co, unit=f.unit.value,
+                        value=None if relative else float(f.value.value),
                         comparator=f.comparator.value, tolerance=tolerance, kind=f.kind.value, start=start, end=end,
                         section=unit.section, sentence=sentence, fields=fields, marks=marks,
                         aliases=(f.core,) if f.core and f.core != f.name.value else (),
-                        assumptions=tuple(assumptions), parent=parent,
+                        assumptions=tuple(target_assumptions), parent=parent, relative=relative,
                         comparator_assumed=f.comparator.evidence is None or f.comparator.note is not None))
             clauses = qualitative_clauses(s.text, found, s.start)
             if unit.role == "measures" and clauses:
@@ -412,6 +473,8 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
                     {"name": Field(name, NAME_CONFIDENCE), "task": Field(task_id, task_confidence),
                      "departments": Field((lead, co), dept_conf, dept_note)}))
 
+    targets, restated = _restatements(targets)
+    skipped += restated
     fixed = source_text is not None
     if source_text is None:
         source_text = f"sources/{plan_id}.txt"
@@ -419,7 +482,117 @@ def build_draft(raw: str, file_name: str, plan_id: str | None = None, year: int 
                  issued=issued, issuers=tuple(issuers), tasks=tasks, targets=targets, milestones=milestones,
                  skipped=skipped, unknown_departments=tuple(unknown), raw=raw, file_name=file_name,
                  base_year=first_year, traditional=norm.traditional, pinyin=norm.pinyin,
-                 source_fixed=fixed)
+                 source_fixed=fixed, year_evidence=year_evidence)
+
+
+def _relative_dict(f: Finding, start: str) -> tuple[dict, Field, str | None]:
+    """The schema's ``relative`` for one period of a relative finding, the baseline as a field, and the assumption
+    when the text does not name the baseline: the December before the period (the year before's full figure)."""
+    r = f.relative
+    year = int(start[:4])
+    note = None
+    if r.baseline_year is not None and r.baseline_year < year:
+        period, confidence = f"{r.baseline_year:04d}-12", 0.9
+        evidence = f"比{r.baseline_year}年"
+    elif r.baseline_last:
+        period, confidence, evidence = f"{year - 1:04d}-12", 0.85, "比上年"
+    else:
+        period, confidence, evidence = f"{year - 1:04d}-12", 0.6, None
+        note = f"基期为 {year - 1} 年 12 月（上年全年）：方案只写“{r.evidence}”，未写基期，为本系统的假设。"
+    baseline: dict = {"period": period}
+    if r.baseline_value is not None:
+        baseline["value"] = _plain(r.baseline_value)
+    amount = _plain(r.amount)
+    return ({"change": r.change, "amount": amount, "baseline": baseline},
+            Field(period, confidence, note, evidence), note)
+
+
+def relative_text(t) -> str:
+    """A relative target in words, for the page's tables: 比2022年12月增长9%（基期值取自报送数据）."""
+    r = t.relative
+    base = r["baseline"]
+    words = {"percent": lambda a: f"{'增长' if a >= 0 else '下降'}{abs(a):g}%",
+             "points": lambda a: f"{'提高' if a >= 0 else '下降'}{abs(a):g}个百分点",
+             "multiple": lambda a: f"为基期的{a:g}倍"}[r["change"]](r["amount"])
+    source = f"基期值 {base['value']:g}" if base.get("value") is not None else "基期值取自报送数据"
+    return f"相对目标：比{base['period']}{words}（{source}）"
+
+
+def _preamble_figures(norm: Normalized, preamble: tuple[int, int]) -> list[Skipped]:
+    """Figures of the covering notice: never drafted, but listed so that every figure of the text is accounted for."""
+    lo, hi = preamble
+    out = []
+    text = norm.text
+    for m in QUANTITY.finditer(text, lo, hi):
+        if figure_kind(text, m) is None:
+            continue
+        a = max(text.rfind("。", lo, m.start()), text.rfind("\n", lo, m.start())) + 1
+        ends = [i for i in (text.find("。", m.end(), hi), text.find("\n", m.end(), hi)) if i >= 0]
+        b = min(ends) + 1 if ends else hi
+        sentence, raw_start = _raw_sentence(norm, a, b)
+        ra, rb = norm.raw_span(m.start(), m.end())
+        out.append(Skipped("发文通知", sentence, norm.raw[ra:rb], "preamble",
+                           [(ra - raw_start, rb - raw_start, "value")] if 0 <= ra - raw_start else []))
+    return out
+
+
+def _heading_figures(norm: Normalized, structure) -> list[Skipped]:
+    """Figures outside every sentence the rules read: headlines and headings (今年培训3.5万人次 above a news text),
+    listed so that every figure of the text is accounted for."""
+    text = norm.text
+    read = [(s.start, s.end) for u in structure.units for s in u.sentences]
+    lo, hi = structure.preamble
+    out = []
+    for m in QUANTITY.finditer(text):
+        if lo <= m.start() < hi or any(a <= m.start() < b for a, b in read) or figure_kind(text, m) is None:
+            continue
+        a = text.rfind("\n", 0, m.start()) + 1
+        b = text.find("\n", m.end())
+        sentence, raw_start = _raw_sentence(norm, a, b if b >= 0 else len(text))
+        ra, rb = norm.raw_span(m.start(), m.end())
+        out.append(Skipped("标题", sentence, norm.raw[ra:rb], "heading",
+                           [(ra - raw_start, rb - raw_start, "value")] if 0 <= ra - raw_start else []))
+    return out
+
+
+def _restatements(targets: list[DraftTarget]) -> tuple[list[DraftTarget], list[Skipped]]:
+    """A target that restates one drafted from an earlier sentence (the same figure, unit, comparator and period,
+    and the same name or a change of the same size) is dropped and listed as restated."""
+    def name_key(name: str) -> str:
+        name = re.sub(r"目标|（\d{4}年）", "", name)
+        name = re.sub(r"^(?:地区|全省|全市|全区|我省|我市|本市)", "", name)
+        return "生产总值" if name in ("经济", "经济增长", "GDP") else name
+
+    groups: dict[str, list[DraftTarget]] = {}
+    for t in targets:
+        groups.setdefault(re.sub(r"_\d{4}$", "", t.id), []).append(t)
+    kept: dict[tuple, list[DraftTarget]] = {}
+    dropped: set[str] = set()
+    skipped: list[Skipped] = []
+    renamed: dict[str, str] = {}
+    for group in groups.values():
+        t = group[0]
+        figure = (t.relative["change"], t.relative["amount"]) if t.relative else (t.value,)
+        figure += (name_key(t.name),)
+        key = (t.unit, t.comparator, figure, tuple((g.start, g.end) for g in group))
+        first = kept.get(key)
+        if first is None or (first[0].task, first[0].sentence) == (t.task, t.sentence):
+            kept.setdefault(key, group)
+            continue
+        for a, b in zip(group, first):
+            dropped.add(a.id)
+            renamed[a.id] = b.id
+        value = next((t.sentence[x:y] for x, y, k in t.marks if k == "value"), t.name)
+        skipped.append(Skipped(t.section, t.sentence, value, "restated", [m for m in t.marks if m[2] == "value"],
+                               f"同“{first[0].name}”（{first[0].id}）"))
+    out = []
+    for t in targets:
+        if t.id in dropped:
+            continue
+        if t.parent in renamed:
+            t.parent = renamed[t.parent]
+        out.append(t)
+    return out, skipped
 
 
 def extract_bytes(data: bytes, name: str, plan_id: str | None = None, year: int | None = None,
@@ -552,15 +725,17 @@ def review(draft: Draft) -> dict:
 
     return {
         "plan": draft.plan_id, "file": draft.file_name, "generated": date.today().isoformat(),
-        "threshold": REVIEW_THRESHOLD, "base_year": draft.base_year, "traditional": draft.traditional,
+        "threshold": REVIEW_THRESHOLD, "base_year": draft.base_year, "base_year_from": draft.year_evidence,
+        "traditional": draft.traditional,
         "pinyin_artefacts_removed": draft.pinyin,
         "tasks": [{"id": t.id, "number": t.number, "title": t.title, "section": t.section, "role": t.role,
                    "fields": {k: _field_json(f) for k, f in t.fields.items()}} for t in draft.tasks],
-        "targets": [entry(t, {"parent": t.parent, "marks": _marks_json(t.sentence, t.marks)})
+        "targets": [entry(t, {"parent": t.parent, "relative": t.relative, "marks": _marks_json(t.sentence, t.marks)})
                     for t in draft.targets],
         "milestones": [entry(m, {}) for m in draft.milestones],
         "not_targets": [{"section": s.section, "sentence": s.sentence, "text": s.text, "reason": s.reason,
-                         "reason_text": SKIP_REASONS[s.reason], "marks": _marks_json(s.sentence, s.marks)}
+                         "reason_text": SKIP_REASONS[s.reason], "note": s.note,
+                         "marks": _marks_json(s.sentence, s.marks)}
                         for s in draft.skipped],
         "unknown_departments": list(draft.unknown_departments),
     }
@@ -607,10 +782,12 @@ def _review_text(fields: dict[str, Field]) -> str:
 def targets_table(draft: Draft):
     import pandas as pd
 
-    rows = [{"include": t.include, "id": t.id, "name": t.name, "task": t.task, "value": _plain(t.value),
+    rows = [{"include": t.include, "id": t.id, "name": t.name, "task": t.task,
+             "value": _plain(t.value) if t.value is not None else None,
              "unit": t.unit, "comparator": t.comparator, "tolerance": t.tolerance, "kind": t.kind, "start": t.start,
              "end": t.end, "lead": t.lead, "co": "、".join(t.co), "confidence": round(t.confidence, 2),
-             "review": _review_text(t.fields)} for t in draft.targets]
+             "review": "；".join(x for x in (relative_text(t) if t.relative else "", _review_text(t.fields)) if x)}
+            for t in draft.targets]
     return pd.DataFrame(rows, columns=list(TARGET_COLUMNS)).astype({"value": "float64", "tolerance": "float64"})
 
 
@@ -625,7 +802,8 @@ def milestones_table(draft: Draft):
 def skipped_table(draft: Draft):
     import pandas as pd
 
-    return pd.DataFrame([{"section": s.section, "text": s.text, "reason": SKIP_REASONS[s.reason],
+    return pd.DataFrame([{"section": s.section, "text": s.text,
+                          "reason": SKIP_REASONS[s.reason] + (f"（{s.note}）" if s.note else ""),
                           "sentence": s.sentence} for s in draft.skipped],
                         columns=["section", "text", "reason", "sentence"])
 
@@ -669,7 +847,7 @@ def apply_edits(draft: Draft, targets=None, milestones=None, plan_id: str | None
             target.name = _text(row.get("name")) or target.name
             target.task = _text(row.get("task")) or target.task
             value = _number(row.get("value"))
-            target.value = value if value is not None else 0.0
+            target.value = value if value is not None else (None if target.relative else 0.0)
             target.unit = _text(row.get("unit")) or target.unit
             target.comparator = _text(row.get("comparator")) or target.comparator
             target.tolerance = _number(row.get("tolerance"))

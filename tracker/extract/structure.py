@@ -101,7 +101,7 @@ def _h1_title(text: str, pos: int) -> tuple[str, int]:
 
 def _h2_title(text: str, pos: int) -> tuple[str, int]:
     rest = text[pos:pos + 60]
-    stops = [i for i in (rest.find("\n"), rest.find("。")) if i >= 0]
+    stops = [i for i in (rest.find("\n"), rest.find("。"), rest.find("：")) if i >= 0]
     end = min(stops) if stops and min(stops) <= 40 else -1
     if end < 0:
         comma = rest.find("，")
@@ -110,7 +110,7 @@ def _h2_title(text: str, pos: int) -> tuple[str, int]:
 
 
 def _skip_stop(text: str, pos: int) -> int:
-    return pos + 1 if pos < len(text) and text[pos] == "。" else pos
+    return pos + 1 if pos < len(text) and text[pos] in "。：" else pos
 
 
 def find_headings(text: str) -> list[Heading]:
@@ -279,6 +279,44 @@ def base_year(text: str, preamble: tuple[int, int], issued: str | None) -> int |
         if 1990 <= year <= 2100:
             return year
     return None
+
+
+#: A document number, 闽政〔2015〕19号; in parentheses or after a title it cites another document.
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}〔(\d{4})〕\d+号")
+
+
+def plan_year(text: str, preamble: tuple[int, int], issued: str | None, given: int | None = None
+              ) -> tuple[int | None, str | None]:
+    """The plan's first year and what it was read from, by evidence, strongest first: the issue date; the plan's
+    own document number (咸政发〔2023〕8号 near the top, not in parentheses, not after a title); the year the user
+    gives (``--year``); the first year the text names that is neither a deadline nor a look back (2024年…工作方案;
+    刚刚过去的2015年 and 到2025年 are not it; 2019至2021年 gives 2019); the first year of a five-year plan in a title
+    (《“十四五”就业促进规划》 → 2021); the latest document the text cites (根据《…》(豫办〔2021〕29号): issued then
+    or later). Never today's date."""
+    from .quantities import FIVE_YEAR_PLANS, find_times
+
+    if issued:
+        return int(issued[:4]), f"印发日期 {issued}"
+    own, cited = [], []
+    for m in _DOC_NUMBER.finditer(text):
+        before = text[max(0, m.start() - 1):m.start()]
+        (own if m.start() < 400 and before not in ("（", "》", "(") else cited).append((int(m.group(1)), m.group()))
+    if own:
+        return own[0][0], f"文号 {own[0][1]}"
+    if given:
+        return given, "指定的方案年度"
+    for line in re.finditer(r"[^\n。]+", text):
+        for t in find_times(line.group()):
+            if t.first is not None and not t.past and (not t.deadline or t.first != t.last) and \
+                    not re.search(r"十[一二三四五]五", t.text):
+                return t.first, f"原文“{t.text}”"
+    title = re.search(r"《[^》]*?(十[一二三四五]五)[^》]*》", text)
+    if title:
+        return FIVE_YEAR_PLANS[title.group(1)][0], f"标题中的“{title.group(1)}”"
+    if cited:
+        year, number = max(cited)
+        return year, f"所依据的文件 {number}（印发不早于该年）"
+    return None, None
 
 
 _TITLE_SUFFIX = r"(方案|意见|办法|通知|要点|计划|规划|措施|细则|纲要)"
