@@ -7,7 +7,7 @@ from tracker.i18n import month_label, t, task_label
 from tracker.model.units import format_quantity
 from tracker.outputs.cards import estimate_text, goal_text
 from tracker.outputs.charts import trend_chart
-from tracker.outputs.tables import departments_text, region_table, target_table
+from tracker.outputs.tables import departments_text, region_table, revision_table, target_table
 from tracker.outputs.text import escape_markdown as md
 
 ctx = ui.context(__file__)
@@ -25,7 +25,8 @@ if isinstance(row["estimated"], tuple) and row["estimated"]:
     st.caption(estimate_text(row, target, snap.tree, ctx.lang))
 history, projection = snap.trend(target_id)
 goal = row["target_value"] if not pd.isna(row["target_value"]) else None
-ui.chart(trend_chart(history, projection, target, ctx.as_of, ctx.lang, goal), f"{target_id}-{ctx.as_of}")
+ui.chart(trend_chart(history, projection, target, ctx.as_of, ctx.lang, goal, snap.original_trajectory(target_id)),
+         f"{target_id}-{ctx.as_of}")
 if not projection.empty:
     end = projection.iloc[-1]
     st.caption(t("target.projection", ctx.lang, month=month_label(end["period"], ctx.lang),
@@ -47,6 +48,11 @@ st.markdown("\n".join([
 st.markdown(f"> {md(target.citation.sentence)}\n>\n> —— {md(target.citation.section)}")
 for assumption in target.assumptions:
     st.caption(f"{t('target.assumption', ctx.lang)}：{md(assumption)}")
+
+if snap.plan.revisions_of(target_id):
+    st.subheader(t("revision.title", ctx.lang))
+    st.caption(t("revision.note", ctx.lang))
+    ui.show_table(revision_table(snap.plan, target_id, ctx.lang), f"{target_id}-revisions")
 
 st.subheader(t("target.prefectures", ctx.lang))
 rows = snap.rows("prefecture")

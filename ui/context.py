@@ -75,7 +75,13 @@ def page_name() -> str:
 
 
 def engine():
-    return _ready_engine(database_url())
+    try:
+        return _ready_engine(database_url())
+    except store.RevisionRewritten as exc:   # a plan file rewrote a recorded revision: say which, run nothing
+        from tracker.outputs.text import escape_markdown
+
+        st.error(t("error.revision_rewritten", lang(), detail=escape_markdown(str(exc))))
+        st.stop()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

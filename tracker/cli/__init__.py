@@ -36,8 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a failure we did not foresee still gets one line, with its kind
         from loaders.plans import PlanFileError
 
+        from tracker.store import RevisionRewritten
+
         if isinstance(exc, PlanFileError):
             print(f"tracker: 方案文件有误：{'; '.join(exc.problems)}", file=sys.stderr)
+            return 2
+        if isinstance(exc, RevisionRewritten):
+            print(f"tracker: 方案文件有误：{exc}", file=sys.stderr)
             return 2
         print(f"tracker: 失败：{type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -22,13 +22,21 @@ def goal_text(target: Target, lang: str = "zh", value: float | None = None, shor
     """``2500万人左右`` / ``at least 2.21 million persons``: the target as the plan words it. Where the plan states
     no comparator and the YAML reads one in (``comparator_assumed``), the reading is shown as such:
     ``3.3万人（按“不少于”理解）``, never ``3.3万人以上``, which the plan does not say. ``short`` (for a slide's narrow
-    column) gives ``3.3万人※`` instead, with ``goal.assumed_note`` shown beside the table."""
+    column) gives ``3.3万人※`` instead, with ``goal.assumed_note`` shown beside the table. A revised target says so,
+    with the original: ``9万人（调整后目标；原目标10万人（按“不少于”理解））``."""
     if target.relative is not None:
-        return relative_goal(target, lang, value)
-    amount = format_quantity(target.value if value is None else value, target.unit, lang)
-    if target.comparator_assumed:
-        return f"{amount}{ASSUMED_MARK}" if short else t(f"goal.assumed.{target.comparator}", lang, amount=amount)
-    return t(f"goal.{target.comparator}", lang, amount=amount)
+        text = relative_goal(target, lang, value)
+    else:
+        amount = format_quantity(target.value if value is None else value, target.unit, lang)
+        if target.comparator_assumed:
+            text = f"{amount}{ASSUMED_MARK}" if short else t(f"goal.assumed.{target.comparator}", lang, amount=amount)
+        else:
+            text = t(f"goal.{target.comparator}", lang, amount=amount)
+    if target.revision is None or value is not None:
+        return text
+    if short:
+        return t("goal.revised_short", lang, goal=text)
+    return t("goal.revised", lang, goal=text, original=goal_text(target.original, lang))
 
 
 def row_goal(target: Target, row: dict, lang: str = "zh", short: bool = False) -> str:

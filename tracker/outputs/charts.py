@@ -59,7 +59,7 @@ def region_pace_bar(rows: pd.DataFrame, target: Target, as_of: str, config: Prog
 
 
 def trend_chart(history: pd.DataFrame, projection: pd.DataFrame, target: Target, as_of: str,
-                lang: str = "zh", goal: float | None = None) -> go.Figure:
+                lang: str = "zh", goal: float | None = None, original: pd.DataFrame | None = None) -> go.Figure:
     """Actual against its trajectory, each month's own increment as bars, the projection to the end of the period
     with its band, and the same month a year earlier when there are figures for it. ``goal``: the target the
     region is held to (the plan's value when None; a relative target's is worked out from its baseline)."""
@@ -76,6 +76,11 @@ def trend_chart(history: pd.DataFrame, projection: pd.DataFrame, target: Target,
                              marker_color="#cbd5e1", yaxis="y2", opacity=0.8))
     fig.add_trace(go.Scatter(x=x, y=history["expected"] / divisor, name=t("chart.expected", lang), mode="lines",
                              line={"dash": "dash", "color": "#6b7280", "width": 2}))
+    if original is not None:   # a revised target: the path the plan first set, beside the revised one
+        fig.add_trace(go.Scatter(x=[month_label(m, lang) for m in original["period"]],
+                                 y=original["expected"].astype(float) / divisor, mode="lines",
+                                 name=t("chart.original_expected", lang),
+                                 line={"dash": "dot", "color": "#9ca3af", "width": 2}))
     previous = history["previous_year"].astype(float)
     if previous.notna().any():
         fig.add_trace(go.Scatter(x=x, y=previous / divisor, name=t("chart.previous_year", lang), mode="lines",

@@ -11,7 +11,7 @@ import pandas as pd
 from tracker.i18n import month_label, t, task_label
 from tracker.model.plan import Departments
 from tracker.model.units import format_percent, format_quantity
-from tracker.outputs.cards import coverage_text, row_goal, shortfall_text
+from tracker.outputs.cards import coverage_text, goal_text, row_goal, shortfall_text
 from tracker.outputs.columns import Count, Percent, quantity, typed
 from tracker.outputs.text import escape_markdown
 from tracker.progress.snapshot import Snapshot
@@ -411,3 +411,33 @@ def red_list_table(snap: Snapshot, frame: pd.DataFrame, department_names: dict[s
             t("col.detail", lang): detail,
         })
     return pd.DataFrame(out)
+
+
+def revision_table(plan, target_id: str, lang: str = "zh") -> pd.DataFrame:
+    """A target's revisions (目标调整), oldest first: from when, what it became, why, by which document, approved by
+    whom and when; the first row is the target as the plan first set it."""
+    target = plan.target(target_id).original
+    rows = [{
+        t("revision.col.effective", lang): month_label(target.period.start, lang),
+        t("revision.col.goal", lang): goal_text(target, lang),
+        t("revision.col.period", lang): f"{month_label(target.period.start, lang)} – "
+                                         f"{month_label(target.period.end, lang)}",
+        t("revision.col.reason", lang): t("revision.original", lang),
+        t("revision.col.document", lang): plan.source.document,
+        t("revision.col.approved", lang): plan.source.issued or "",
+    }]
+    version = target
+    for revision in plan.revisions_of(target_id):
+        changes = {k: v for k, v in (("value", revision.value), ("period", revision.period)) if v is not None}
+        version = version.model_copy(update=changes)
+        rows.append({
+            t("revision.col.effective", lang): month_label(revision.effective, lang),
+            t("revision.col.goal", lang): goal_text(version, lang),
+            t("revision.col.period", lang): f"{month_label(version.period.start, lang)} – "
+                                             f"{month_label(version.period.end, lang)}",
+            t("revision.col.reason", lang): revision.reason,
+            t("revision.col.document", lang): revision.document,
+            t("revision.col.approved", lang): f"{revision.approved_by}（{revision.approved_on}）" if lang != "en"
+            else f"{revision.approved_by} ({revision.approved_on})",
+        })
+    return pd.DataFrame(rows)

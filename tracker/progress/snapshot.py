@@ -76,6 +76,14 @@ class Snapshot:
     def province(self) -> pd.DataFrame:
         return self.rows("province").set_index("target")
 
+    def original_trajectory(self, target_id: str) -> pd.DataFrame | None:
+        """A revised target's expected path as the plan first set it (None when it was never revised): drawn
+        beside the revised one."""
+        target = self.plan.target(target_id)
+        if target.revision is None:
+            return None
+        return trend(target.original, self.target_values(target_id), self.as_of, self.scopes.get(target_id))[0]
+
     def trend(self, target_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         target = self.plan.target(target_id)
         goal = self.province().loc[target_id, "target_value"]
@@ -121,7 +129,9 @@ def load_snapshot(engine: Engine, plan_id: str, as_of: str) -> Snapshot:
 
 def build_snapshot(engine: Engine, plan: Plan, tree: RegionTree, scopes: dict[str, list[str]], as_of: str,
                    config: ProgressConfig) -> Snapshot:
-    """``load_snapshot`` for a plan and divisions given rather than read from the project's files."""
+    """``load_snapshot`` for a plan and divisions given rather than read from the project's files. The plan's
+    targets are taken as in force in ``as_of`` (their revisions applied, ``Plan.in_force``)."""
+    plan = plan.in_force(as_of)
     version = store.data_version(engine)
     figures = store.county_figures(engine, plan, as_of)
     allocations = store.current_allocations(engine, plan.id)

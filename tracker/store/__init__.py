@@ -29,6 +29,7 @@ from tracker.store.current import COUNTED_STATUSES
 from tracker.store.db import migrate
 from tracker.store.models import (
     Allocation,
+    AuditEntry,
     MilestoneRow,
     MilestoneUpdate,
     PlanRow,
@@ -36,6 +37,7 @@ from tracker.store.models import (
     ReportedValue,
     Review,
     Submission,
+    TargetRevisionRow,
     TargetRow,
 )
 
@@ -44,8 +46,42 @@ def _plan_hash(plan: Plan) -> str:
     return hashlib.sha256(json.dumps(plan.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
 
+class RevisionRewritten(ValueError):
+    """A plan file rewrites or drops a target revision already recorded: refused, in Chinese, naming the file's
+    entry, since revisions are append-only (the reviewed history of a target may not change behind its back)."""
+
+
+def _revision_content(revision) -> str:
+    return json.dumps(revision.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+def _sync_revisions(session: Session, plan: Plan) -> None:
+    """Record the plan's new revisions (each audited), and refuse the file if it rewrites or drops a recorded one."""
+    recorded = {row.id: row for row in session.scalars(select(TargetRevisionRow).where(
+        TargetRevisionRow.plan_id == plan.id))}
+    stated = {r.id: r for r in plan.revisions}
+    problems = [f"{plan.id}: revisions(id={rid}): 已登记的目标调整不能从方案文件中删除"
+                for rid in recorded if rid not in stated]
+    for i, revision in enumerate(plan.revisions):
+        content = _revision_content(revision)
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        row = recorded.get(revision.id)
+        if row is None:
+            session.add(TargetRevisionRow(plan_id=plan.id, id=revision.id, target_id=revision.target,
+                                          effective=revision.effective, content=content, sha256=digest))
+            # the audit trail's row, written here because the store comes before access (tracker/__init__.py)
+            session.add(AuditEntry(actor="plan-file", action="revision", object=f"revision:{plan.id}/{revision.id}",
+                                   detail=content, sha256=digest))
+        elif row.sha256 != digest:
+            problems.append(f"{plan.id}: revisions[{i}](id={revision.id}): 已登记的目标调整不能修改"
+                            f"（{row.recorded_at:%Y-%m-%d} 登记）；如需再调整，请新增一条调整记录")
+    if problems:
+        raise RevisionRewritten("；".join(problems))
+
+
 def sync_reference(engine: Engine, plans: Mapping[str, Plan], tree: RegionTree) -> None:
-    """Make regions, plans, targets and milestones in the database match the files (idempotent).
+    """Make regions, plans, targets and milestones in the database match the files (idempotent), and record the
+    plans' target revisions (append-only: ``RevisionRewritten`` if a file rewrites one, and nothing is written).
 
     Rows that the files no longer hold are kept: reported values may still point at them.
     """
@@ -64,10 +100,11 @@ def sync_reference(engine: Engine, plans: Mapping[str, Plan], tree: RegionTree) 
             session.flush()
             for target in plan.targets:
                 session.merge(TargetRow(plan_id=plan.id, id=target.id, name=target.name.zh, unit=target.unit,
-                                        kind=target.kind, value=target.value or 0.0))  # 0: from its baseline
+                                        kind=target.kind, value=target.value))
             for milestone in plan.milestones:
                 session.merge(MilestoneRow(plan_id=plan.id, id=milestone.id, name=milestone.name.zh,
                                            task=milestone.task))
+            _sync_revisions(session, plan)
 
 
 def init_database(engine: Engine) -> None:

@@ -53,7 +53,7 @@ class TargetRow(Base):
     name: Mapped[str] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
-    value: Mapped[float] = mapped_column(Float)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True, doc="none for a target from its baseline")
 
 
 class MilestoneRow(Base):
@@ -244,6 +244,21 @@ class SignInSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_why: Mapped[str | None] = mapped_column(String(16), nullable=True, doc="sign_out | password | disabled")
+
+
+class TargetRevisionRow(Base):
+    """A revision of a target (目标调整) as first read from its plan file. Append-only (database triggers refuse
+    updates, deletes and replaces): the file may add revisions, never rewrite or drop one already recorded
+    (``store.sync_reference`` refuses such a file)."""
+
+    __tablename__ = "target_revisions"
+    plan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(64))
+    effective: Mapped[str] = mapped_column(String(7))
+    content: Mapped[str] = mapped_column(Text, doc="the revision as the file states it (JSON)")
+    sha256: Mapped[str] = mapped_column(String(64), doc="of ``content``")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class AuditEntry(Base):
