@@ -125,9 +125,27 @@ def test_demo_figures_are_their_own_layer(ready_engine):
     assert len(table(ready_engine)) == 2
 
 
+def _old_reference_rows(engine) -> None:
+    """The regions, plan and target rows a database at 0005 held, written with that schema's columns: today's
+    ``sync_reference`` also fills tables 0005 did not have (target revisions, 0008)."""
+    plan = load_plans()[PLAN]
+    target = next(t for t in plan.targets if t.id == "labor_brand_training")
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "insert into regions (code, name, short_name, level, parent_code) values (:c, :n, :s, :l, :p)"),
+            [{"c": r.code, "n": r.name, "s": r.short_name, "l": r.level, "p": r.parent_code}
+             for r in load_divisions().regions])  # parents come first in the tree
+        conn.execute(sa.text("insert into plans (id, title, sha256) values (:i, :t, 'x')"),
+                     {"i": PLAN, "t": plan.title.zh})
+        conn.execute(sa.text("insert into targets (plan_id, id, name, unit, kind, value) "
+                             "values (:p, :i, :n, :u, :k, :v)"),
+                     {"p": PLAN, "i": target.id, "n": target.name.zh, "u": target.unit, "k": target.kind,
+                      "v": target.value})
+
+
 def test_the_migration_fills_the_table_from_the_values_already_stored(engine):
     command.upgrade(alembic_config(engine), "0005")
-    sync_reference(engine, {PLAN: load_plans()[PLAN]}, load_divisions())
+    _old_reference_rows(engine)
     rows = [  # (id, status, demo, value of labor_brand_training at 510704 in 2023-06)
         (1, "accepted", False, 10.0), (2, "accepted", False, 20.0), (3, "submitted", False, 30.0),
         (4, "returned", False, 40.0), (5, "accepted", True, 50.0),
