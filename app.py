@@ -29,8 +29,12 @@ with ui.reported_errors("app.py"):
     if access.actor is not None:
         ui.present_button(lang)
     ui.account_box(access, lang)
+    # An ended plan opens on its evaluation (成效评估), not on a month of its last year; the public overview (no one
+    # signed in) stays the overview alone.
+    ended = access.actor is not None and ui.plan_ended(ctx)
     pages = [
-        st.Page("pages/overview.py", title=t("nav.overview", lang), default=True),
+        *([st.Page("pages/evaluation.py", title=t("nav.evaluation", lang), default=True)] if ended else []),
+        st.Page("pages/overview.py", title=t("nav.overview", lang), default=not ended),
         st.Page("pages/completeness.py", title=t("nav.completeness", lang)),
         st.Page("pages/tasks.py", title=t("nav.tasks", lang)),
         st.Page("pages/departments.py", title=t("nav.departments", lang)),

@@ -7,7 +7,13 @@ from tracker.i18n import month_label, t, task_label
 from tracker.model.units import format_quantity
 from tracker.outputs.cards import estimate_text, goal_text
 from tracker.outputs.charts import trend_chart
-from tracker.outputs.tables import departments_text, region_table, revision_table, target_table
+from tracker.outputs.tables import (
+    continuation_table,
+    departments_text,
+    region_table,
+    revision_table,
+    target_table,
+)
 from tracker.outputs.text import escape_markdown as md
 
 ctx = ui.context(__file__)
@@ -53,6 +59,16 @@ if snap.plan.revisions_of(target_id):
     st.subheader(t("revision.title", ctx.lang))
     st.caption(t("revision.note", ctx.lang))
     ui.show_table(revision_table(snap.plan, target_id, ctx.lang), f"{target_id}-revisions")
+
+steps = ui.continuation_steps(ctx, target_id)
+if len(steps) > 1:  # the same indicator in the plan before or after this one
+    st.subheader(t("target.continues", ctx.lang))
+    st.caption(t("target.continues_note", ctx.lang))
+    ui.show_table(continuation_table(steps, ctx.lang), f"{target.indicator_id}-plans")
+    for other, other_id in steps:
+        if other.plan.id != ctx.plan_id:
+            ui.follow_button(t("target.open_in", ctx.lang, plan=other.plan.title.get(ctx.lang)), other.plan.id,
+                             other_id, other.as_of, key=f"follow_{other.plan.id}")
 
 st.subheader(t("target.prefectures", ctx.lang))
 rows = snap.rows("prefecture")

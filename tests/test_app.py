@@ -19,8 +19,9 @@ PLAN = load_plans()["sichuan-2023-citizenization"]
 PAGES = ["pages/overview.py", "pages/tasks.py", "pages/departments.py", "pages/regions.py", "pages/target.py"]
 
 
-def app(as_of: str | None = None, lang: str | None = None) -> AppTest:
-    """The app after its first run, with the sidebar's choices preset in session state.
+def app(as_of: str | None = None, lang: str | None = None, page: str | None = "pages/overview.py") -> AppTest:
+    """The app after its first run, with the sidebar's choices preset in session state, then on ``page`` (the
+    overview unless said otherwise: the demo plan has ended, so the app itself opens on its evaluation).
 
     AppTest runs only the page file on reruns when the page folder is named ``pages/`` (the old multipage
     convention), so the sidebar's widgets exist in the first run only; the browser test drives them for real.
@@ -32,6 +33,9 @@ def app(as_of: str | None = None, lang: str | None = None) -> AppTest:
         at.session_state["as_of"] = as_of
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    if page is not None:
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
     return at
 
 

@@ -380,7 +380,7 @@ def test_as_of_before_period_start_expects_nothing_and_is_not_started():
     assert province["as_of"] == "2022-11"
 
 
-def test_as_of_after_period_end_is_judged_at_end_month_and_unmet_is_behind():
+def test_as_of_after_period_end_is_judged_at_end_month_and_unmet_is_not_met():
     frame = values(
         ("trainees", JINJIANG, "2023-12", 900), ("trainees", QINGYANG, "2023-12", 100),
         ("trainees", JINJIANG, "2024-01", 5000),  # next year's figure: outside the period
@@ -391,8 +391,13 @@ def test_as_of_after_period_end_is_judged_at_end_month_and_unmet_is_behind():
     assert province["actual"] == 1000  # 900 + 100 at 2023-12
     assert province["expected"] == pytest.approx(1200)  # 1200 * 12 / 12
     assert province["pace"] == pytest.approx(1000 / 1200)  # = 0.833…
-    assert province["status"] == "behind"
+    assert province["status"] == "not_met"  # 未完成: the deadline has passed, 滞后 would say it may catch up
     assert (province["reported"], province["expected_reporters"]) == (2, 2)
+    december = row(progress(frame, "2023-12", scopes={"trainees": [JINJIANG, QINGYANG]}), "trainees", PROVINCE)
+    assert december["status"] == "not_met"  # in the deadline month itself too
+    november = row(progress(values(("trainees", JINJIANG, "2023-11", 700), ("trainees", QINGYANG, "2023-11", 100)),
+                            "2023-11", scopes={"trainees": [JINJIANG, QINGYANG]}), "trainees", PROVINCE)
+    assert november["status"] == "behind"  # 800 of 1100 expected by November: 72.7 %, below 85 %, still time
 
 
 def test_as_of_after_period_end_met_is_completed():
@@ -404,11 +409,11 @@ def test_as_of_after_period_end_met_is_completed():
     assert province["status"] == "completed"
 
 
-def test_at_period_end_unmet_is_behind_even_at_on_track_pace():
+def test_at_period_end_unmet_is_not_met_even_at_on_track_pace():
     frame = values(("trainees", JINJIANG, "2023-12", 1150))
     province = row(progress(frame, "2023-12", scopes=ONLY_JINJIANG), "trainees", PROVINCE)
     assert province["pace"] == pytest.approx(1150 / 1200)  # = 0.958 >= 0.95, but the year is over
-    assert province["status"] == "behind"
+    assert province["status"] == "not_met"
 
 
 # --- status thresholds ----------------------------------------------------------------------------------------------
@@ -469,8 +474,8 @@ def test_around_below_band_is_judged_by_pace_against_lower_edge(actual, pace, st
     assert province["status"] == status
 
 
-def test_around_below_band_at_period_end_is_behind():
-    assert _transfer(950, "2023-12")["status"] == "behind"  # 950 < 980 and the year is over
+def test_around_below_band_at_period_end_is_not_met():
+    assert _transfer(950, "2023-12")["status"] == "not_met"  # 950 < 980 and the year is over
 
 
 def test_at_most_above_target_is_behind():
@@ -606,7 +611,7 @@ def test_judge_around_uses_lower_edge_of_band():
     verdict = judge(940.8, 1000, 980, transfer, "2023-03", THRESHOLDS)
     assert verdict.pace == pytest.approx(0.96)  # 940.8 / 980
     assert verdict.status == "on_track"  # 0.96 >= 0.95
-    assert judge(940.8, 1000, 980, transfer, "2023-12", THRESHOLDS).status == "behind"  # period over
+    assert judge(940.8, 1000, 980, transfer, "2023-12", THRESHOLDS).status == "not_met"  # period over
 
 
 def test_judge_at_most():

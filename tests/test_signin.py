@@ -14,16 +14,20 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from loaders.plans import load_plans
 from tests.conftest import PROJECT, shown
 from tests.intake_files import JUNE, MIANYANG, filled_template, good_rows, import_bytes, xlsx
 from tracker.access import audit, sessions
 from tracker.access.accounts import add_user, disable_user, set_password
 from tracker.access.roles import Actor, PermissionDenied
 from tracker.access.sessions import OPEN_ACTOR, SessionConfigError, access, issue, may_see, sso_actor, verify
+from tracker.model.periods import month_of
 
 ADMIN = Actor("root", "admin")
 KEY = "k" * 40
 PASSWORD = "a long enough secret"
+#: The page a signed-in visitor lands on: the 2023 plan ended in December 2025, so its evaluation (issue #18).
+LANDING = "成效评估" if load_plans()["sichuan-2023-citizenization"].ended(month_of(date.today())) else "目标进度总览"
 
 
 def _accounts(engine) -> None:
@@ -336,7 +340,7 @@ def _cookie_scripts(at: AppTest) -> list[str]:
 
 def test_without_accounts_the_app_opens_and_says_everyone_acts_as_a_province_user(app_db):
     at = _app()
-    assert [t.value for t in at.title] == ["目标进度总览"]
+    assert [t.value for t in at.title] == [LANDING]
     assert any("尚未设置账户" in w.value and "tracker user add" in w.value for w in at.sidebar.warning)
     assert not [b for b in at.sidebar.button if b.key == "sign_out"]
 
@@ -349,7 +353,7 @@ def test_the_sign_in_form_refuses_a_wrong_password_in_chinese_and_then_signs_in(
     assert [e.value for e in at.error] == ["用户名或密码不正确"]
     _submit(at, "admin1", PASSWORD)
     script = _cookie_scripts(_rerun_app(at))
-    assert [t.value for t in at.title] == ["目标进度总览"]
+    assert [t.value for t in at.title] == [LANDING]
     assert "当前用户：省人社厅管理员（管理员）" in [c.value for c in at.sidebar.caption]
     assert len(script) == 1 and "SameSite=Strict" in script[0] and "Max-Age=43200" in script[0]
     assert "'https:' ? '; Secure'" in script[0]
@@ -448,7 +452,7 @@ def test_single_sign_on_is_offered_only_when_configured_and_maps_to_the_local_ac
     at = _sso_app({"is_logged_in": False})
     assert [b.label for b in at.button if b.key == "sso_sign_in"] == ["使用统一身份认证登录"]
     at = _sso_app({"is_logged_in": True, "email": "zhang.san@sc.gov.cn", "name": "张三"})
-    assert [t.value for t in at.title] == ["目标进度总览"]
+    assert [t.value for t in at.title] == [LANDING]
     assert "当前用户：张三（省级用户）" in [c.value for c in at.sidebar.caption]
     at = _sso_app({"is_logged_in": True, "email": "li.si@sc.gov.cn"})
     assert [t.value for t in at.title] == ["登录"]

@@ -98,7 +98,7 @@ def test_lagging_prefecture_slides_equal_the_prefecture_rows(demo_url, as_of):
     rows = progress_rows(get_engine(demo_url), PLAN, as_of, "prefecture")
     deck = _deck(demo_url, as_of)
     for target in {r["target"] for r in rows}:
-        lagging = sorted((r for r in rows if r["target"] == target and r["status"] in ("behind", "at_risk")),
+        lagging = sorted((r for r in rows if r["target"] == target and r["status"] in ("not_met", "behind", "at_risk")),
                          key=lambda r: (r["pace"], r["region"]))
         slide = next((s for s in deck.slides if s.key == f"regions-{target}"), None)
         if not lagging:
@@ -111,6 +111,8 @@ def test_lagging_prefecture_slides_equal_the_prefecture_rows(demo_url, as_of):
         counted = {f.label: f.value for f in slide.figures}
         behind = sum(1 for r in lagging if r["status"] == "behind")
         assert counted.get("个市（州）滞后", "0") == str(behind)
+        missed = sum(1 for r in lagging if r["status"] == "not_met")  # past their deadline: 未完成
+        assert counted.get("个市（州）未完成", "0") == str(missed)
         for r in lagging:   # every lagging prefecture is in the speaker notes, with its figures
             assert region_name(tree, r["region"]) + format_quantity(r["actual"], r["unit"]) in slide.notes
 

@@ -18,8 +18,11 @@ and ``loaders/`` beside this package reads files into the model):
 - ``extract``: drafting a plan YAML from a policy text;
 - ``cli``: the ``tracker`` command, one module per group of commands.
 """
+import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TARGETS_DIR = PROJECT_ROOT / "targets"
+#: The plan files, departments and progress rules: the project's own, or an office's folder of them
+#: (TRACKER_TARGETS_DIR, which must hold departments.yaml and progress.yaml beside its plans).
+TARGETS_DIR = Path(os.environ.get("TRACKER_TARGETS_DIR") or PROJECT_ROOT / "targets")
 DATA_DIR = PROJECT_ROOT / "data"

@@ -10,9 +10,12 @@ from ui.context import (
     Context,
     completeness,
     context,
+    continuation_steps,
     engine,
+    evaluation,
     lang,
     page_header,
+    plan_ended,
     reported_errors,
     run_navigation,
     sidebar,
@@ -32,11 +35,20 @@ from ui.signin import (
     sso_configured,
     uploader,
 )
-from ui.widgets import chart, reportable_months, select_region, select_target, show_highlighted, show_table
+from ui.widgets import (
+    chart,
+    follow_button,
+    reportable_months,
+    select_region,
+    select_target,
+    show_highlighted,
+    show_table,
+)
 
 __all__ = [
-    "Context", "access", "account_box", "actor", "chart", "completeness", "context", "department_name", "engine",
-    "enter", "gate", "lang", "language_only", "leave_presentation", "page_header", "present_button", "presenting",
+    "Context", "access", "account_box", "actor", "chart", "completeness", "context", "continuation_steps", "department_name", "engine",
+    "enter", "evaluation", "follow_button", "gate", "lang", "language_only", "leave_presentation", "page_header", "plan_ended",
+    "present_button", "presenting",
     "protected", "reportable_months", "reported_errors", "run_navigation", "select_region", "select_target",
     "show_highlighted", "show_table", "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",
 ]

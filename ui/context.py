@@ -106,17 +106,39 @@ def lang() -> str:
 
 
 def _month_options(plan_id: str) -> list[str]:
-    """Months to choose from, newest first: those with figures, or the plan's own months before any arrive."""
+    """Months to choose from, newest first: those with figures, or, before any arrive, the plan's own months up to
+    this one."""
     months = _months(database_url(), plan_id, store.data_version(engine()))
     if not months:
+        from datetime import date
+
+        from tracker.model.periods import month_index, month_of
+
         plan = load_plans()[plan_id]
-        months = sorted({m for target in plan.targets for m in target.period.months()}) or ["2023-01"]
+        months = sorted({m for target in plan.targets for m in target.period.months()}, key=month_index)
+        # not a future month: a plan just begun opens on this month, not on its last year's December
+        now = month_index(month_of(date.today()))
+        months = [m for m in months if month_index(m) <= now] or months[:1] or ["2023-01"]
     return list(reversed(months))
 
 
 def _plan_options() -> list[str]:
-    plans = load_plans()
-    return sorted(plans, key=lambda p: (not plans[p].targets, p))  # plans with targets first
+    """Plans to choose from, the one to open first first (tracker.model.plan.opening_order): today's plan."""
+    from datetime import date
+
+    from tracker.model.periods import month_of
+    from tracker.model.plan import opening_order
+
+    return opening_order(load_plans(), month_of(date.today()))
+
+
+def plan_ended(ctx: Context) -> bool:
+    """Whether the chosen plan's period is over this month: it then opens on its evaluation (成效评估)."""
+    from datetime import date
+
+    from tracker.model.periods import month_of
+
+    return load_plans()[ctx.plan_id].ended(month_of(date.today()))
 
 
 #: Query parameters a copied link carries, and the session keys they set.
@@ -241,3 +263,32 @@ def completeness(ctx: Context, months: list[str]):
 
     return _completeness(database_url(), ctx.plan_id, tuple(months), store.data_version(engine()),
                          date.today().isoformat())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _evaluation(url: str, plan_id: str, version: str):
+    from tracker.outputs.evaluation import build_evaluation
+
+    return build_evaluation(_ready_engine(url), plan_id)
+
+
+def evaluation(ctx: Context):
+    """The ended plan's closing account (tracker.outputs.evaluation), kept per data version."""
+    return _evaluation(database_url(), ctx.plan_id, store.data_version(engine()))
+
+
+def continuation_steps(ctx: Context, target_id: str) -> list[tuple[Snapshot, str]]:
+    """The target's indicator across linked plans (tracker.model.plan.continuations), each with a snapshot: this
+    plan's at the chosen month, another's at its newest month with figures, never past the target's deadline."""
+    from tracker.model.periods import month_index
+    from tracker.model.plan import continuations
+
+    steps = []
+    for plan, target in continuations(load_plans(), ctx.plan_id, target_id):
+        if plan.id == ctx.plan_id:
+            as_of = ctx.as_of
+        else:
+            months = _month_options(plan.id)
+            as_of = min(months[0], target.period.end, key=month_index)
+        steps.append((_snapshot(database_url(), plan.id, as_of, store.data_version(engine())), target.id))
+    return steps

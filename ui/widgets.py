@@ -98,3 +98,15 @@ def reportable_months(plan, snap: Snapshot | None = None, prefecture: str | None
         months = [m for m in months if any(t.id not in snap.scopes or counties & set(snap.scopes[t.id])
                                            for t in plan.targets_due(m))]
     return list(reversed(months)) or [now]
+
+
+def _follow(plan_id: str, target_id: str, as_of: str) -> None:
+    state = st.session_state
+    for name, value in (("plan_id", plan_id), ("as_of", as_of), ("target", target_id)):
+        state[name] = value
+        state[f"w_{name}"] = value  # the sidebar's and the page's selectors show the new choice at once
+
+
+def follow_button(label: str, plan_id: str, target_id: str, as_of: str, key: str) -> None:
+    """A button that opens a target of another plan at a month (the plan and month chosen as in the sidebar)."""
+    st.button(label, key=key, on_click=_follow, args=(plan_id, target_id, as_of), icon=":material/arrow_forward:")

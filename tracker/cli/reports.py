@@ -5,6 +5,7 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 
 from tracker.cli.options import UsageError, month, open_engine
 
@@ -106,7 +107,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tracker.i18n import month_label, t
-    from tracker.outputs.deck import BrowserNotFound, FontNotFound, write_deck
+    from tracker.outputs.deck import BrowserNotFound, write_deck
+    from tracker.outputs.fonts import FontNotFound
     from tracker.outputs.slides import load_deck
     from tracker.store.db import has_schema
 
@@ -154,6 +156,47 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """成效评估: the closing account of an ended plan, as Markdown (stdout or file), Word or PDF."""
+    from datetime import date
+
+    from loaders.plans import get_plan
+    from tracker.i18n import month_label, t
+    from tracker.model.periods import month_of
+    from tracker.outputs.documents import report_docx, report_pdf
+    from tracker.outputs.evaluation import build_evaluation, evaluation_report
+    from tracker.outputs.fonts import FontNotFound
+    from tracker.store.db import has_schema
+
+    plan = get_plan(args.plan)
+    if plan.end is None:
+        raise UsageError(t("evaluation.no_targets", args.lang))
+    if not plan.ended(month_of(date.today())):
+        raise UsageError(t("evaluation.not_ended", args.lang, end=month_label(plan.end, args.lang)))
+    suffix = Path(args.output).suffix.lower() if args.output else ".md"
+    if suffix not in (".md", ".docx", ".pdf"):
+        raise UsageError("输出文件应为 .md、.docx 或 .pdf")
+    engine = open_engine()
+    if not has_schema(engine):
+        raise UsageError("数据库尚未初始化：请先运行 tracker init")
+    report = evaluation_report(build_evaluation(engine, plan.id), args.lang)
+    if not args.output:
+        sys.stdout.write(report.markdown())
+        return 0
+    try:
+        data = {".md": lambda: report.markdown().encode("utf-8"), ".docx": lambda: report_docx(report),
+                ".pdf": lambda: report_pdf(report, args.lang)}[suffix]()
+    except FontNotFound as exc:
+        print(f"tracker: 错误：{exc}", file=sys.stderr)
+        return 1
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"无法写入文件 {args.output}：{exc.strerror}") from exc
+    print(t("evaluation.cli.done", args.lang, path=args.output))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the progress, report, brief, summary commands."""
     p = sub.add_parser("progress", help="各目标进度")
@@ -184,3 +227,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="输出文件 FILE.md 或 FILE.docx")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言（默认中文）")
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("evaluate", help="生成成效评估（方案结束后：各目标到期完成情况、分年度、分地区、工作任务、报送情况）")
+    p.add_argument("--plan", default="sichuan-2023-citizenization")
+    p.add_argument("-o", "--output", help="输出文件 FILE.md、FILE.docx 或 FILE.pdf（不给则打印 Markdown）")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言（默认中文）")
+    p.set_defaults(func=cmd_evaluate)

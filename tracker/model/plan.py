@@ -5,6 +5,7 @@ up, and cites the sentence of the plan it comes from. Reported figures live in t
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
@@ -432,6 +433,21 @@ class Plan(Strict):
             raise ValueError("；".join(problems))
         return self
 
+    @property
+    def start(self) -> str | None:
+        """The first month of the plan's targets (None for a plan of measures only)."""
+        return min((t.period.start for t in self.targets), key=month_index, default=None)
+
+    @property
+    def end(self) -> str | None:
+        """The last month of the plan's targets, with their revisions (None for a plan of measures only)."""
+        ends = [t.period.end for t in self.targets] + [r.period.end for r in self.revisions if r.period is not None]
+        return max(ends, key=month_index, default=None)
+
+    def ended(self, month: str) -> bool:
+        """Whether every target's period is over by ``month`` (a plan of measures only never ends)."""
+        return self.end is not None and month_index(month) > month_index(self.end)
+
     def revisions_of(self, target_id: str) -> list[Revision]:
         """A target's revisions, in the order they took effect (the file's order among those of one month)."""
         return sorted((r for r in self.revisions if r.target == target_id), key=lambda r: month_index(r.effective))
@@ -488,3 +504,40 @@ class DepartmentRegistry(Strict):
 
     def by_id(self) -> dict[str, Department]:
         return {d.id: d for d in self.departments}
+
+
+def opening_order(plans: Mapping[str, Plan], month: str) -> list[str]:
+    """Plan ids in the order a visitor is offered them in ``month``: the plans in force first, then ended plans
+    (the latest ended first: still there, read as their final results), then plans not yet started, then plans of
+    measures only. The first is the plan the app opens on, so it is today's plan, not the first id in sort order."""
+    now = month_index(month)
+
+    def order(plan_id: str) -> tuple:
+        plan = plans[plan_id]
+        if plan.end is None:
+            return (3, 0, plan_id)
+        start, end = month_index(plan.start), month_index(plan.end)
+        if start <= now <= end:
+            return (0, 0, plan_id)
+        return (1, -end, plan_id) if now > end else (2, start, plan_id)
+    return sorted(plans, key=order)
+
+
+def continuations(plans: Mapping[str, Plan], plan_id: str, target_id: str) -> list[tuple[Plan, Target]]:
+    """The target and those of the plans it is linked to by ``follows`` (before and after, at any distance) that
+    measure the same indicator, in the order of their periods: how one indicator is followed from a plan to the
+    next. Only the target itself when it continues nowhere."""
+    plan = plans[plan_id]
+    indicator = plan.target(target_id).indicator_id
+    linked, todo = {plan_id}, [plan_id]
+    while todo:
+        current = todo.pop()
+        neighbours = {p.id for p in plans.values() if p.follows == current}
+        if plans[current].follows in plans:
+            neighbours.add(plans[current].follows)
+        for other in neighbours - linked:
+            linked.add(other)
+            todo.append(other)
+    found = [(plans[p], t) for p in linked for t in plans[p].targets if t.indicator_id == indicator]
+    return sorted(found, key=lambda pair: (month_index(pair[1].period.start), pair[0].id))
+

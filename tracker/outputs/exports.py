@@ -364,6 +364,7 @@ def report_pages(snap, lang: str = "zh", generated_at: dt.datetime | None = None
         (label("at_risk"), t("report.notes.between", lang, low=format_percent(thresholds.at_risk_pace),
                              high=format_percent(thresholds.on_track_pace))),
         (label("behind"), t("report.notes.below", lang, pace=format_percent(thresholds.at_risk_pace))),
+        (label("not_met"), t("report.notes.not_met", lang)),
         (t("report.notes.method", lang), t("report.notes.method_text", lang)),
         (t("report.notes.reporting", lang), t("report.notes.reporting_text", lang)),
     ]

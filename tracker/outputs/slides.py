@@ -404,9 +404,12 @@ def region_slides(facts: Facts, lang: str) -> list[Slide]:
     for fact in facts.targets:
         if not fact.lagging:
             continue
+        missed = sum(1 for r in fact.lagging if r["status"] == "not_met")
         behind = sum(1 for r in fact.lagging if r["status"] == "behind")
-        at_risk = len(fact.lagging) - behind
+        at_risk = len(fact.lagging) - behind - missed
         figures = []
+        if missed:  # the deadline has passed: 未完成, not 滞后
+            figures.append(Figure(value=str(missed), label=t("slides.regions.not_met", lang), status="not_met"))
         if behind:
             figures.append(Figure(value=str(behind), label=t("slides.regions.behind", lang), status="behind"))
         if at_risk:

@@ -11,7 +11,6 @@ same database and month give the same text, word for word. No hosted model, no g
 """
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from tracker.progress.engine import MET
 from tracker.progress.redlist import lagging
 from tracker.progress.snapshot import Snapshot
 
-LAGGING = ("behind", "at_risk")
+LAGGING = ("not_met", "behind", "at_risk")
 #: How many names a sentence lists before it says "and N more".
 LIST_LIMIT = 3
 COUNTY_LIMIT = 10
@@ -92,7 +91,7 @@ class TargetFact:
         if self.status in MET:
             return "ahead"
         if self.target.comparator == "at_most":
-            return {"on_track": "ahead", "behind": "behind", "at_risk": "behind"}.get(self.status, "unjudged")
+            return {"on_track": "ahead", "behind": "behind", "at_risk": "behind", "not_met": "behind"}.get(self.status, "unjudged")
         if self.pace is None:
             return "unjudged"
         return "ahead" if self.pace >= 1.0 else "behind"
@@ -460,60 +459,12 @@ def load_facts(engine, plan_id: str, as_of: str) -> Facts:
 # Word
 
 
-SERIF = "Noto Serif CJK SC"   # body text: the role 仿宋 plays in official documents
-SANS = "Noto Sans CJK SC"     # headings: the role 黑体 plays
-
-
-def _font(run, family: str, size: float, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = family
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), family)
-
-
 def summary_docx(summary: Summary) -> bytes:
-    """The report as a Word document laid out like an office's report: centred title, 一、 headings, indented
-    paragraphs, 16 pt body."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt, RGBColor
+    """The report as a Word document laid out like an office's report (``documents.report_docx``)."""
+    from tracker.outputs.documents import Report, report_docx
 
-    doc = Document()
-    section = doc.sections[0]
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Pt(75))
-    doc.core_properties.title = summary.title
-
-    def paragraph(text: str, family: str = SERIF, size: float = 16, bold: bool = False, centre: bool = False,
-                  indent: bool = True, colour: RGBColor | None = None) -> None:
-        p = doc.add_paragraph()
-        p.paragraph_format.line_spacing = Pt(28)
-        p.paragraph_format.space_after = Pt(4)
-        if centre:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        elif indent:
-            p.paragraph_format.first_line_indent = Pt(size * 2)
-        run = p.add_run(text)
-        _font(run, family, size, bold)
-        if colour is not None:
-            run.font.color.rgb = colour
-
-    paragraph(summary.title, SERIF, 22, bold=True, centre=True)
-    paragraph(summary.subtitle, SERIF, 16, centre=True)
-    if summary.demo:
-        paragraph(summary.demo, SANS, 14, bold=True, centre=True, colour=RGBColor(0x9A, 0x34, 0x12))
-    paragraph(summary.opening)
-    paragraph(summary.overall_heading, SANS, 16, indent=True)
-    paragraph(summary.overall)
-    paragraph(summary.tasks_heading, SANS, 16, indent=True)
-    for text in summary.tasks:
-        paragraph(text)
-    paragraph(summary.note, SERIF, 12)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return report_docx(Report(title=summary.title, subtitle=summary.subtitle, demo=summary.demo,
+                              opening=summary.opening,
+                              sections=((summary.overall_heading, (summary.overall,)),
+                                        (summary.tasks_heading, summary.tasks)),
+                              note=summary.note))

@@ -441,3 +441,24 @@ def revision_table(plan, target_id: str, lang: str = "zh") -> pd.DataFrame:
             else f"{revision.approved_by} ({revision.approved_on})",
         })
     return pd.DataFrame(rows)
+
+
+def continuation_table(steps: list[tuple[Snapshot, str]], lang: str = "zh") -> pd.DataFrame:
+    """One indicator across successive plans (``model.plan.continuations``): each plan's target as it stood at its
+    snapshot's month (an ended plan's at its deadline), one row a plan, so a reader follows it from one to the next."""
+    rows, targets = [], []
+    for snap, target_id in steps:
+        target = snap.plan.target(target_id)
+        targets.append(target)
+        row = snap.province().loc[target_id].to_dict()
+        rows.append({
+            t("col.plan", lang): snap.plan.title.get(lang),
+            t("col.target", lang): target.name.get(lang),
+            t("target.period", lang): f"{month_label(target.period.start, lang)} – {month_label(target.period.end, lang)}",
+            t("col.actual", lang): row["actual"],
+            t("col.goal", lang): row_goal(target, row, lang),
+            t("col.completion", lang): row["completion"],
+            t("col.status", lang): snap.config.status(row["status"]).label(lang),
+            t("col.as_of", lang): month_label(row["month"] if isinstance(row["month"], str) else snap.as_of, lang),
+        })
+    return typed(pd.DataFrame(rows), _figure_kinds(targets, lang))

@@ -63,6 +63,8 @@ ROW_COLUMNS = [
 ]
 #: Statuses of a target that has reached its value.
 MET = ("completed", "completed_early", "attained")
+#: Below the target when its period ended (a cap exceeded at the end is 滞后 like any month: ``behind``).
+NOT_MET = "not_met"
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,8 @@ def judge(
     if partial and coverage < thresholds.min_coverage:
         return Judgement(completion, None, "incomplete")
     if period_over:
-        return Judgement(completion, pace, "incomplete" if partial and (pace or 0) >= 1 else "behind")
+        # a deadline passed below the target is 未完成, not 滞后: 滞后 says it lags and may still catch up
+        return Judgement(completion, pace, "incomplete" if partial and (pace or 0) >= 1 else "not_met")
     if pace is None or pace >= thresholds.on_track_pace:
         return Judgement(completion, pace, "on_track")
     if pace >= thresholds.at_risk_pace:

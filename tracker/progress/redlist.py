@@ -7,7 +7,7 @@ import pandas as pd
 from tracker.model.periods import month_index
 from tracker.progress.snapshot import Snapshot
 
-LAGGING_TARGET = ("behind", "at_risk")
+LAGGING_TARGET = ("not_met", "behind", "at_risk")  # a deadline missed stays on the list, as 未完成
 LAGGING_MILESTONE = ("delayed",)
 
 
