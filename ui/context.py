@@ -155,12 +155,15 @@ def adopt_link() -> None:
     for param, key in LINK_PARAMS.items():
         if param in st.query_params:
             st.session_state[key] = st.query_params[param]
+    if "as_of" in st.query_params:
+        st.session_state["_month_chosen"] = True  # a link to a month's view opens that view
 
 
-def publish_link() -> None:
-    """Keep the address bar describing the view, so a copied link opens the same view."""
+def publish_link(omit: tuple[str, ...] = ()) -> None:
+    """Keep the address bar describing the view, so a copied link opens the same view (``omit``: parameters the
+    view does not depend on, e.g. the month on the evaluation, so a reload opens it again, not a month)."""
     state = st.session_state
-    wanted = {param: str(state[key]) for param, key in LINK_PARAMS.items() if state.get(key)}
+    wanted = {param: str(state[key]) for param, key in LINK_PARAMS.items() if state.get(key) and param not in omit}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
@@ -181,6 +184,15 @@ def _settle() -> None:
 
 def keep(name: str) -> None:
     st.session_state[name] = st.session_state[f"w_{name}"]
+    if name == "as_of":
+        st.session_state["_month_chosen"] = True
+        st.session_state["_month_just_chosen"] = True  # on the evaluation: go to that month's overview
+
+
+def month_chosen() -> bool:
+    """Whether the visitor asked for a month (in the sidebar or by a link with one): an ended plan then opens on
+    that month's overview instead of its evaluation."""
+    return bool(st.session_state.get("_month_chosen"))
 
 
 def sidebar() -> Context:
@@ -220,7 +232,10 @@ def context(page_file: str | None = None) -> Context:
         st.session_state["_intended_page"] = "pages/" + Path(page_file).name
         st.switch_page("app.py")
     _settle()
-    publish_link()
+    on_evaluation = bool(page_file) and Path(page_file).stem == "evaluation"
+    if page_file and st.session_state.pop("_month_just_chosen", False) and on_evaluation:
+        st.switch_page("pages/overview.py")  # a month chosen in the sidebar asks for that month's view
+    publish_link(omit=("as_of",) if on_evaluation else ())
     state = st.session_state
     return Context(lang=state["lang"], plan_id=state["plan_id"], as_of=state["as_of"])
 
