@@ -103,7 +103,10 @@ def render(app_ports: Sequence[int], prefix: Path, *, listen: str | None = DEFAU
     values = {
         "user": _worker_user(),
         "prefix": str(Path(prefix).resolve()),
-        "upstreams": "\n".join(f"        server {app_host}:{port};" for port in app_ports),
+        # max_fails=0: a process that resets one request (as the app does to a refused upload) is never taken out of
+        # the hash, which would move its browsers' uploads to a process that does not hold their session; a
+        # process that is down is still skipped request by request (proxy_next_upstream).
+        "upstreams": "\n".join(f"        server {app_host}:{port} max_fails=0;" for port in app_ports),
         "listen": "\n".join(listens),
         "server_name": server_name,
         "max_body_mb": str((upload_mb if upload_mb is not None else max_upload_mb()) + UPLOAD_MARGIN_MB),

@@ -336,6 +336,14 @@ def test_two_browsers_with_different_route_cookies_are_served_by_the_two_process
             visit.page.reload()
             settle(visit.page)
             visit.signed_in()
+        # the map page too: its map draws in a worker made from a blob: URL (worker-src)
+        page = visits[0].page
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text="地图").click()
+        page.locator('[data-testid="stPlotlyChart"] canvas.maplibregl-canvas').first.wait_for(timeout=30_000)
+        settle(page)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "deploy-map.png"))
+        for visit in visits:
             assert visit.violations() == [] and visit.outside == []
         served = [set(visit.upstreams["page"]) for visit in visits]
         assert served == [{upstream} for upstream in by_upstream]
