@@ -22,10 +22,12 @@ run: demo
 	$(BIN)/streamlit run app.py
 
 # N app processes on one database (TRACKER_DATABASE_URL; PostgreSQL for a deployment) behind nginx on
-# http://127.0.0.1:8501, sticky sessions, one secret key (deploy/serve.py). N defaults to one per core.
+# http://127.0.0.1:8501, sticky sessions, one secret key (deploy/serve.py). N defaults to one per core; SERVE_ARGS
+# passes more options (python -m deploy.serve --help), e.g. SERVE_ARGS="--listen 0.0.0.0:8501".
 N ?=
+SERVE_ARGS ?=
 serve: init deploy-deps
-	$(BIN)/python -m deploy.serve run $(if $(N),--processes $(N))
+	$(BIN)/python -m deploy.serve run $(if $(N),--processes $(N)) $(SERVE_ARGS)
 
 # Browser tests need Debian's Chromium and CJK fonts (Playwright's own browser download does not work offline); the
 # deck tests render PDFs to PNG with poppler-utils (pdftoppm, pdftotext). Chromium also draws the deck's charts (kaleido).

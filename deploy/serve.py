@@ -1,12 +1,14 @@
 """``python -m deploy.serve [run|config] [--processes N] ...``: N Streamlit processes on one database behind nginx.
 
-``run`` (the default; ``make serve N=2``) starts N processes of ``streamlit run app.py`` on 127.0.0.1, consecutive
-ports from ``--app-port``, all on the database of TRACKER_DATABASE_URL and with one secret key (TRACKER_SECRET_KEY,
-or the key file the app would generate, read once here and handed to every process), waits until each answers
-``/_stcore/health``, then runs Debian's nginx in the foreground as the same, unprivileged user, with its own prefix
-directory (config, pid, logs, temp paths): ``nginx -p DIR -c nginx.conf -g 'daemon off;'``. It stops everything
-when it is stopped (SIGINT, SIGTERM) or when any of the processes ends. ``config`` prints the rendered nginx.conf
-only, for an nginx started some other way (a system service that binds port 443, say).
+``run`` (the default; ``make serve N=2``) starts N processes of ``streamlit run app.py`` on 127.0.0.1 (or
+``--app-address``), consecutive ports from ``--app-port``, all on the database of TRACKER_DATABASE_URL and with one
+secret key (TRACKER_SECRET_KEY, or the key file the app would generate, read once here and handed to every process),
+waits until each answers ``/_stcore/health``, then runs Debian's nginx in the foreground as the same, unprivileged
+user, with its own prefix directory (config, pid, logs, temp paths): ``nginx -p DIR -c nginx.conf -g 'daemon
+off;'`` (with ``--listen none`` and no ``--tls-listen``, no nginx: the processes alone, for a machine behind another
+machine's nginx). It stops everything when it is stopped (SIGINT, SIGTERM) or when any of the processes ends.
+``config`` prints the rendered nginx.conf only, for an nginx started some other way (a system service that binds
+port 443, say), optionally for processes on other machines (``--upstream HOST:PORT``, repeated).
 
 How many processes: ``--processes``, else TRACKER_PROCESSES, else one per core this process may run on
 (``processes``): the one place that decides it. Streamlit runs every session's script in one interpreter, so one
@@ -82,12 +84,13 @@ def _worker_user() -> str:
     return f"user nobody {group};"
 
 
-def render(app_ports: Sequence[int], prefix: Path, *, listen: str | None = DEFAULT_LISTEN,
+def render(app_ports: Sequence[int | str], prefix: Path, *, listen: str | None = DEFAULT_LISTEN,
            tls_listen: str | None = None, cert: Path | None = None, key: Path | None = None,
            server_name: str = "_", upload_mb: int | None = None, upload_rate: str = UPLOAD_RATE,
            upload_burst: int = UPLOAD_BURST, app_host: str = "127.0.0.1", expose_upstream: bool = False,
            csp: str = CSP) -> str:
-    """nginx.conf from the template. ``expose_upstream`` adds an ``X-Upstream`` header naming the process that
+    """nginx.conf from the template, for the processes on ``app_ports`` of ``app_host`` (or at "host:port"
+    entries, for processes on other machines). ``expose_upstream`` adds an ``X-Upstream`` header naming the process that
     answered (for the tests; it tells a visitor the internal addresses, so never in a deployment)."""
     if not listen and not tls_listen:
         raise ValueError("nothing to listen on: give listen, tls_listen or both")
@@ -106,7 +109,8 @@ def render(app_ports: Sequence[int], prefix: Path, *, listen: str | None = DEFAU
         # max_fails=0: a process that resets one request (as the app does to a refused upload) is never taken out of
         # the hash, which would move its browsers' uploads to a process that does not hold their session; a
         # process that is down is still skipped request by request (proxy_next_upstream).
-        "upstreams": "\n".join(f"        server {app_host}:{port} max_fails=0;" for port in app_ports),
+        "upstreams": "\n".join(f"        server {port if ':' in str(port) else f'{app_host}:{port}'} max_fails=0;"
+                               for port in app_ports),
         "listen": "\n".join(listens),
         "server_name": server_name,
         "max_body_mb": str((upload_mb if upload_mb is not None else max_upload_mb()) + UPLOAD_MARGIN_MB),
@@ -123,10 +127,10 @@ def render(app_ports: Sequence[int], prefix: Path, *, listen: str | None = DEFAU
     return text
 
 
-def app_command(port: int, upload_mb: int | None = None) -> list[str]:
-    """One app process: headless, on the loopback only, its upload limit the app's own."""
+def app_command(port: int, upload_mb: int | None = None, address: str = "127.0.0.1") -> list[str]:
+    """One app process: headless, on the loopback unless told otherwise, its upload limit the app's own."""
     return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none",
             "--server.maxUploadSize", str(upload_mb if upload_mb is not None else max_upload_mb())]
 
@@ -179,16 +183,16 @@ def _process(command: Sequence[str], log: Path | None, **kwargs) -> Iterator[sub
 
 @contextmanager
 def apps(ports: Sequence[int], env: Mapping[str, str], log_dir: Path | None = None,
-         upload_mb: int | None = None) -> Iterator[list[subprocess.Popen]]:
+         upload_mb: int | None = None, address: str = "127.0.0.1") -> Iterator[list[subprocess.Popen]]:
     """The app processes, started together and healthy on exit from ``with``'s first line; logs in
     ``log_dir/app-PORT.log`` (else this process's output)."""
     with ExitStack() as stack:
-        procs = [stack.enter_context(_process(app_command(port, upload_mb),
+        procs = [stack.enter_context(_process(app_command(port, upload_mb, address),
                                               log_dir / f"app-{port}.log" if log_dir else None,
                                               cwd=ROOT, env=dict(env)))
                  for port in ports]
         for port, proc in zip(ports, procs):
-            wait_healthy(f"http://127.0.0.1:{port}", alive=lambda proc=proc: proc.poll() is None)
+            wait_healthy(f"http://{address}:{port}", alive=lambda proc=proc: proc.poll() is None)
         yield procs
 
 
@@ -218,12 +222,16 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--processes", "-n", type=int, help="app processes (default: TRACKER_PROCESSES, else "
                         "one per core)")
     parser.add_argument("--listen", default=DEFAULT_LISTEN, help="nginx's plain-HTTP address (default "
-                        f"{DEFAULT_LISTEN}; 'none' for HTTPS only)")
+                        f"{DEFAULT_LISTEN}; 'none' for HTTPS only, or, without --tls-listen, for no nginx)")
     parser.add_argument("--tls-listen", help="nginx's HTTPS address, e.g. 0.0.0.0:443 (needs --cert, --key)")
     parser.add_argument("--cert", type=Path)
     parser.add_argument("--key", type=Path)
     parser.add_argument("--server-name", default="_")
+    parser.add_argument("--app-address", default="127.0.0.1", help="where the app processes listen (default "
+                        "%(default)s; a machine's internal address when another machine's nginx is in front)")
     parser.add_argument("--app-port", type=int, default=DEFAULT_APP_PORT, help="first app port (default %(default)s)")
+    parser.add_argument("--upstream", action="append", metavar="HOST:PORT", help="config only: an app process on "
+                        "another machine (repeat for each; replaces the local ones)")
     parser.add_argument("--prefix", type=Path, default=DEFAULT_PREFIX, help="nginx's directory (default data/nginx)")
     return parser.parse_args(argv)
 
@@ -232,9 +240,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     count = args.processes or processes()
     ports = [args.app_port + i for i in range(count)]
-    conf = render(ports, args.prefix, listen=None if args.listen == "none" else args.listen,
-                  tls_listen=args.tls_listen, cert=args.cert, key=args.key, server_name=args.server_name)
+    listen = None if args.listen == "none" else args.listen
+    if args.upstream and args.action == "run":
+        raise SystemExit("--upstream is for config: run starts the processes of this machine")
+    proxied = bool(listen or args.tls_listen)
+    conf = render(args.upstream or ports, args.prefix, listen=listen, tls_listen=args.tls_listen, cert=args.cert,
+                  key=args.key, server_name=args.server_name, app_host=args.app_address) if proxied else None
     if args.action == "config":
+        if conf is None:
+            raise SystemExit("nothing to listen on: give --listen, --tls-listen or both")
         sys.stdout.write(conf)
         return 0
     env = app_environment()
@@ -242,27 +256,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("deploy.serve: SQLite works for a trial; a deployment uses PostgreSQL (TRACKER_DATABASE_URL)",
               file=sys.stderr)
     stopping = []
-
-    def stop(signum, frame):
-        stopping.append(signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, frame: stopping.append(signum))
     args.prefix.mkdir(parents=True, exist_ok=True)
-    with apps(ports, env, log_dir=args.prefix) as procs:
-        shown = args.listen if args.listen != "none" else args.tls_listen
-        with nginx(conf, args.prefix, url=f"http://{args.listen}" if args.listen != "none" else None) as proxy:
-            print(f"deploy.serve: {count} app processes on ports {ports[0]}–{ports[-1]} (logs in {args.prefix}), "
-                  f"nginx on {shown}", file=sys.stderr)
-            while not stopping:
-                ended = [p for p in [proxy, *procs] if p.poll() is not None]
-                if ended:
-                    print(f"deploy.serve: {ended[0].args[0]} (pid {ended[0].pid}) ended with {ended[0].returncode};"
-                          " stopping", file=sys.stderr)
-                    return 1
-                time.sleep(1)
+    with ExitStack() as stack:
+        procs = stack.enter_context(apps(ports, env, log_dir=args.prefix, address=args.app_address))
+        if conf is not None:
+            procs.append(stack.enter_context(nginx(conf, args.prefix, url=f"http://{listen}" if listen else None)))
+        print(f"deploy.serve: {count} app processes on {args.app_address}:{ports[0]}–{ports[-1]} (logs in "
+              f"{args.prefix}), " + (f"nginx on {listen or args.tls_listen}" if conf else "no nginx"), file=sys.stderr)
+        while not stopping:
+            ended = [p for p in procs if p.poll() is not None]
+            if ended:
+                print(f"deploy.serve: {ended[0].args[0]} (pid {ended[0].pid}) ended with {ended[0].returncode};"
+                      " stopping", file=sys.stderr)
+                return 1
+            time.sleep(1)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

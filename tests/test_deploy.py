@@ -70,6 +70,9 @@ def test_the_rendered_configuration_fills_the_template_and_nginx_accepts_the_tls
     assert check.returncode == 0, check.stderr
     with pytest.raises(ValueError):
         serve.render([8511], tmp_path, listen=None)
+    # processes on other machines, for a larger office's one nginx
+    conf = serve.render(["10.0.0.5:8511", "10.0.0.6:8511"], tmp_path, upload_mb=10)
+    assert "server 10.0.0.5:8511 max_fails=0;" in conf and "server 10.0.0.6:8511 max_fails=0;" in conf
 
 
 # ------------------------------------------------------------------------------------------------ fixtures
