@@ -46,9 +46,10 @@ DEFAULT_PREFIX = ROOT / "data" / "nginx"
 UPLOAD_MARGIN_MB = 1
 #: Uploads per client address: a person sends a few returns a minute; a script sending hundreds is refused.
 UPLOAD_RATE, UPLOAD_BURST = "20r/m", 10
-#: What the app needs, no more (checked in Chromium by tests/test_deploy.py): its own scripts and the inline one
-#: that writes the session cookie (ui/signin.py, st.html), Streamlit's inline styles, images and workers from
-#: data:/blob: (charts, maps), its websocket on the same origin.
+#: What the app needs, no more (checked in Chromium by tests/test_deploy.py): its own scripts, the inline ones
+#: (Streamlit's index.html has one; ui/signin.py writes the session cookie with another, through st.html), inline
+#: styles (Streamlit's CSS-in-JS), images from data:/blob:, workers from blob: (the maps), its websocket on the same
+#: origin. WebAssembly stays refused: only Long.js in Streamlit's protobuf bundle tries it, and falls back to JS.
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
        "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
