@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test init demo browser-deps bench bench-quick clean
+.PHONY: run serve test init demo browser-deps deploy-deps bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ demo: init
 run: demo
 	$(BIN)/streamlit run app.py
 
+# N app processes on one database (TRACKER_DATABASE_URL; PostgreSQL for a deployment) behind nginx on
+# http://127.0.0.1:8501, sticky sessions, one secret key (deploy/serve.py). N defaults to one per core; SERVE_ARGS
+# passes more options (python -m deploy.serve --help), e.g. SERVE_ARGS="--listen 0.0.0.0:8501".
+N ?=
+SERVE_ARGS ?=
+serve: init deploy-deps
+	$(BIN)/python -m deploy.serve run $(if $(N),--processes $(N)) $(SERVE_ARGS)
+
 # Browser tests need Debian's Chromium and CJK fonts (Playwright's own browser download does not work offline); the
 # deck tests render PDFs to PNG with poppler-utils (pdftoppm, pdftotext). Chromium also draws the deck's charts (kaleido).
 browser-deps:
@@ -31,7 +39,17 @@ browser-deps:
 			poppler-utils; \
 	fi
 
-test: $(STAMP) browser-deps
+# make serve and tests/test_deploy.py run Debian's nginx (as the calling user, with its own prefix directory; on a
+# machine that runs services, installing the package also starts Debian's own nginx service on port 80, which
+# neither uses); the TLS test makes its certificate with openssl.
+deploy-deps:
+	@if [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx openssl; \
+	fi
+
+test: $(STAMP) browser-deps deploy-deps
 	$(BIN)/pytest
 
 bench: $(STAMP)
