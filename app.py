@@ -24,10 +24,10 @@ with ui.reported_errors("app.py"):
     if ui.presenting():
         ui.run_navigation([st.Page("pages/present.py", title=t("present.enter", ui.lang()), default=True)])
         st.stop()
+    if access.actor is not None:
+        ui.present_button(ui.lang())  # first under the menu, so it is on screen at 900 px
     ctx = ui.sidebar()
     lang = ctx.lang
-    if access.actor is not None:
-        ui.present_button(lang)
     ui.account_box(access, lang)
     # An ended plan opens on its evaluation (成效评估), not on a month of its last year, unless a month was asked for
     # (in the sidebar, or by a link with one): then on that month's overview. The public overview (no one signed

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.plans import load_plans
 from loaders.regions import resolve_scopes
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, table_of
 from tracker import TARGETS_DIR, store
 from tracker.cli import main
 from tracker.model.periods import month_of
@@ -174,7 +174,7 @@ def test_an_ended_plan_opens_on_its_evaluation(demo_env):
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["成效评估"]
     assert any("本方案已于2025年12月结束" in i.value for i in at.info)
-    table = at.dataframe[0].value
+    table = table_of(at.table[0])
     assert len(table) == len(PLAN.targets)
     assert any("五、数据报送情况" in m.value for m in at.markdown)
     at.switch_page("pages/overview.py").run()  # the month-by-month view stays reachable
@@ -209,7 +209,7 @@ def test_with_two_plans_the_app_opens_on_todays_and_follows_the_indicator_back(d
         settle(page)
         page.get_by_text("跨方案延续").first.wait_for()
         # the table of the indicator across plans (the grid draws on a canvas; its accessible copy holds the text)
-        grids = " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
+        grids = " ".join(page.locator('[data-testid="stTable"]').all_text_contents())
         assert "开展全省县域农民工市民化质量提升行动实施方案" in grids
         assert "2023年12月" in grids and "8.01万人" in grids  # the ended plan's figure, at its deadline
         page.screenshot(path=str(PROJECT / "test-artifacts" / "two-plans-target.png"), full_page=True)
@@ -217,7 +217,7 @@ def test_with_two_plans_the_app_opens_on_todays_and_follows_the_indicator_back(d
         page.get_by_text("开展全省县域农民工市民化质量提升行动实施方案 · 截至 2023年12月").wait_for()
         settle(page)
         assert "plan=sichuan-2023-citizenization" in page.url and "target=labor_brand_training&" in page.url + "&"
-        grids = " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
+        grids = " ".join(page.locator('[data-testid="stTable"]').all_text_contents())
         assert "8.01万人" in grids and "未完成" in grids
 
 

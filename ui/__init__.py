@@ -42,7 +42,6 @@ from ui.widgets import (
     reportable_months,
     select_region,
     select_target,
-    show_highlighted,
     show_table,
 )
 
@@ -51,5 +50,5 @@ __all__ = [
     "enter", "evaluation", "follow_button", "gate", "lang", "language_only", "leave_presentation", "month_chosen", "page_header", "plan_ended",
     "present_button", "presenting",
     "protected", "reportable_months", "reported_errors", "run_navigation", "select_region", "select_target",
-    "show_highlighted", "show_table", "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",
+    "show_table", "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",
 ]

@@ -102,6 +102,7 @@ class Context:
 
 
 def lang() -> str:
+    adopt_link()  # a link's ?lang= counts from the first thing drawn (the page title, the styles, the sidebar)
     return st.session_state.get("lang", DEFAULT_LANGUAGE)
 
 
@@ -245,7 +246,34 @@ def snapshot(ctx: Context) -> Snapshot:
 
 
 def styles() -> None:
-    st.markdown(CARD_CSS, unsafe_allow_html=True)
+    """The cards' style, and the page's own: less blank space above the title, the app's name at the top of the
+    sidebar, long table text wrapped, and Streamlit's own uploader words (which it has only in English) in
+    Chinese. Streamlit's texts are hidden (``display:none``, so not read out either) and the translation drawn
+    by CSS in their place."""
+    current = lang()
+    limit = st.get_option("server.maxUploadSize")
+    css = [
+        '[data-testid="stMainBlockContainer"]{padding-top:2.2rem}',
+        '[data-testid="stSidebarHeader"]{align-items:center}',
+        f'[data-testid="stSidebarHeader"]::before{{content:"{_css_text(t("app.title", current))}";font-weight:700;'
+        'font-size:1.05rem;color:#1f2937;flex:1;padding-left:0.4rem}',
+        '[data-testid="stTable"] td{vertical-align:top}',
+    ]
+    if current != "en":
+        css += [
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{display:none}',
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after'
+            f'{{content:"{_css_text(t("upload.browse", current))}"}}',
+            '[data-testid="stFileUploaderDropzoneInstructions"] span{display:none}',
+            '[data-testid="stFileUploaderDropzoneInstructions"] > div::after'
+            f'{{content:"{_css_text(t("upload.limit", current, mb=limit))}";font-size:0.875rem;color:#6b7280}}',
+        ]
+    st.markdown(CARD_CSS + "<style>" + "\n".join(css) + "</style>", unsafe_allow_html=True)
+
+
+def _css_text(text: str) -> str:
+    """``text`` inside a CSS string: quotes and backslashes escaped, nothing that could end the rule."""
+    return "".join(f"\\{ord(c):06x}" if c in '"\\<>{}' or ord(c) < 32 else c for c in text)
 
 
 def demo_banner(snap: Snapshot, lang: str) -> None:

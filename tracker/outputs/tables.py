@@ -155,20 +155,27 @@ def milestone_counts(snap: Snapshot) -> dict[str, int]:
     return {s.id: int(counts.get(s.id, 0)) for s in snap.config.milestone_statuses}
 
 
-def preview_table(preview: pd.DataFrame, problems, lang: str = "zh") -> tuple[pd.DataFrame, list[str]]:
+def preview_table(preview: pd.DataFrame, problems, lang: str = "zh", plan=None) -> tuple[pd.DataFrame, list[str]]:
     """The parsed figures of an upload beside the county's earlier months, and a severity per row ("" when
-    clean) so the page can colour the rows a problem points at."""
+    clean) so the page can colour the rows a problem points at. A cell that could not be read as a figure (a
+    negative number, "待报") is a row of its own, with what it holds and why, so every problem is marked where it
+    is, not only in the list above."""
     by_cell: dict[tuple[str | None, str | None], list] = {}
     for p in problems:
         by_cell.setdefault((p.sheet, p.cell), []).append(p)
     change_words = {"new": t("preview.new", lang), "same": t("preview.same", lang),
                     "changed": t("preview.changed", lang)}
-    rows, severity = [], []
+
+    def target_name(target_id, fallback):
+        return plan.target(target_id).name.get(lang) if plan is not None and target_id else fallback
+
+    rows, severity, placed = [], [], set()
     for r in preview.to_dict("records"):
         found = by_cell.get((r["sheet"], r["cell"]), [])
+        placed.add((r["sheet"], r["cell"]))
         rows.append({
             t("col.region", lang): r["county_name"],
-            t("col.target", lang): r["target_name"],
+            t("col.target", lang): target_name(r["target"], r["target_name"]),
             t("preview.period", lang): month_label(r["period"], lang),
             t("preview.value", lang): r["value"],
             t("preview.current", lang): r["current"],
@@ -180,11 +187,34 @@ def preview_table(preview: pd.DataFrame, problems, lang: str = "zh") -> tuple[pd
         })
         severity.append("error" if any(p.severity == "error" for p in found)
                         else "warning" if found else "")
+    period = month_label(preview["period"].iloc[0], lang) if not preview.empty else ""
+    for (sheet, cell), found in by_cell.items():
+        if cell is None or (sheet, cell) in placed or not any(p.county for p in found):
+            continue
+        first = found[0]
+        rows.append({
+            t("col.region", lang): first.county,
+            t("col.target", lang): target_name(first.target, first.params.get("target_name", "")),
+            t("preview.period", lang): period,
+            t("preview.value", lang): None,
+            t("preview.written", lang): first.params.get("value", ""),
+            t("preview.change", lang): t("preview.not_read", lang),
+            t("preview.cell", lang): f"{sheet}!{cell}" if sheet else cell,
+            t("preview.problem", lang): "；".join(p.message(lang) for p in found),
+        })
+        severity.append("error" if any(p.severity == "error" for p in found) else "warning")
     frame = pd.DataFrame(rows)
     for key in ("preview.value", "preview.current", "preview.previous_1", "preview.previous_2"):
         column = t(key, lang)
         if column in frame:  # whole persons read as whole numbers, not 300006.000000
             frame[column] = pd.to_numeric(frame[column]).round().astype("Int64")
+    written = t("preview.written", lang)
+    if written in frame:  # what an unreadable cell holds, beside the figure column
+        frame[written] = frame[written].fillna("")
+        order = list(frame.columns)
+        order.remove(written)
+        order.insert(order.index(t("preview.value", lang)) + 1, written)
+        frame = frame[order]
     return frame, severity
 
 
@@ -194,7 +224,6 @@ def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
         t("problem.col.where", lang): p.location(lang),
         t("col.region", lang): p.county or "",
         t("problem.col.message", lang): p.message(lang),
-        t("problem.col.code", lang): p.code,
     } for p in problems])
 
 
@@ -206,7 +235,7 @@ def submission_table(history: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col.uploader", lang): history["uploader"],
         t("col.file", lang): history["file_name"],
         t("col.values", lang): history["n_values"],
-        "sha256": [s[:12] if isinstance(s, str) else "" for s in history["sha256"]],
+        t("col.checksum", lang): [s[:12] if isinstance(s, str) else "" for s in history["sha256"]],
     })
 
 
