@@ -3,14 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+# The port `make run` serves on: `make run PORT=8600`.
+PORT ?= 8501
 
 .PHONY: run serve test init demo browser-deps deploy-deps bench bench-quick clean
 
+# Running the app installs what it needs; the test tools (pytest, Playwright, xlwt) come with `make test` only.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(TEST_STAMP)
 
 init: $(STAMP)
 	$(BIN)/tracker init
@@ -19,7 +27,7 @@ demo: init
 	$(BIN)/tracker demo --if-empty
 
 run: demo
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 # N app processes on one database (TRACKER_DATABASE_URL; PostgreSQL for a deployment) behind nginx on
 # http://127.0.0.1:8501, sticky sessions, one secret key (deploy/serve.py). N defaults to one per core; SERVE_ARGS
@@ -49,13 +57,13 @@ deploy-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx openssl; \
 	fi
 
-test: $(STAMP) browser-deps deploy-deps
+test: $(TEST_STAMP) browser-deps deploy-deps
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
 
-bench-quick: $(STAMP)
+bench-quick: $(TEST_STAMP)
 	$(BIN)/python -m bench --quick --out "$$(mktemp -d)/results.json"
 
 clean:

@@ -17,7 +17,7 @@ SIZES = [(1280, 720), (1440, 900), (1920, 1080)]
 
 #: Latin words a Chinese page may show: file formats, names of things that have no Chinese name in use here.
 LATIN_IN_CHINESE = {"xlsx", "xls", "csv", "docx", "pdf", "pptx", "png", "md", "markdown", "excel", "word", "id", "sso",
-                    "mb", "kb", "ppt", "wps", "sqlite", "postgresql", "cli", "url"}
+                    "mb", "kb", "ppt", "wps", "sqlite", "postgresql", "cli", "url", "txt", "yaml", "targets"}
 #: What only a program would say: a snake_case code (negative_value), a long hex digest, a Python missing value.
 RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[0-9a-f]{32,}\b")
 MISSING = re.compile(r"\b(?:None|nan|NaN|NaT|<NA>)\b")
@@ -38,9 +38,20 @@ _CLIPPED_JS = """() => {
   return out;
 }"""
 _MAIN_TEXT_JS = """() => {
-  const main = document.querySelector('[data-testid="stMain"]') || document.body;
-  const side = document.querySelector('[data-testid="stSidebar"]');
-  return [(main.innerText || ''), side ? side.innerText : ''].join('\\n');
+  // what a person reads: the page and the sidebar, without icon ligatures (":material/download:" is the text
+  // "download" drawn as a picture) and without the bilingual language switch
+  const parts = [];
+  for (const sel of ['[data-testid="stMain"]', '[data-testid="stSidebar"]']) {
+    const el = document.querySelector(sel);
+    if (!el) continue;
+    const copy = el.cloneNode(true);
+    copy.querySelectorAll('[data-testid="stIconMaterial"], [data-testid*="Icon"], .material-symbols-rounded').forEach(e => e.remove());
+    copy.style.position = 'absolute'; copy.style.left = '-99999px';
+    document.body.appendChild(copy);
+    parts.push(copy.innerText || '');
+    copy.remove();
+  }
+  return parts.join('\\n').replace('语言 / Language', '');
 }"""
 
 

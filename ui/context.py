@@ -259,7 +259,12 @@ def styles() -> None:
         'font-size:1.05rem;color:#1f2937;flex:1;padding-left:0.4rem}',
         '[data-testid="stTable"] td{vertical-align:top}',
     ]
-    if current != "en":
+    if current == "en":  # long English words break inside a cell rather than push the table off the page
+        css += ['[data-testid="stTable"] th,[data-testid="stTable"] td{overflow-wrap:anywhere;hyphens:auto;'
+                'padding:0.4rem 0.45rem !important;min-width:0 !important}',
+                '[data-testid="stTable"] table{font-size:0.85rem;table-layout:auto;width:100%}',
+                '@media (max-width:1300px){[data-testid="stTable"] table{font-size:0.78rem}}']
+    else:
         css += [
             '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{display:none}',
             '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after'

@@ -41,8 +41,16 @@ def show_table(frame: pd.DataFrame, name: str, severity: list[str] | None = None
     page = pd.DataFrame({escape_markdown(c): [_cell(v) for v in page[c]] for c in page.columns})
     styler = page.style.hide(axis="index")
     right = [escape_markdown(c) for c in numeric]
-    if right:
-        styler = styler.set_properties(subset=right, **{"text-align": "right", "white-space": "nowrap"})
+    if current == "en":  # English words are long: let a cell break one rather than push the table off the page
+        styler = styler.set_properties(**{"overflow-wrap": "anywhere"})
+        if right:
+            styler = styler.set_properties(subset=right, **{"text-align": "right"})
+    else:
+        if right:
+            styler = styler.set_properties(subset=right, **{"text-align": "right", "white-space": "nowrap"})
+        short = [c for c in page.columns if c not in right and page[c].astype(str).str.len().max() <= 10]
+        if short:  # a month, a status, a cell reference: on one line; long text wraps
+            styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
     if severity is not None:
         marks = list(severity)
         styler = styler.apply(lambda row: [_SEVERITY_COLOURS[marks[row.name]]] * len(row), axis=1)

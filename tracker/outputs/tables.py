@@ -15,6 +15,7 @@ from tracker.outputs.cards import coverage_text, goal_text, row_goal, shortfall_
 from tracker.outputs.columns import Count, Percent, quantity, typed
 from tracker.outputs.text import escape_markdown
 from tracker.progress.snapshot import Snapshot
+from tracker.store.demo import demo_words
 
 
 def _remarks(row, target, snap: Snapshot, lang: str) -> str:
@@ -46,19 +47,19 @@ def _figure_kinds(targets: list, lang: str) -> dict:
 
 
 def target_table(snap: Snapshot, target_ids: Iterable[str], lang: str = "zh",
-                 roles: dict[str, str] | None = None) -> pd.DataFrame:
-    """Targets at province level, one row each; figures as numbers (``outputs.columns``)."""
+                 roles: dict[str, str] | None = None, task: bool = True) -> pd.DataFrame:
+    """Targets at province level, one row each; figures as numbers (``outputs.columns``). ``task=False`` on a
+    page about one task, which names it already."""
     province = snap.province()
     rows, targets = [], []
     for target_id in target_ids:
         target = snap.plan.target(target_id)
         targets.append(target)
         row = province.loc[target_id].to_dict()
-        record = {
-            t("col.target", lang): target.name.get(lang),
-            t("col.task", lang): task_label(snap.plan.task(target.task).number,
-                                            snap.plan.task(target.task).title.get(lang), lang),
-        }
+        record = {t("col.target", lang): target.name.get(lang)}
+        if task:
+            record[t("col.task", lang)] = task_label(snap.plan.task(target.task).number,
+                                                     snap.plan.task(target.task).title.get(lang), lang)
         if roles is not None:
             record[t("col.role", lang)] = t(f"role.{roles[target_id]}", lang)
         record.update({
@@ -106,25 +107,24 @@ def departments_text(departments: Departments, lang: str = "zh") -> str:
 
 
 def milestone_table(snap: Snapshot, milestone_ids: Iterable[str], lang: str = "zh",
-                    roles: dict[str, str] | None = None) -> pd.DataFrame:
+                    roles: dict[str, str] | None = None, task: bool = True) -> pd.DataFrame:
     wanted = list(milestone_ids)
     frame = snap.milestones.set_index("milestone")
     rows = []
     for milestone_id in wanted:
         milestone = next(m for m in snap.plan.milestones if m.id == milestone_id)
         row = frame.loc[milestone_id]
-        task = snap.plan.task(milestone.task)
-        record = {
-            t("col.milestone", lang): milestone.name.get(lang),
-            t("col.task", lang): task_label(task.number, task.title.get(lang), lang),
-        }
+        its_task = snap.plan.task(milestone.task)
+        record = {t("col.milestone", lang): milestone.name.get(lang)}
+        if task:
+            record[t("col.task", lang)] = task_label(its_task.number, its_task.title.get(lang), lang)
         if roles is not None:
             record[t("col.role", lang)] = t(f"role.{roles[milestone_id]}", lang)
         record.update({
             t("target.departments", lang): departments_text(milestone.departments, lang),
             t("col.status", lang): snap.config.milestone_status(row["status"]).label(lang),
             t("col.updated", lang): month_label(row["as_of"], lang) if isinstance(row["as_of"], str) else "—",
-            t("col.note", lang): row["note"] if isinstance(row["note"], str) else "",
+            t("col.note", lang): demo_words(row["note"], lang) if isinstance(row["note"], str) else "",
         })
         rows.append(record)
     return pd.DataFrame(rows)
@@ -203,6 +203,9 @@ def preview_table(preview: pd.DataFrame, problems, lang: str = "zh", plan=None) 
             t("preview.problem", lang): "；".join(p.message(lang) for p in found),
         })
         severity.append("error" if any(p.severity == "error" for p in found) else "warning")
+    # in the order of the sheet (row, then column), so an unreadable cell sits among its county's figures
+    order = sorted(range(len(rows)), key=lambda i: _cell_order(rows[i][t("preview.cell", lang)]))
+    rows, severity = [rows[i] for i in order], [severity[i] for i in order]
     frame = pd.DataFrame(rows)
     for key in ("preview.value", "preview.current", "preview.previous_1", "preview.previous_2"):
         column = t(key, lang)
@@ -216,6 +219,17 @@ def preview_table(preview: pd.DataFrame, problems, lang: str = "zh", plan=None) 
         order.insert(order.index(t("preview.value", lang)) + 1, written)
         frame = frame[order]
     return frame, severity
+
+
+def _cell_order(reference: str) -> tuple[str, int, int]:
+    """``数据!G11`` → ("数据", 11, 7): sheet, row, column."""
+    sheet, _, cell = reference.rpartition("!")
+    letters = "".join(c for c in cell if c.isalpha()).upper()
+    digits = "".join(c for c in cell if c.isdigit())
+    column = 0
+    for c in letters:
+        column = column * 26 + ord(c) - 64
+    return sheet, int(digits or 0), column
 
 
 def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
@@ -232,7 +246,7 @@ def submission_table(history: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col.submission", lang): history["id"],
         t("preview.period", lang): [month_label(p, lang) for p in history["period"]],
         t("col.uploaded_at", lang): [f"{x:%Y-%m-%d %H:%M}" for x in history["created_at"]],
-        t("col.uploader", lang): history["uploader"],
+        t("col.uploader", lang): [demo_words(u, lang) for u in history["uploader"]],
         t("col.file", lang): history["file_name"],
         t("col.values", lang): history["n_values"],
         t("col.checksum", lang): [s[:12] if isinstance(s, str) else "" for s in history["sha256"]],
@@ -310,8 +324,8 @@ def milestone_history_table(records: pd.DataFrame, config, lang: str = "zh") -> 
     return pd.DataFrame([{
         t("col.updated", lang): month_label(r["as_of"], lang),
         t("col.status", lang): config.milestone_status(r["status"]).label(lang),
-        t("col.note", lang): r["note"] or "",
-        t("col.uploader", lang): r["updated_by"],
+        t("col.note", lang): demo_words(r["note"] or "", lang),
+        t("col.uploader", lang): demo_words(r["updated_by"], lang),
         t("col.uploaded_at", lang): f"{r['created_at']:%Y-%m-%d %H:%M}",
         t("milestones.evidence_col", lang): r["evidence"] if isinstance(r["evidence"], str) else "",
     } for r in records.to_dict("records")])
