@@ -28,12 +28,16 @@ st.subheader(t("milestones.update", ctx.lang))
 if actor is None or not actor.may("milestone"):
     st.caption(t("milestones.no_permission", ctx.lang))
 else:
+    # The measure is chosen outside the form, so the status offered is its current one: a careless save must not
+    # set a measure back to 未启动.
+    milestone_id = st.selectbox(t("col.milestone", ctx.lang), list(names), format_func=names.get,
+                                key="milestone_id")
+    statuses = {s.id: s.label(ctx.lang) for s in snap.config.milestone_statuses}
+    current = snap.milestones.set_index("milestone")["status"].get(milestone_id)
     with st.form("milestone_update", clear_on_submit=True):
-        milestone_id = st.selectbox(t("col.milestone", ctx.lang), list(names), format_func=names.get,
-                                    key="milestone_id")
-        statuses = {s.id: s.label(ctx.lang) for s in snap.config.milestone_statuses}
         status = st.radio(t("col.status", ctx.lang), list(statuses), format_func=statuses.get, horizontal=True,
-                          key="milestone_status")
+                          index=list(statuses).index(current) if current in statuses else 0,
+                          key=f"milestone_status_{milestone_id}")
         months = ui.reportable_months(plan)
         as_of = st.selectbox(t("milestones.as_of", ctx.lang), months, key="milestone_as_of",
                              format_func=lambda m: month_label(m, ctx.lang))

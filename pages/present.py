@@ -12,6 +12,7 @@ import streamlit as st
 import ui
 from tracker.i18n import t
 from tracker.outputs.slides import build_deck, deck_css, slide_html
+from tracker.outputs.text import escape_markdown as md
 
 INTERVALS = (10, 20, 30, 60, 120)
 
@@ -103,6 +104,11 @@ def stage() -> None:
     if st.query_params.get("slide") != str(index + 1):
         st.query_params["slide"] = str(index + 1)
     st.html(slide_html(deck, index, "screen"))
+    notes = deck.slides[index].notes
+    if state.get("present_notes") and notes:  # the speaker notes a slide's "详见讲稿" points at, under the slide
+        with st.container(key="present_notes_box", border=True):
+            st.caption(t("present.notes", ctx.lang))
+            st.markdown(md(notes))
 
     last = len(deck.slides) - 1
     name = f"{'汇报材料' if ctx.lang != 'en' else 'briefing'}-{ctx.as_of}"
@@ -114,6 +120,8 @@ def stage() -> None:
                   disabled=index == last, type="tertiary")
         st.toggle(t("present.auto", ctx.lang), value=auto, key="w_present_auto", on_change=_keep,
                   args=("present_auto",))
+        st.toggle(t("present.notes", ctx.lang), value=bool(state.get("present_notes")), key="w_present_notes",
+                  on_change=_keep, args=("present_notes",))
         st.selectbox(t("present.interval", ctx.lang), INTERVALS, index=INTERVALS.index(interval),
                      key="w_present_interval", on_change=_keep, args=("present_interval",),
                      format_func=lambda n: t("present.seconds", ctx.lang, n=n), label_visibility="collapsed")

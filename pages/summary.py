@@ -20,14 +20,14 @@ summary = build_summary(facts, ctx.lang)
 
 st.caption(t("summary.in_notes", ctx.lang))
 name = f"{'情况汇报' if ctx.lang != 'en' else 'briefing-report'}-{ctx.as_of}"
-left, right, _ = st.columns([1, 1, 4])
-left.download_button(t("summary.download_docx", ctx.lang), ui.protected("summary", lambda: summary_docx(summary)),
-                     file_name=f"{name}.docx",
-                     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     key="summary_docx", on_click="ignore", icon=":material/description:")
-right.download_button(t("summary.download_md", ctx.lang),
-                      ui.protected("summary", lambda: summary.markdown().encode("utf-8")), file_name=f"{name}.md",
-                      mime="text/markdown", key="summary_md", on_click="ignore", icon=":material/download:")
+buttons = st.container(horizontal=True)  # each button as wide as its label ("下载（Markdo…" in a narrow column)
+buttons.download_button(t("summary.download_docx", ctx.lang),
+                        ui.protected("summary", lambda: summary_docx(summary)), file_name=f"{name}.docx",
+                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                        key="summary_docx", on_click="ignore", icon=":material/description:")
+buttons.download_button(t("summary.download_md", ctx.lang),
+                        ui.protected("summary", lambda: summary.markdown().encode("utf-8")), file_name=f"{name}.md",
+                        mime="text/markdown", key="summary_md", on_click="ignore", icon=":material/download:")
 
 with st.container(border=True, key="summary_text"):
     st.markdown(f"<h3 style='text-align:center'>{html.escape(summary.title)}</h3>"

@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from tracker.i18n import month_label, t, task_label
+from tracker.model.plan import LocalText
 from tracker.model.units import format_quantity
 from tracker.outputs.cards import estimate_text, goal_text
 from tracker.outputs.charts import trend_chart
@@ -42,18 +43,22 @@ if not projection.empty:
                  goal=md(goal_text(target, ctx.lang))))
 
 task = snap.plan.task(target.task)
+colon, comma, paren = (": ", ", ", (" (", ")")) if ctx.lang == "en" else ("：", "，", ("（", "）"))
 st.subheader(t("target.about", ctx.lang))
 st.markdown("\n".join([
-    f"- {t('target.goal', ctx.lang)}：{md(goal_text(target, ctx.lang))}",
-    f"- {t('target.period', ctx.lang)}：{month_label(target.period.start, ctx.lang)} – "
-    f"{month_label(target.period.end, ctx.lang)}（{t('kind.' + target.kind, ctx.lang)}，"
-    f"{t('reporting.' + target.reporting, ctx.lang)}）",
-    f"- {t('col.task', ctx.lang)}：{md(task_label(task.number, task.title.get(ctx.lang), ctx.lang))}",
-    f"- {t('target.departments', ctx.lang)}：{md(departments_text(target.departments, ctx.lang))}",
+    f"- {t('target.goal', ctx.lang)}{colon}{md(goal_text(target, ctx.lang))}",
+    f"- {t('target.period', ctx.lang)}{colon}{month_label(target.period.start, ctx.lang)} – "
+    f"{month_label(target.period.end, ctx.lang)}{paren[0]}{t('kind.' + target.kind, ctx.lang)}{comma}"
+    f"{t('reporting.' + target.reporting, ctx.lang)}{paren[1]}",
+    f"- {t('col.task', ctx.lang)}{colon}{md(task_label(task.number, task.title.get(ctx.lang), ctx.lang))}",
+    f"- {t('target.departments', ctx.lang)}{colon}{md(departments_text(target.departments, ctx.lang))}",
 ]))
+if ctx.lang == "en":  # the plan exists in Chinese only: its sentence is quoted as written, and said to be
+    st.caption(t("target.quote_original", ctx.lang))
 st.markdown(f"> {md(target.citation.sentence)}\n>\n> —— {md(target.citation.section)}")
 for assumption in target.assumptions:
-    st.caption(f"{t('target.assumption', ctx.lang)}：{md(assumption)}")
+    text = assumption.get(ctx.lang) if isinstance(assumption, LocalText) else assumption
+    st.caption(f"{t('target.assumption', ctx.lang)}{colon}{md(text)}")
 
 if snap.plan.revisions_of(target_id):
     st.subheader(t("revision.title", ctx.lang))

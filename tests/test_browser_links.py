@@ -23,7 +23,7 @@ def test_a_deep_link_opens_the_region_month_and_target_it_names(demo_url):
             == "2023年9月"
         assert page.get_by_role("combobox", name="选择指标").input_value() == "劳务品牌培训人数"
         assert page.get_by_role("combobox", name="查看市（州）下辖县（市、区）").input_value() == "绵阳市"
-        page.get_by_role("heading", name="绵阳市 各县（市、区）").wait_for(timeout=30_000)
+        page.get_by_role("heading", name="绵阳市各县（市、区）").wait_for(timeout=30_000)
         titles = " ".join(page.locator('[data-testid="stPlotlyChart"]').first.locator("text").all_text_contents())
         assert "劳务品牌培训人数" in titles and "2023年9月" in titles
         assert "as_of=2023-09" in page.url and "region=510700" in page.url

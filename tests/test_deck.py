@@ -215,10 +215,10 @@ def test_the_pdf_has_a_page_per_slide_none_blank_and_chinese_text(demo_env, tmp_
 
 
 def test_brief_fails_in_chinese_without_a_cjk_font(demo_env, tmp_path, monkeypatch, capsys):
-    from tracker.outputs import deck
+    from tracker.outputs import fonts
 
-    monkeypatch.setattr(deck, "_fontconfig_fonts", lambda: [])
-    monkeypatch.setattr(deck, "KNOWN_FONT_FILES", {})
+    monkeypatch.setattr(fonts, "_fontconfig_fonts", lambda: [])
+    monkeypatch.setattr(fonts, "KNOWN_FONT_FILES", {})
     out = tmp_path / "x.pptx"
     assert main(["brief", "--as-of", AS_OF, "-o", str(out)]) == 1
     err = capsys.readouterr().err
@@ -248,3 +248,20 @@ def test_brief_usage_errors_exit_2_with_one_line(demo_env, capsys, args, message
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert not list(tmp_path.iterdir()), "nothing written"
+
+
+def test_a_printed_bar_has_the_grey_track_the_page_draws_behind_it():
+    """The PDF's and PowerPoint's bars are pictures drawn by plotly: each sits on a track the width of the axis, as
+    on the page (``.sl-bar-track``), so a short bar reads as short, not as a bar alone."""
+    from types import SimpleNamespace
+
+    from tracker.outputs.deck import chart_figure
+    from tracker.outputs.slides import TRACK, Bar, Chart
+
+    chart = Chart(key="k", bars=(Bar("成都市", 0.5, "50.0%", "behind"), Bar("绵阳市", 1.2, "120.0%", "on_track")))
+    deck = SimpleNamespace(colour=lambda status: {"behind": "#c53030", "on_track": "#2f855a"}[status])
+    fig = chart_figure(chart, deck, "Noto Sans CJK SC")
+    track, bars = fig.data
+    assert track.marker.color == TRACK
+    assert list(track.x) == [fig.layout.xaxis.range[1]] * 2  # the whole axis, behind both bars
+    assert list(bars.x) == [120.0, 50.0] and fig.layout.barmode == "overlay"

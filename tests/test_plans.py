@@ -75,7 +75,14 @@ def test_around_target_states_its_tolerance_and_an_assumption_about_it(plan):
     assert [t.id for t in around] == ["rural_labor_transfer"]
     target = around[0]
     assert target.tolerance is not None and 0 < target.tolerance < 1
-    assert any("容差" in a for a in target.assumptions)
+    assert any("容差" in a.zh and "tolerance" in a.en for a in target.assumptions)
+
+
+def test_every_assumption_of_the_2023_plan_reads_in_both_languages(plan):
+    from tracker.model.plan import LocalText
+
+    assumptions = [a for t in plan.targets for a in t.assumptions]
+    assert assumptions and all(isinstance(a, LocalText) for a in assumptions)
 
 
 def test_key_area_target_is_scoped_to_a_region_set(plan):

@@ -205,14 +205,19 @@ def test_redlist_page_puts_the_furthest_behind_first(demo_env):
 def test_milestones_page_records_a_status(ready_engine):
     at = page("milestones", as_of="2023-06")
     milestone = PLAN.milestones[0]
-    at.selectbox(key="milestone_id").set_value(milestone.id)
-    at.radio(key="milestone_status").set_value("delayed")
+    at.selectbox(key="milestone_id").set_value(milestone.id).run()
+    status = f"milestone_status_{milestone.id}"
+    assert at.radio(key=status).value == "not_started"  # what it is now
+    at.radio(key=status).set_value("delayed")
     at.selectbox(key="milestone_as_of").set_value("2023-06")
     at.text_area(key="milestone_note").input("进度滞后")
     at.button[0].click().run()
     assert not at.exception
     assert any("已记录" in s.value for s in at.success)
     assert history(ready_engine, PLAN.id, milestone.id)["note"].tolist() == ["进度滞后"]
+    again = page("milestones", as_of="2023-06")  # the next visit offers the status it has now, not 未启动
+    again.selectbox(key="milestone_id").set_value(milestone.id).run()
+    assert again.radio(key=status).value == "delayed"
 
 
 def test_quality_page_shows_superseded_figures_and_confirmed_warnings(ready_engine):

@@ -10,7 +10,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, shown
 from tracker.cli.reports import progress_rows
 from tracker.i18n import task_label
 from tracker.model.units import format_percent, format_quantity
@@ -193,6 +193,20 @@ def test_presentation_mode_runs_without_sidebar_under_apptest(demo_env):
     slides = [h.proto.body for h in at.html if 'class="sl ' in h.proto.body]
     assert len(slides) == 1 and 'data-index="1"' in slides[0]
     assert at.get_by_key("present_next") is not None
+
+
+def test_the_speaker_notes_a_slide_points_at_can_be_shown_under_it(demo_env):
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    at.query_params["view"] = "present"
+    at.session_state["as_of"] = "2023-09"
+    at.run()
+    before = {m.value for m in at.markdown}
+    assert not any("讲稿" == c.value for c in at.caption)  # hidden until asked for: the audience sees the slide
+    at.toggle(key="w_present_notes").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(c.value == "讲稿" for c in at.caption)
+    added = [shown(m.value) for m in at.markdown if m.value not in before]
+    assert len(added) == 1 and "2023年9月" in added[0]  # the first slide's notes: the month's overall sentence
 
 
 def test_the_sidebar_button_switches_to_the_presentation(demo_env):

@@ -37,15 +37,18 @@ _CLIPPED_JS = """() => {
   }
   return out;
 }"""
-_MAIN_TEXT_JS = """() => {
+_MAIN_TEXT_JS = """(lang) => {
   // what a person reads: the page and the sidebar, without icon ligatures (":material/download:" is the text
-  // "download" drawn as a picture) and without the bilingual language switch
+  // "download" drawn as a picture), without the bilingual language switch, and without a quotation of the plan
+  // (published in Chinese only, quoted as written and said to be)
   const parts = [];
   for (const sel of ['[data-testid="stMain"]', '[data-testid="stSidebar"]']) {
     const el = document.querySelector(sel);
     if (!el) continue;
     const copy = el.cloneNode(true);
-    copy.querySelectorAll('[data-testid="stIconMaterial"], [data-testid*="Icon"], .material-symbols-rounded').forEach(e => e.remove());
+    copy.querySelectorAll('[data-testid="stIconMaterial"], [data-testid*="Icon"], .material-symbols-rounded')
+        .forEach(e => e.remove());
+    if (lang === 'en') copy.querySelectorAll('blockquote').forEach(e => e.remove());
     copy.style.position = 'absolute'; copy.style.left = '-99999px';
     document.body.appendChild(copy);
     parts.push(copy.innerText || '');
@@ -113,7 +116,7 @@ def walk(page, server: str, lang: str, as_of: str, pages: list[str] = PAGES, siz
             for detail in page.evaluate(_CLIPPED_JS):
                 result.findings.append(Finding(path, lang, (width, height), "table clipped", detail))
             if (width, height) == sizes[0]:
-                for what, detail in text_findings(page.evaluate(_MAIN_TEXT_JS), lang, set(allowed_cjk)):
+                for what, detail in text_findings(page.evaluate(_MAIN_TEXT_JS, lang), lang, set(allowed_cjk)):
                     result.findings.append(Finding(path, lang, (width, height), what, detail))
             if out is not None:
                 out.mkdir(parents=True, exist_ok=True)

@@ -216,7 +216,8 @@ class Target(Strict):
     aliases: tuple[str, ...] = ()
     scope: Scope | None = None
     citation: Citation
-    assumptions: tuple[str, ...] = ()
+    #: Each in both languages ({zh, en}), or Chinese only (a drafted plan's notes, until someone translates them).
+    assumptions: tuple[LocalText | str, ...] = ()
     #: The indicator this target measures, shared by the targets of successive plans that measure the same thing
     #: (a 2026 plan's target continuing a 2023 one): its page follows it across both, and a baseline taken from the
     #: returns may come from the earlier plan. Defaults to the target's id.

@@ -34,6 +34,7 @@ from tracker.outputs.slides import (
     MUTED,
     RULE,
     SIZES,
+    TRACK,
     WIDTH,
     Chart,
     Deck,
@@ -82,8 +83,11 @@ def chart_figure(chart: Chart, deck: Deck, family: str, width: int = WIDTH - 2 *
     values = [None if b.ratio is None else b.ratio * 100 for b in bars]
     top = max([100.0] + [v for v in values if v is not None]) * 1.12
     colours = [deck.colour(b.status) for b in bars]
-    fig = go.Figure(go.Bar(x=[v or 0 for v in values], y=[b.label for b in bars], orientation="h",
-                           marker_color=colours, hoverinfo="skip"))
+    # the grey track the page draws behind each bar, the width of the axis, so a short bar reads as short
+    fig = go.Figure(go.Bar(x=[top] * len(bars), y=[b.label for b in bars], orientation="h", marker_color=TRACK,
+                           hoverinfo="skip"))
+    fig.add_trace(go.Bar(x=[v or 0 for v in values], y=[b.label for b in bars], orientation="h",
+                         marker_color=colours, hoverinfo="skip"))
     for bar, colour in zip(bars, colours):   # the figures in a column of their own, clear of the line
         fig.add_annotation(text=f"<b>{bar.text}</b>", x=1, xref="paper", xanchor="right", xshift=150, y=bar.label,
                            yref="y", showarrow=False, font={"size": SIZES["bar"], "color": colour, "family": family})
@@ -96,7 +100,7 @@ def chart_figure(chart: Chart, deck: Deck, family: str, width: int = WIDTH - 2 *
     fig.update_layout(
         width=width, height=bar_height(chart), margin={"l": 8, "r": 160, "t": 40, "b": 4},
         font={"family": family, "size": SIZES["bar"], "color": INK},
-        plot_bgcolor="white", paper_bgcolor="white", showlegend=False, bargap=0.38,
+        plot_bgcolor="white", paper_bgcolor="white", showlegend=False, bargap=0.38, barmode="overlay",
         xaxis={"visible": False, "range": [0, top], "fixedrange": True},
         yaxis={"tickfont": {"size": SIZES["bar"], "color": INK}, "ticksuffix": "  ", "automargin": True},
     )
