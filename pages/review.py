@@ -28,7 +28,7 @@ def act(decide, message: str) -> None:
         st.error(escape_markdown(exc))
         return
     st.session_state["review_done"] = message
-    for key in ("review_reason", "reopen_reason"):
+    for key in ("review_reason", "reopen_reason", "withdraw_reason"):
         st.session_state.pop(key, None)
     st.rerun()
 
@@ -70,8 +70,27 @@ if actor is not None and actor.may("approve"):
                 act(lambda: approval.reopen(engine, actor, ctx.plan_id, key[0], key[1], reason),
                     t("review.reopened", ctx.lang, **names))
 
+    everything = approval.review_list(engine, ctx.plan_id)
+    with st.expander(t("review.withdraw_title", ctx.lang)):
+        st.caption(t("review.withdraw_help", ctx.lang))
+        open_ones = everything[~everything["status"].isin(["withdrawn", "returned"])]
+        if open_ones.empty:
+            st.caption(t("review.none_to_withdraw", ctx.lang))
+        else:
+            subs = {row.id: row for row in open_ones.itertuples(index=False)}
+            picked = st.selectbox(t("review.withdraw_choose", ctx.lang), list(subs), key="withdraw_choice",
+                                  format_func=lambda i: t("review.option", ctx.lang, id=i,
+                                                          prefecture=subs[i].prefecture_name,
+                                                          month=month_label(subs[i].period, ctx.lang),
+                                                          uploader=subs[i].uploader))
+            reason = st.text_input(t("review.withdraw_reason", ctx.lang), key="withdraw_reason")
+            names = {"id": picked, "prefecture": subs[picked].prefecture_name,
+                     "month": month_label(subs[picked].period, ctx.lang)}
+            if st.button(t("review.withdraw", ctx.lang), key="review_withdraw"):
+                act(lambda: approval.withdraw(engine, actor, picked, reason), t("review.withdrawn", ctx.lang, **names))
+
     st.subheader(t("review.all", ctx.lang))
-    ui.show_table(review_table(approval.review_list(engine, ctx.plan_id), ctx.lang), "review-all")
+    ui.show_table(review_table(everything, ctx.lang), "review-all")
 elif actor is not None and actor.role == "prefecture" and actor.prefecture:
     st.subheader(t("review.mine", ctx.lang, prefecture=snap.tree[actor.prefecture].name))
     st.caption(t("review.mine_help", ctx.lang))

@@ -392,6 +392,72 @@ def test_the_command_line_lists_accepts_returns_and_reopens(ready_engine, capsys
     assert list(audit.entries(ready_engine)["action"])[-3:] == ["accept", "return", "reopen"]
 
 
+# ------------------------------------------------------------------------------------------ withdrawing
+
+def test_withdrawing_an_accepted_upload_stops_its_figures_counting_unlocks_and_keeps_history(ready_engine):
+    may_before = upload(ready_engine, period="2023-05")
+    approval.accept(ready_engine, REVIEWER, may_before)
+    first = upload(ready_engine)
+    approval.accept(ready_engine, REVIEWER, first)
+    approval.reopen(ready_engine, REVIEWER, PLAN, MIANYANG, "2023-06", "更正")
+    fixed = upload(ready_engine, JUNE_FIXED)
+    approval.accept(ready_engine, REVIEWER, fixed)
+    assert counted(ready_engine) == expected(JUNE_FIXED) and approval.is_locked(ready_engine, PLAN, MIANYANG, "2023-06")
+    stored = row_counts(ready_engine)
+    with pytest.raises(ReviewError, match="原因"):
+        approval.withdraw(ready_engine, REVIEWER, fixed, " ")
+    approval.withdraw(ready_engine, REVIEWER, fixed, "误传了测试文件")
+    # at once: June's figures are the earlier accepted return's again, May untouched, nothing deleted
+    assert counted(ready_engine) == expected(JUNE)
+    assert counted(ready_engine, "2023-05") == expected(MAY, "2023-05")
+    assert row_counts(ready_engine) == stored
+    assert state(ready_engine, fixed) == "withdrawn"
+    assert not approval.is_locked(ready_engine, PLAN, MIANYANG, "2023-06")  # nothing accepted locks it now
+    assert fixed not in approval.locked_months(ready_engine, PLAN)["submission"].tolist()
+    mine = approval.status_of(ready_engine, PLAN, MIANYANG).set_index("id")
+    assert mine.loc[fixed, "state"] == "withdrawn" and mine.loc[fixed, "reason"] == "误传了测试文件"
+    assert list(approval.history(ready_engine, fixed)["action"]) == ["accepted", "withdrawn"]
+    entry = audit.entries(ready_engine).iloc[-1]
+    assert (entry["actor"], entry["action"], entry["object"]) == ("shenhe", "withdraw", f"submission:{fixed}")
+    assert entry["detail"]["from"] == "accepted" and entry["detail"]["reason"] == "误传了测试文件"
+    with pytest.raises(ReviewError, match="已撤回"):
+        approval.withdraw(ready_engine, REVIEWER, fixed, "再撤一次")
+    again = upload(ready_engine, JUNE_FIXED)  # the same file sent again is a new submission, not "unchanged"
+    assert again != fixed and state(ready_engine, again) == "submitted"
+
+
+def test_withdrawing_the_only_upload_leaves_nothing_counting(ready_engine):
+    sid = upload(ready_engine, actor=REVIEWER)  # a province user's import counts at once
+    assert counted(ready_engine) == expected(JUNE)
+    approval.withdraw(ready_engine, ADMIN, sid, "新系统试传")
+    assert counted(ready_engine) == {} and not store.has_real_data(ready_engine, PLAN)
+
+
+@pytest.mark.parametrize("who", [MIANYANG_USER, VIEWER])
+def test_only_province_users_and_administrators_withdraw(ready_engine, who):
+    sid = upload(ready_engine, actor=REVIEWER)
+    with pytest.raises(PermissionDenied):
+        approval.withdraw(ready_engine, who, sid, "不该由我撤回")
+    assert counted(ready_engine) == expected(JUNE)
+
+
+def test_a_returned_upload_is_not_withdrawn_and_the_command_line_withdraws(ready_engine, capsys):
+    from tracker.cli import main
+
+    returned = upload(ready_engine)
+    approval.return_(ready_engine, REVIEWER, returned, "缺平武县")
+    with pytest.raises(ReviewError, match="无需撤回"):
+        approval.withdraw(ready_engine, REVIEWER, returned, "撤回")
+    sid = upload(ready_engine, actor=REVIEWER)
+    assert main(["review", "withdraw", str(sid)]) == 2  # --reason is required
+    capsys.readouterr()
+    assert main(["review", "withdraw", str(sid), "--reason", "传错了月份"]) == 0
+    assert "已撤回报送" in capsys.readouterr().out
+    assert counted(ready_engine) == {} and state(ready_engine, sid) == "withdrawn"
+    assert main(["review", "list", "--status", "withdrawn", "--format", "json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [sid]
+
+
 # ------------------------------------------------------------------------------------------ the page
 
 def _page(monkeypatch, engine, account: Actor | None):
@@ -445,6 +511,24 @@ def test_the_review_page_accepts_and_returns_submissions_and_the_prefecture_sees
     table = table_of(mine.table[0]).set_index("报送编号")
     assert table.loc[may, "审核状态"] == "已退回" and table.loc[may, "原因"] == "平武县数据缺失"
     assert table.loc[june, "审核状态"] == "已接收"
+
+
+def test_the_review_page_withdraws_a_mistaken_upload_and_the_prefecture_sees_it(ready_engine, monkeypatch):
+    sid = upload(ready_engine, actor=REVIEWER)
+    assert counted(ready_engine) == expected(JUNE)
+    at = _page(monkeypatch, ready_engine, REVIEWER)
+    at.selectbox(key="withdraw_choice").set_value(sid).run()
+    at.button(key="review_withdraw").click().run()  # no reason: refused, nothing changes
+    assert any("撤回须填写原因" in e.value for e in at.error) and counted(ready_engine) == expected(JUNE)
+    at.text_input(key="withdraw_reason").input("新系统试传的文件").run()
+    at.button(key="review_withdraw").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("已撤回报送" in s.value for s in at.success)
+    assert counted(ready_engine) == {}
+    mine = _page(monkeypatch, ready_engine, MIANYANG_USER)
+    assert not [b for b in mine.button if b.key == "review_withdraw"]
+    table = table_of(mine.table[0]).set_index("报送编号")
+    assert table.loc[sid, "审核状态"] == "已撤回" and table.loc[sid, "原因"] == "新系统试传的文件"
 
 
 def test_a_viewer_has_no_review_page(ready_engine, monkeypatch):

@@ -34,6 +34,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         reopen,
         return_,
         review_list,
+        withdraw,
     )
     from tracker.store import init_database
 
@@ -48,6 +49,9 @@ def cmd_review(args: argparse.Namespace) -> int:
         elif args.action == "return":
             return_(engine, actor, args.id, args.reason)
             print(f"已退回报送 {args.id}：{args.reason.strip()}")
+        elif args.action == "withdraw":
+            withdraw(engine, actor, args.id, args.reason)
+            print(f"已撤回报送 {args.id}：其数据不再计入进度，记录保留：{args.reason.strip()}")
         elif args.action == "reopen":
             prefecture = prefecture_code(args.prefecture)
             reopen(engine, actor, plan.id, prefecture, args.period, args.reason)
@@ -72,10 +76,12 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the review command."""
-    p = sub.add_parser("review", help="审核市（州）报送：list 列出，accept 接收，return 退回，reopen 重新开放已锁定的月份")
+    p = sub.add_parser("review", help="审核市（州）报送：list 列出，accept 接收，return 退回，reopen 重新开放已锁定的月份，"
+                                      "withdraw 撤回误传的报送")
     rsub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
     r = rsub.add_parser("list", help="报送及其审核状态，最新在前")
-    r.add_argument("--status", choices=("submitted", "accepted", "returned", "partly_superseded", "superseded"),
+    r.add_argument("--status", choices=("submitted", "accepted", "returned", "partly_superseded", "superseded",
+                                        "withdrawn"),
                    help="只列出此状态（submitted 即待审核）")
     r.add_argument("--prefecture", help="市（州）代码或名称")
     r.add_argument("--format", choices=("table", "json"), default="table")
@@ -84,6 +90,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = rsub.add_parser("return", help="退回报送（须写明原因，市州可见）")
     r.add_argument("id", type=int, help="报送编号")
     r.add_argument("--reason", required=True, help="退回原因")
+    r = rsub.add_parser("withdraw", help="撤回误传的报送（须写明原因）：其数据立即不再计入，记录与审计保留")
+    r.add_argument("id", type=int, help="报送编号")
+    r.add_argument("--reason", required=True, help="撤回原因")
     r = rsub.add_parser("reopen", help="重新开放已锁定的市（州）月份（须写明原因）")
     r.add_argument("--prefecture", required=True, help="市（州）代码或名称")
     r.add_argument("--period", required=True, type=month, help="报告期 YYYY-MM")

@@ -178,7 +178,7 @@ def import_file(
         return outcome
     if intake.returns and all(  # a returned file sent again is a new submission, to be reviewed again
         (latest := latest_submission(engine, plan.id, r.prefecture, r.period)) is not None
-        and latest.sha256 == digest and latest.status != "returned" for r in intake.returns
+        and latest.sha256 == digest and latest.status not in ("returned", "withdrawn") for r in intake.returns
     ):
         outcome.status = "unchanged"  # imported before (its warnings confirmed then): nothing to do
         return outcome

@@ -35,7 +35,7 @@ STATUSES = ("submitted", "accepted", "returned")
 #: States shown to people: the status, or ``superseded`` when a newer submission of the month replaced it.
 STATES = ("submitted", "accepted", "returned", "partly_superseded", "superseded")
 #: Review actions (``reviews.action``) and the audit action each is recorded as.
-AUDIT_ACTIONS = {"accepted": "accept", "returned": "return", "reopened": "reopen"}
+AUDIT_ACTIONS = {"accepted": "accept", "returned": "return", "reopened": "reopen", "withdrawn": "withdraw"}
 
 
 class ReviewError(ValueError):
@@ -70,15 +70,18 @@ def serialise_writers(session: Session, prefecture: str | None) -> None:
 
 def _lock_decision(conn: Session | Connection, plan_id: str, prefecture: str | None,
                    period: str) -> tuple[str, int] | None:
-    """The newest accept-or-reopen decision on a prefecture-month: (action, submission id), or None."""
+    """The newest accept-or-reopen decision on a prefecture-month: (action, submission id), or None. An accepted
+    submission withdrawn since (``withdraw``) no longer locks its month: ("withdrawn", id)."""
     row = conn.execute(
-        select(Review.action, Review.submission_id)
+        select(Review.action, Review.submission_id, Submission.status)
         .join(Submission, Submission.id == Review.submission_id)
         .where(Submission.plan_id == plan_id, Submission.prefecture_code == prefecture, Submission.period == period,
                Review.action.in_(("accepted", "reopened")))
         .order_by(Review.id.desc()).limit(1)
     ).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    return ("withdrawn" if row[0] == "accepted" and row[2] == "withdrawn" else row[0]), row[1]
 
 
 def locked_in(conn: Session | Connection, plan_id: str, prefecture: str | None, period: str) -> bool:
@@ -176,6 +179,30 @@ def reopen(engine: Engine, actor: Actor, plan_id: str, prefecture: str, period: 
     return submission_id
 
 
+def withdraw(engine: Engine, actor: Actor, submission_id: int, reason: str) -> None:
+    """撤回: take back a mistaken upload (a trial upload on a fresh installation, the wrong month's file). Its
+    figures stop counting in the same transaction (the cells' earlier accepted figures count again, or none);
+    the submission, its values, the decision and the reason stay in history and the audit trail, and the
+    prefecture sees it as 已撤回 with the reason. Withdrawing the accepted submission that locked its month
+    unlocks it (there is nothing accepted left to protect). Province users and administrators only."""
+    actor.require("approve")
+    reason = _reason(reason, "撤回")
+    with Session(engine) as session, session.begin():
+        sub = _load(session, submission_id)
+        serialise_writers(session, sub.prefecture_code)
+        month = _month_name(session, sub.prefecture_code, sub.period)
+        if sub.status == "withdrawn":
+            raise ReviewError(f"报送 {sub.id}（{month}）已撤回")
+        if sub.status == "returned":
+            raise ReviewError(f"报送 {sub.id}（{month}）已退回，不计入进度，无需撤回")
+        _claim(session, sub, "withdrawn")
+        session.add(Review(submission_id=sub.id, action="withdrawn", reason=reason, actor=actor.username))
+        current.refresh(session, sub.id)  # its figures stop counting now
+        record(session, actor, "withdraw", f"submission:{sub.id}",
+               {"plan": sub.plan_id, "prefecture": sub.prefecture_code, "period": sub.period,
+                "from": sub.status, "to": "withdrawn", "reason": reason})
+
+
 # ------------------------------------------------------------------------------------------ reading
 
 LIST_COLUMNS = ["id", "period", "prefecture", "prefecture_name", "uploader", "created_at", "file_name", "n_values",
@@ -239,7 +266,7 @@ def review_list(engine: Engine, plan_id: str, prefecture: str | None = None,
             "reason": decision.reason if decision is not None else None,
             "reviewed_by": decision.actor if decision is not None else None,
             "reviewed_at": decision.at if decision is not None else None,
-            "locked": lock.get(key) == ("accepted", row.id),
+            "locked": lock.get(key) == ("accepted", row.id) and row.status != "withdrawn",
         })
     frame = pd.DataFrame(rows, columns=LIST_COLUMNS)
     if states is not None:
@@ -279,7 +306,8 @@ def locked_months(engine: Engine, plan_id: str) -> pd.DataFrame:
     query = (select(ranked.c.prefecture_code, RegionRow.name, ranked.c.period, ranked.c.submission_id,
                     ranked.c.actor, ranked.c.at)
              .outerjoin(RegionRow, RegionRow.code == ranked.c.prefecture_code)
-             .where(and_(ranked.c.rank == 1, ranked.c.action == "accepted"))
+             .join(Submission, Submission.id == ranked.c.submission_id)
+             .where(and_(ranked.c.rank == 1, ranked.c.action == "accepted", Submission.status != "withdrawn"))
              .order_by(ranked.c.period.desc(), ranked.c.prefecture_code))
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).all(),

@@ -85,7 +85,7 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     file_name: Mapped[str | None] = mapped_column(Text, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="accepted", doc="submitted | accepted | returned")
+    status: Mapped[str] = mapped_column(String(16), default="accepted", doc="submitted | accepted | returned | withdrawn")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     n_values: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -102,7 +102,7 @@ class Review(Base):
     __tablename__ = "reviews"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
-    action: Mapped[str] = mapped_column(String(16), doc="accepted | returned | reopened")
+    action: Mapped[str] = mapped_column(String(16), doc="accepted | returned | reopened | withdrawn")
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     actor: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
