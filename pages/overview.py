@@ -20,11 +20,12 @@ if not incomplete.empty:
                  threshold=format_percent(snap.config.thresholds.min_coverage, digits=0)))
 if not snap.plan.targets:
     st.info(t("overview.no_targets", ctx.lang))
+judgements = ui.judgements(ctx)
 columns = st.columns(3)
 for i, target in enumerate(snap.plan.targets):
     row = province.loc[target.id].to_dict()
     with columns[i % 3]:
-        st.markdown(card_html(row, target, snap.config, ctx.lang), unsafe_allow_html=True)
+        st.markdown(card_html(row, target, snap.config, ctx.lang, judgements.get(target.id)), unsafe_allow_html=True)
 
 st.subheader(t("overview.milestones", ctx.lang, total=len(snap.plan.milestones)))
 counts = milestone_counts(snap)

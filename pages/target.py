@@ -1,21 +1,26 @@
 """指标详情: one quantitative target, its trajectory, its source and its prefectures."""
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 import ui
+from tracker.access.roles import PermissionDenied
 from tracker.i18n import month_label, t, task_label
 from tracker.model.plan import LocalText
 from tracker.model.units import format_quantity
-from tracker.outputs.cards import estimate_text, goal_text
-from tracker.outputs.charts import trend_chart
+from tracker.outputs.cards import estimate_text, goal_text, judgement_text
+from tracker.outputs.charts import judgement_chart, trend_chart
 from tracker.outputs.tables import (
     continuation_table,
     departments_text,
+    judgement_table,
     region_table,
     revision_table,
     target_table,
 )
 from tracker.outputs.text import escape_markdown as md
+from tracker.review import judgement
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -41,6 +46,44 @@ if not projection.empty:
                  low=format_quantity(end["low"], target.unit, ctx.lang),
                  high=format_quantity(end["high"], target.unit, ctx.lang),
                  goal=md(goal_text(target, ctx.lang))))
+
+# 调度研判: the office's judgement beside the computed status (tracker/review/judgement.py); it changes no figure
+st.subheader(t("judgement.title", ctx.lang))
+st.caption(t("judgement.note", ctx.lang))
+done = st.session_state.pop("judgement_done", None)
+if done:
+    st.success(done)
+judged = ui.judgements(ctx).get(target_id)
+if judged is None:
+    st.caption(t("judgement.none", ctx.lang))
+else:
+    st.markdown(md(judgement_text(judged, snap.config, ctx.lang)) + (": " if ctx.lang == "en" else "：")
+                + md(judged.reason))
+past = judgement.history(ui.engine(), ctx.plan_id, target_id)
+if len(past) > 1:
+    ui.chart(judgement_chart(past, snap.config, target, ctx.lang), f"{target_id}-judgements")
+if not past.empty:
+    ui.show_table(judgement_table(past, snap.config, ctx.lang), f"{target_id}-judgements")
+who = ui.actor()
+if who is not None and who.may("judge"):
+    with st.expander(t("judgement.record", ctx.lang)), st.form("judgement_form", clear_on_submit=True):
+        levels = {s.id: s.label(ctx.lang) for s in snap.config.delivery_confidence}
+        level = st.radio(t("judgement.level", ctx.lang), list(levels), format_func=levels.get, horizontal=True,
+                         index=list(levels).index(judged.level) if judged is not None else 0, key="judgement_level")
+        reason = st.text_area(t("judgement.reason", ctx.lang), key="judgement_reason", max_chars=2000)
+        # a review of the month shown (today, for the month in progress); it shows in views of that month on
+        month_end = (pd.Period(ctx.as_of, "M").end_time.date())
+        reviewed_on = st.date_input(t("judgement.date", ctx.lang), value=min(date.today(), month_end),
+                                    max_value=date.today(), key="judgement_date")
+        if st.form_submit_button(t("judgement.save", ctx.lang), type="primary"):
+            try:
+                judgement.record_judgement(ui.engine(), who, snap.plan, snap.config, target_id, level, reason,
+                                           reviewed_on)
+            except (judgement.JudgementError, PermissionDenied) as exc:
+                st.error(md(exc))
+            else:
+                st.session_state["judgement_done"] = t("judgement.saved", ctx.lang, level=levels[level])
+                st.rerun()
 
 task = snap.plan.task(target.task)
 colon, comma, paren = (": ", ", ", (" (", ")")) if ctx.lang == "en" else ("：", "，", ("（", "）"))

@@ -19,6 +19,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "allocate": ("admin", "province"),
     "milestone": ("admin", "province"),
     "approve": ("admin", "province"),
+    "judge": ("admin", "province"),
     "users": ("admin",),
 }
 

@@ -62,12 +62,16 @@ class ProgressConfig:
     statuses: tuple[Status, ...]
     milestone_statuses: tuple[Status, ...]
     approval: Approval = Approval()
+    delivery_confidence: tuple[Status, ...] = ()
 
     def status(self, status_id: str) -> Status:
         return next(s for s in self.statuses if s.id == status_id)
 
     def milestone_status(self, status_id: str) -> Status:
         return next(s for s in self.milestone_statuses if s.id == status_id)
+
+    def confidence(self, level: str) -> Status:
+        return next(s for s in self.delivery_confidence if s.id == level)
 
 
 @lru_cache(maxsize=2)
@@ -85,4 +89,5 @@ def load_config(path: Path = CONFIG_FILE) -> ProgressConfig:
         statuses=tuple(Status(**s) for s in data["statuses"]),
         milestone_statuses=tuple(Status(**s) for s in data["milestone_statuses"]),
         approval=Approval(**(data.get("approval") or {})),
+        delivery_confidence=tuple(Status(**s) for s in data.get("delivery_confidence") or ()),
     )

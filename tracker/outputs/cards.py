@@ -129,7 +129,17 @@ def as_of_text(row: dict, lang: str = "zh") -> str:
     return t("card.as_of", lang, month=month_label(row["as_of"], lang))
 
 
-def card_html(row: dict, target: Target, config: ProgressConfig, lang: str = "zh") -> str:
+def judgement_text(judgement, config: ProgressConfig, lang: str = "zh") -> str:
+    """"调度研判：较有把握（2025年11月20日，省人社厅审核员）" — the office's judgement, said to be one."""
+    level = config.confidence(judgement.level).label(lang)
+    when = (f"{judgement.reviewed_on:%b} {judgement.reviewed_on.day}, {judgement.reviewed_on.year}" if lang == "en"
+            else f"{judgement.reviewed_on.year}年{judgement.reviewed_on.month}月{judgement.reviewed_on.day}日")
+    return t("judgement.line", lang, level=level, date=when, who=judgement.actor)
+
+
+def card_html(row: dict, target: Target, config: ProgressConfig, lang: str = "zh", judgement=None) -> str:
+    """A target's card; with ``judgement`` (``tracker.review.judgement.Judgement``), the office's delivery
+    judgement in a line of its own under the computed status, which it never changes."""
     status = config.status(row["status"])
     actual, expected, target_value = _num(row["actual"]), _num(row["expected"]), _num(row["target_value"])
     completion = _num(row["completion"])
@@ -163,8 +173,16 @@ def card_html(row: dict, target: Target, config: ProgressConfig, lang: str = "zh
         f'<div class="tc-status" style="background:{status.colour}">{html.escape(status.label(lang))}</div>'
         f'<div class="tc-facts">{html.escape(facts)}</div>'
         f'<div class="tc-asof">{html.escape(as_of_text(row, lang))}</div>'
-        f"{incomplete}</div>"
+        f"{incomplete}{_judgement_html(judgement, config, lang)}</div>"
     )
+
+
+def _judgement_html(judgement, config: ProgressConfig, lang: str) -> str:
+    if judgement is None:
+        return ""
+    colour = config.confidence(judgement.level).colour
+    return (f'<div class="tc-judgement" style="border-left:4px solid {colour};padding-left:6px;margin-top:6px;'
+            f'font-size:0.85rem;color:#374151">{html.escape(judgement_text(judgement, config, lang))}</div>')
 
 
 CARD_CSS = """

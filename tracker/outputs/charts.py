@@ -148,6 +148,23 @@ def trend_chart(history: pd.DataFrame, projection: pd.DataFrame, target: Target,
     return fig
 
 
+def judgement_chart(history: pd.DataFrame, config: ProgressConfig, target: Target, lang: str = "zh") -> go.Figure:
+    """The office's delivery judgements of a target over time: a step line from one review to the next, the most
+    confident level at the top, each point in its level's colour."""
+    levels = list(config.delivery_confidence)
+    rank = {s.id: len(levels) - i for i, s in enumerate(levels)}
+    fig = go.Figure(go.Scatter(
+        x=[pd.Timestamp(d) for d in history["reviewed_on"]], y=[rank[v] for v in history["level"]],
+        mode="lines+markers", line={"shape": "hv", "color": "#6b7280", "width": 2},
+        marker={"size": 12, "color": [config.confidence(v).colour for v in history["level"]]},
+        text=[config.confidence(v).label(lang) for v in history["level"]], hovertemplate="%{x}: %{text}<extra></extra>",
+    ))
+    fig.update_yaxes(range=[0.5, len(levels) + 0.5], tickvals=[rank[s.id] for s in levels],
+                     ticktext=[s.label(lang) for s in levels], gridcolor="#e5e7eb")
+    fig.update_xaxes(tickformat="%b %Y" if lang == "en" else "%Y年%-m月", gridcolor="#e5e7eb")
+    return _layout(fig, t("judgement.history_title", lang, target=target.name.get(lang)), height=300)
+
+
 def completeness_heatmap(matrix: pd.DataFrame, as_of: str, lang: str = "zh") -> go.Figure:
     """Prefecture × month reporting rates: a month where a prefecture's counties are missing stands out."""
     values = matrix.to_numpy(dtype=float) * 100

@@ -331,6 +331,16 @@ def milestone_history_table(records: pd.DataFrame, config, lang: str = "zh") -> 
     } for r in records.to_dict("records")])
 
 
+def judgement_table(history: pd.DataFrame, config, lang: str = "zh") -> pd.DataFrame:
+    """A target's delivery judgements, newest first."""
+    return pd.DataFrame([{
+        t("judgement.col.date", lang): f"{r['reviewed_on']:%Y-%m-%d}",
+        t("judgement.col.level", lang): config.confidence(r["level"]).label(lang),
+        t("judgement.col.reason", lang): r["reason"],
+        t("judgement.col.who", lang): r["actor"],
+    } for r in history.iloc[::-1].to_dict("records")])
+
+
 def late_table(states: pd.DataFrame, tree, lang: str = "zh") -> pd.DataFrame:
     """Counties that reported late or not at all, with when their first figures arrived."""
     return pd.DataFrame([{

@@ -6,10 +6,11 @@ changes as it is reviewed; the current figures are derived and rewritten; accoun
 sessions change too."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -85,7 +86,8 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     file_name: Mapped[str | None] = mapped_column(Text, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="accepted", doc="submitted | accepted | returned | withdrawn")
+    status: Mapped[str] = mapped_column(String(16), default="accepted",
+                                        doc="submitted | accepted | returned | withdrawn")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     n_values: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -108,6 +110,24 @@ class Review(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (Index("ix_reviews_submission", "submission_id", "id"),)
+
+
+class DeliveryJudgement(Base):
+    """The office's judgement at a monthly review (调度会) of how likely a target is to be delivered by its
+    deadline, with the reason and the review's date. It stands beside the computed status and never changes it.
+    Append-only: a new judgement is a new row (migration 0009)."""
+
+    __tablename__ = "delivery_judgements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16), doc="an id of targets/progress.yaml delivery_confidence")
+    reason: Mapped[str] = mapped_column(Text)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_delivery_judgements_target", "plan_id", "target_id", "id"),)
 
 
 class ReportedValue(Base):
