@@ -1,4 +1,5 @@
-"""``python -m bench.serve PORT DATABASE_URL [--national]``: the app as ``streamlit run app.py`` serves it.
+"""``python -m bench.serve PORT DATABASE_URL [--national] [--script=PATH]``: the app as ``streamlit run app.py``
+serves it (``--script``: another script instead, such as the load benchmark's baseline, bench/floor_app.py).
 
 With ``--national`` the synthetic national plan and divisions (bench/synthetic.py) stand in for the project's
 files, so that the real app, in its own process, draws the national database.
@@ -24,10 +25,11 @@ def main() -> None:
         scale = synthetic.national()
         loaders.plans.load_plans = lambda *args, **kwargs: {scale.plan.id: scale.plan}
         loaders.regions.load_divisions = lambda *args, **kwargs: scale.tree
+    script = next((f.split("=", 1)[1] for f in flags if f.startswith("--script=")), "app.py")
     from streamlit.web import cli
 
     os.chdir(ROOT)
-    sys.argv = ["streamlit", "run", "app.py", "--server.headless", "true", "--server.port", port,
+    sys.argv = ["streamlit", "run", script, "--server.headless", "true", "--server.port", port,
                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     cli.main()
 
