@@ -18,8 +18,9 @@ init: $(STAMP)
 demo: init
 	$(BIN)/tracker demo --if-empty
 
+# ui/server.py: `streamlit run app.py` with the caches warmed before the first visitor and TCP_NODELAY on its sockets
 run: demo
-	$(BIN)/streamlit run app.py
+	$(BIN)/python -m ui.server
 
 # Browser tests need Debian's Chromium and CJK fonts (Playwright's own browser download does not work offline); the
 # deck tests render PDFs to PNG with poppler-utils (pdftoppm, pdftotext). Chromium also draws the deck's charts (kaleido).

@@ -1,8 +1,10 @@
-"""``python -m bench.serve PORT DATABASE_URL [--national] [--script=PATH]``: the app as ``streamlit run app.py``
-serves it (``--script``: another script instead, such as the load benchmark's baseline, bench/floor_app.py).
+"""``python -m bench.serve PORT DATABASE_URL [--national] [--script=PATH] [--cold] [--nagle] [--no-freeze]``: the app
+as ``make run`` serves it (ui/server.py: ``streamlit run app.py`` after its start-up work).
 
 With ``--national`` the synthetic national plan and divisions (bench/synthetic.py) stand in for the project's
-files, so that the real app, in its own process, draws the national database.
+files, so that the real app, in its own process, draws the national database. ``--script``: another script instead,
+such as the load benchmark's baseline, bench/floor_app.py. ``--cold``, ``--nagle``, ``--no-freeze``: without the
+start-up warm-up, the TCP_NODELAY fix, ``gc.freeze()`` (for before-and-after measures).
 """
 from __future__ import annotations
 
@@ -26,12 +28,12 @@ def main() -> None:
         loaders.plans.load_plans = lambda *args, **kwargs: {scale.plan.id: scale.plan}
         loaders.regions.load_divisions = lambda *args, **kwargs: scale.tree
     script = next((f.split("=", 1)[1] for f in flags if f.startswith("--script=")), "app.py")
-    from streamlit.web import cli
+    from ui import server
 
-    os.chdir(ROOT)
-    sys.argv = ["streamlit", "run", script, "--server.headless", "true", "--server.port", port,
-                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    cli.main()
+    server.main(["--server.headless", "true", "--server.port", port, "--browser.gatherUsageStats", "false",
+                 "--server.fileWatcherType", "none"], script=script,
+                warm_up=script == "app.py" and "--cold" not in flags, nodelay="--nagle" not in flags,
+                freeze="--no-freeze" not in flags)
 
 
 if __name__ == "__main__":
