@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import random
 import statistics
 import time
@@ -259,10 +260,14 @@ def first_render(base: str, month: str, page: str = "overview") -> dict:
     return asyncio.run(run())
 
 
-def churn(base: str, pid: int, month: str, sessions: int = 100, batch: int = 10, settle: float = 3.0) -> dict:
-    """Memory that comes back: ``sessions`` sessions opened, each drawing two pages, and closed (``batch`` at a
-    time); the server's resident memory before (after a warm-up round) and after, once it has had ``settle``
-    seconds to let the closed sessions go."""
+def churn(base: str, pid: int, month: str, sessions: int = 100, batch: int = 10, ttl: float = 0.0,
+          rounds: int = 2) -> dict:
+    """Memory that comes back: ``rounds`` times, ``sessions`` sessions opened, each drawing two pages, and closed
+    (``batch`` at a time), after a warm-up round that fills every cache the pages use. Streamlit keeps a closed
+    session for ``ttl`` seconds (``server.disconnectedSessionTTL``, for a tab to reconnect) and lets it go at the
+    next session stored after that: so each round waits ``ttl`` + 2 s and opens one more session before the
+    server's resident memory is read. The growth of the first round is what 100 visitors leave behind; that of the
+    second, whether the memory they freed is used again (a leak grows every round)."""
 
     async def one(i: int) -> None:
         ws = await connect(base)
@@ -272,18 +277,26 @@ def churn(base: str, pid: int, month: str, sessions: int = 100, batch: int = 10,
         finally:
             await ws.close()
 
+    async def settled() -> float:
+        await asyncio.sleep(ttl + 2)
+        await one(0)
+        await asyncio.sleep(1)
+        return process_stats(pid)["rss_mb"]
+
     async def run() -> dict:
-        await asyncio.gather(*(one(i) for i in range(batch)))  # warm-up: every cache the pages fill
-        await asyncio.sleep(settle)
-        before = process_stats(pid)["rss_mb"]
-        peak = before
-        for start in range(0, sessions, batch):
-            await asyncio.gather(*(one(i) for i in range(start, min(sessions, start + batch))))
-            peak = max(peak, process_stats(pid)["rss_mb"])
-        await asyncio.sleep(settle)
-        after = process_stats(pid)["rss_mb"]
-        return {"sessions": sessions, "rss_before_mb": round(before, 1), "rss_peak_mb": round(peak, 1),
-                "rss_after_mb": round(after, 1), "growth_mb": round(after - before, 1)}
+        await asyncio.gather(*(one(i) for i in range(batch)))
+        before = start = await settled()
+        peak, growth = before, []
+        for _ in range(rounds):
+            for first in range(0, sessions, batch):
+                await asyncio.gather(*(one(i) for i in range(first, min(sessions, first + batch))))
+                peak = max(peak, process_stats(pid)["rss_mb"])
+            after = await settled()
+            growth.append(round(after - before, 1))
+            before = after
+        return {"sessions": sessions, "session_ttl_s": ttl, "rss_before_mb": round(start, 1),
+                "rss_peak_mb": round(peak, 1), "rss_after_mb": round(before, 1), "growth_mb": growth[0],
+                "growth_per_round_mb": growth}
 
     return asyncio.run(run())
 
@@ -297,6 +310,23 @@ def floor(runs: int) -> dict:
     with app("sqlite://", script="bench/floor_app.py") as (base, _pid):
         result = per_page(base, "2025-12", runs, pages=("",))
     return {"p50_s": result.get("p50_s"), "p95_s": result.get("p95_s"), "runs": runs}
+
+
+def before(database_url: str, months: list[str], runs: int) -> dict:
+    """The server as it was before issue 16's changes to how it runs (Streamlit's full collection after every run,
+    Nagle's algorithm on its sockets, nothing warmed or frozen at start), same run, same client: one session per
+    page, and 30 sessions with ~5 s think for 60 s. (The changes to the app's own code are in both.)"""
+    from .browser import app
+
+    os.environ["STREAMLIT_RUNNER_POST_SCRIPT_GC"] = "true"
+    try:
+        with app(database_url, flags=("--cold", "--nagle", "--no-freeze")) as (base, pid):
+            first = first_render(base, months[0])
+            one = per_page(base, months[0], runs)
+            row = load(base, pid, months[:6], 30, 60, 5.0)
+    finally:
+        del os.environ["STREAMLIT_RUNNER_POST_SCRIPT_GC"]
+    return {"first_render_s": round(first["seconds"], 3), "one_session": one, "load": row}
 
 
 def run(database_url: str, months: list[str], quick: bool) -> dict:
@@ -328,7 +358,14 @@ def run(database_url: str, months: list[str], quick: bool) -> dict:
             log(f"{sessions} sessions, think {think} s: {row['renders']} renders ({row['renders_per_s']}/s), "
                 f"p50 {row.get('p50_s')} s, p95 {row.get('p95_s')} s, max {row.get('max_s')} s, "
                 f"{row['errors']} errors, CPU {row['server_cpu_percent']} %, RSS max {row['server_rss_max_mb']} MB")
-        out["churn"] = churn(base, pid, months[0], sessions=20 if quick else 100)
+    if not quick:
+        out["before"] = before(database_url, months, runs)
+        log(f"before: {out['before']}")
+    # on a server of its own that lets a closed session go after 5 s instead of 120 s, so that the measure waits
+    # for its release and not for the default's two minutes
+    ttl = 5
+    with app(database_url, flags=(f"--session-ttl={ttl}",)) as (base, pid):
+        out["churn"] = churn(base, pid, months[0], sessions=20 if quick else 100, ttl=ttl, rounds=1 if quick else 2)
         log(f"churn: {out['churn']}")
     return out
 
