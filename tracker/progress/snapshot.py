@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -96,11 +96,24 @@ class Snapshot:
         """Every target's current county values of months ``first``..``last``."""
         return self.source.read(months=(first, last))
 
+    @cached_property
+    def _levels(self) -> dict[str, pd.DataFrame]:
+        """The progress table's rows of each level, and the province's by target: split once per snapshot (the app
+        shares one snapshot between reruns and sessions; a page asked for them several times a run). The frames are
+        shared: views filter them and never write to them."""
+        levels = {level: self.progress[self.progress["level"] == level] for level in self.progress["level"].unique()}
+        levels[":province"] = self._rows_in(levels, "province").set_index("target")
+        return levels
+
+    def _rows_in(self, levels: dict[str, pd.DataFrame], level: str) -> pd.DataFrame:
+        found = levels.get(level)
+        return found if found is not None else self.progress[self.progress["level"] == level]
+
     def rows(self, level: str) -> pd.DataFrame:
-        return self.progress[self.progress["level"] == level]
+        return self._rows_in(self._levels, level)
 
     def province(self) -> pd.DataFrame:
-        return self.rows("province").set_index("target")
+        return self._levels[":province"]
 
     def original_trajectory(self, target_id: str) -> pd.DataFrame | None:
         """A revised target's expected path as the plan first set it (None when it was never revised): drawn
