@@ -312,6 +312,20 @@ def floor(runs: int) -> dict:
     return {"p50_s": result.get("p50_s"), "p95_s": result.get("p95_s"), "runs": runs}
 
 
+def chromium_cold(database_url: str, runs: int = 3) -> dict:
+    """What a person waits for on a freshly started server: the app's address opened in headless Chromium, until
+    the page's title is drawn and the run has finished (bench/browser.py), then ``runs`` more in new contexts."""
+    from pathlib import Path as _Path
+
+    from .browser import CHROMIUM, app, overview_times
+
+    if not _Path(CHROMIUM).exists():
+        return {}
+    with app(database_url) as (base, _pid):
+        times = overview_times(base, runs)
+    return {"chromium_first_s": times["cold_s"], "chromium_warm_s": times["warm_s"]}
+
+
 def before(database_url: str, months: list[str], runs: int) -> dict:
     """The server as it was before issue 16's changes to how it runs (Streamlit's full collection after every run,
     Nagle's algorithm on its sockets, nothing warmed or frozen at start), same run, same client: one session per
@@ -359,6 +373,7 @@ def run(database_url: str, months: list[str], quick: bool) -> dict:
                 f"p50 {row.get('p50_s')} s, p95 {row.get('p95_s')} s, max {row.get('max_s')} s, "
                 f"{row['errors']} errors, CPU {row['server_cpu_percent']} %, RSS max {row['server_rss_max_mb']} MB")
     if not quick:
+        out["cold"].update(chromium_cold(database_url))
         out["before"] = before(database_url, months, runs)
         log(f"before: {out['before']}")
     # on a server of its own that lets a closed session go after 5 s instead of 120 s, so that the measure waits
