@@ -1,5 +1,5 @@
-"""What the pages redraw on every rerun is computed once per data version: a target's trend (Snapshot.trend, the
-target page's chart) equals the engine's and is not computed again for the same snapshot key."""
+"""What the pages redraw on every rerun is computed once: a target's trend (Snapshot.trend, the target page's chart)
+per data version, equal to the engine's; plotly's parse of property paths per string, equal to plotly's own."""
 from __future__ import annotations
 
 import pandas as pd
@@ -29,3 +29,20 @@ def test_a_targets_trend_is_the_engines_and_is_computed_once_per_data_version(de
     earlier = load_snapshot(get_engine(demo_url), "sichuan-2023-citizenization", "2024-06")
     earlier.trend(target.id)
     assert len(calls) == 1  # another month is another key
+
+
+def test_plotlys_property_paths_are_remembered_with_the_same_parse():
+    import plotly.basedatatypes as base
+
+    import tracker.outputs.charts  # noqa: F401  (installs the remembering parse)
+
+    remembered = base._str_to_dict_path_full
+    assert getattr(remembered, "remembered", False)
+    paths = ["xaxis.gridcolor", "error_x.color", "marker.line.width", "annotations[0].text", "", "a__b_", "_x",
+             "title.font.size", "xaxis2.range[1]", "legend_orientation"]
+    first = [remembered(p) for p in paths]
+    again = [remembered(p) for p in paths]
+    assert first == again and all(a[1] is not b[1] for a, b in zip(first, again))  # a fresh list each time
+    assert remembered("annotations[0].text")[0] == ("annotations", 0, "text")
+    assert remembered("error_x.color")[0] == ("error_x", "color")
+    assert first == [remembered.parse(p) for p in paths]  # plotly's own parse
