@@ -163,7 +163,8 @@ def _load(load: dict) -> list[str]:
         *[f"| {p} | {_t(r['p50_s'])} | {_t(r['p95_s'])} | {_t(r['max_s'])} | ×{r.get('ratio_floor', 0):.1f} |"
           for p, r in load["one_session"]["pages"].items()],
         "",
-        "Under load:",
+        "Under load (with a pause between clicks the renders a second are set by the sessions' pace, 30 ÷ ~5 s ≈ 6; "
+        "the server's CPU says how much room is left; the sessions start spread over one pause):",
         "",
         "| sessions | think | seconds | renders | renders/s | p50 | p95 | max | errors | server CPU | RSS start → max → end |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -212,7 +213,9 @@ def _load(load: dict) -> list[str]:
                     f"| 30 sessions ~5 s think, server CPU | {b['load']['server_cpu_percent']} % | "
                     f"{l30['server_cpu_percent']} % | |"]
     out += [""]
-    out += [*LOAD_NOTES, ""]
+    pages = load["one_session"]["pages"]
+    over = ", ".join(f"{p} {_t(r['p50_s'])}" for p, r in pages.items() if r["p50_s"] > 0.05) or "none"
+    out += [*(line.replace("{over}", over) for line in LOAD_NOTES), ""]
     return out
 
 
@@ -241,15 +244,16 @@ LOAD_NOTES = [
     "",
     "Remains:",
     "",
-    "- **One session, three pages over 50 ms**: regions (two plotly bar charts and two tables a run), completeness "
-    "and target. What is left in a render is building the plotly figures (graph_objects validation), Arrow for "
-    "the tables and Streamlit's own per-element work (a one-line script: 4–7 ms); next: the pages' figures and "
-    "shown tables cached per data version, which is work in pages/ (the figures are built there).",
-    "- **Chromium on a fresh server: 2.0–2.3 s** in three runs on this machine (load average 3–4 on its 2 cores, "
-    "from other people's runs), against 4.2 s before; the server's share is 0.3 s and the warm figure is the same "
-    "(2.1–2.7 s): what is left is the browser loading and drawing Streamlit's front end on a busy machine.",
-    "- **Memory after 100 sessions** came out at +5 MB (twice, two rounds) here and at +58 MB then −2 MB in one run "
-    "on the `tracker demo` database: a first round can leave the allocator's arenas larger, and later rounds reuse "
+    "- **One session: pages over 50 ms** ({over}). What is left in a render is building the plotly figures, Arrow "
+    "for the tables and Streamlit's own per-element work (a one-line script: 6 ms); on a machine this busy the "
+    "order of the pages changes from run to run by ±20 ms. Next: the pages' figures and tables cached per data "
+    "version, which is work in pages/ (where they are built).",
+    "- **Chromium on a fresh server: 2.0–2.7 s** in four runs on this machine (load average 3–4 on its 2 cores, "
+    "from other people's browser tests), against 4.2 s before; the server's share is 0.25–0.3 s and the warm "
+    "figure in the same runs is as long (2.1–2.7 s): what is left is the browser loading and drawing Streamlit's "
+    "front end on a busy machine — the cold penalty is gone, the aim is not met here.",
+    "- **Memory after 100 sessions** came out at +5 MB then +4 MB, and +7 MB then +0 MB, in two full runs on "
+    "this data, and at +58 MB then −2 MB in one run on the `tracker demo` database: a first round can leave the allocator's arenas larger, and later rounds reuse "
     "them — no run grew round after round. With the post-run collection on, +26 MB then +7 MB.",
     "- **Closed sessions stay 120 s** (`server.disconnectedSessionTTL`), up to 128 of them, about 1 MB each "
     "(100 closed sessions held: +99 MB before they are let go, with or without the post-run collection): a tab that loses its connection for a moment gets its session back. Lowering it is a choice between memory "
