@@ -3,14 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+# The port `make run` serves on: `make run PORT=8600`.
+PORT ?= 8501
 
-.PHONY: run test init demo browser-deps bench bench-quick clean
+.PHONY: run serve test init demo browser-deps deploy-deps bench bench-quick clean
 
+# Running the app installs what it needs; the test tools (pytest, Playwright, xlwt) come with `make test` only.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(TEST_STAMP)
 
 init: $(STAMP)
 	$(BIN)/tracker init
@@ -20,7 +28,15 @@ demo: init
 
 # ui/server.py: `streamlit run app.py` with the caches warmed before the first visitor and TCP_NODELAY on its sockets
 run: demo
-	$(BIN)/python -m ui.server
+	$(BIN)/python -m ui.server --server.port $(PORT)
+
+# N app processes on one database (TRACKER_DATABASE_URL; PostgreSQL for a deployment) behind nginx on
+# http://127.0.0.1:8501, sticky sessions, one secret key (deploy/serve.py). N defaults to one per core; SERVE_ARGS
+# passes more options (python -m deploy.serve --help), e.g. SERVE_ARGS="--listen 0.0.0.0:8501".
+N ?=
+SERVE_ARGS ?=
+serve: init deploy-deps
+	$(BIN)/python -m deploy.serve run $(if $(N),--processes $(N)) $(SERVE_ARGS)
 
 # Browser tests need Debian's Chromium and CJK fonts (Playwright's own browser download does not work offline); the
 # deck tests render PDFs to PNG with poppler-utils (pdftoppm, pdftotext). Chromium also draws the deck's charts (kaleido).
@@ -32,13 +48,23 @@ browser-deps:
 			poppler-utils; \
 	fi
 
-test: $(STAMP) browser-deps
+# make serve and tests/test_deploy.py run Debian's nginx (as the calling user, with its own prefix directory; on a
+# machine that runs services, installing the package also starts Debian's own nginx service on port 80, which
+# neither uses); the TLS test makes its certificate with openssl.
+deploy-deps:
+	@if [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx openssl; \
+	fi
+
+test: $(TEST_STAMP) browser-deps deploy-deps
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
 
-bench-quick: $(STAMP)
+bench-quick: $(TEST_STAMP)
 	$(BIN)/python -m bench --quick --out "$$(mktemp -d)/results.json"
 
 clean:

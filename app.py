@@ -24,17 +24,20 @@ with ui.reported_errors("app.py"):
     if ui.presenting():
         ui.run_navigation([st.Page("pages/present.py", title=t("present.enter", ui.lang()), default=True)])
         st.stop()
+    if access.actor is not None:
+        ui.present_button(ui.lang())  # first under the menu, so it is on screen at 900 px
     ctx = ui.sidebar()
     lang = ctx.lang
-    if access.actor is not None:
-        ui.present_button(lang)
     ui.account_box(access, lang)
-    # An ended plan opens on its evaluation (成效评估), not on a month of its last year; the public overview (no one
-    # signed in) stays the overview alone.
+    # An ended plan opens on its evaluation (成效评估), not on a month of its last year, unless a month was asked for
+    # (in the sidebar, or by a link with one): then on that month's overview. The public overview (no one signed
+    # in) stays the overview alone.
     ended = access.actor is not None and ui.plan_ended(ctx)
+    first = "evaluation" if ended and not ui.month_chosen() else "overview"
     pages = [
-        *([st.Page("pages/evaluation.py", title=t("nav.evaluation", lang), default=True)] if ended else []),
-        st.Page("pages/overview.py", title=t("nav.overview", lang), default=not ended),
+        *([st.Page("pages/evaluation.py", title=t("nav.evaluation", lang), default=first == "evaluation")]
+          if ended else []),
+        st.Page("pages/overview.py", title=t("nav.overview", lang), default=first == "overview"),
         st.Page("pages/completeness.py", title=t("nav.completeness", lang)),
         st.Page("pages/tasks.py", title=t("nav.tasks", lang)),
         st.Page("pages/departments.py", title=t("nav.departments", lang)),

@@ -29,7 +29,8 @@ if snap.plan.coordination is not None:
 
 st.subheader(t("departments.targets", ctx.lang))
 if target_roles:
-    ui.show_table(target_table(snap, target_roles, ctx.lang, roles=target_roles), f"targets-{dept}-{ctx.as_of}")
+    ui.show_table(target_table(snap, target_roles, ctx.lang, roles=target_roles, task=False),
+                  f"targets-{dept}-{ctx.as_of}")
 else:
     st.caption(t("departments.none", ctx.lang))
 st.subheader(t("departments.milestones", ctx.lang))

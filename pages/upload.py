@@ -67,8 +67,8 @@ for i, upload in enumerate(files or []):
         with st.expander(t("upload.all_problems", ctx.lang, n=len(check.problems))):
             ui.show_table(problem_table(check.problems, ctx.lang), f"problems-{i}-{check.sha256[:8]}")
     if not check.preview.empty:
-        frame, severity = preview_table(check.preview, check.problems, ctx.lang)
-        ui.show_highlighted(frame, severity, f"preview-{i}-{check.sha256[:8]}")
+        frame, severity = preview_table(check.preview, check.problems, ctx.lang, plan)
+        ui.show_table(frame, f"preview-{i}-{check.sha256[:8]}", severity=severity)
     receipt = st.session_state.get(f"receipt_{check.sha256}")
     if receipt:
         st.success(receipt)
@@ -96,7 +96,7 @@ for i, upload in enumerate(files or []):
         changes = check.preview["change"].value_counts()
         st.session_state[f"receipt_{check.sha256}"] = t(
             "upload.receipt", ctx.lang, ids="、".join(map(str, done.submissions)) or "—", values=done.values,
-            new=int(changes.get("new", 0)), changed=int(changes.get("changed", 0)), sha=done.sha256) + (
+            new=int(changes.get("new", 0)), changed=int(changes.get("changed", 0)), sha=done.sha256[:12]) + (
             t("upload.pending_review", ctx.lang) if done.review_status == "submitted" else "")
         st.rerun()
 

@@ -86,3 +86,15 @@ def new_page(browser, width: int = 1440, height: int = 1000):
 def settle(page) -> None:
     page.wait_for_selector(READY, timeout=60_000)
     page.wait_for_timeout(500)
+
+
+def landing_heading() -> str:
+    """The heading a signed-in visitor lands on at the root with no month asked for: an ended plan's evaluation
+    (the demo plan ended in December 2025), else the overview."""
+    from datetime import date
+
+    from loaders.plans import load_plans
+    from tracker.model.periods import month_of
+
+    ended = load_plans()["sichuan-2023-citizenization"].ended(month_of(date.today()))
+    return "成效评估" if ended else "目标进度总览"

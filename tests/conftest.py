@@ -27,6 +27,16 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
+def table_of(element):
+    """An AppTest table (``st.table``) as a reader sees it: its cells and headers with the Markdown escapes undone
+    (``ui.show_table`` escapes every text, since a static table's cells are Markdown)."""
+    frame = element.value.copy()
+    frame.columns = [shown(str(c)) for c in frame.columns]
+    for column in frame.columns:
+        frame[column] = [shown(v) if isinstance(v, str) else v for v in frame[column]]
+    return frame
+
+
 def _pg_admin() -> sa.Engine:
     if os.environ.get("TRACKER_SKIP_PG") == "1":
         pytest.skip("TRACKER_SKIP_PG=1: PostgreSQL tests skipped on this machine")

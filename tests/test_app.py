@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from loaders.plans import load_plans
-from tests.conftest import PROJECT, shown
+from tests.conftest import PROJECT, shown, table_of
 from tracker.model.units import format_quantity
 
 PLAN = load_plans()["sichuan-2023-citizenization"]
@@ -108,7 +108,7 @@ def test_tasks_page_lists_each_tasks_targets_and_milestones(demo_env):
         at.selectbox(key="task").set_value(task.id).run()
         assert not at.exception
         assert any(task.title.zh in h.value for h in at.header)
-        tables = at.dataframe
+        tables = at.table
         n_targets = sum(1 for t in PLAN.targets if t.task == task.id)
         n_milestones = sum(1 for m in PLAN.milestones if m.task == task.id)
         sizes = [len(df.value) for df in tables]
@@ -119,12 +119,12 @@ def test_departments_page_shows_shared_items_and_calls_nobody_lead(demo_env):
     at = app()
     at.switch_page("pages/departments.py").run()
     at.selectbox(key="department").set_value("agriculture").run()
-    targets = at.dataframe[0].value
+    targets = table_of(at.table[0])
     expected = {t.name.zh for t in PLAN.targets if "agriculture" in t.departments.all()}
     assert set(targets["指标"]) == expected
     assert set(targets["职责"]) == {"按职责分工负责"}
     at.selectbox(key="department").set_value("ndrc").run()
-    assert set(at.dataframe[0].value["职责"]) == {"按职责分工负责"}  # the first named in the plan, not its lead
+    assert set(table_of(at.table[0])["职责"]) == {"按职责分工负责"}  # the first named in the plan, not its lead
     assert any("专项工作机制" in c.value and "人力资源和社会保障厅牵头" in c.value for c in at.caption)
 
 
@@ -132,16 +132,31 @@ def test_regions_page_ranks_the_21_prefectures_and_drills_down(demo_env):
     at = app(as_of="2023-09")
     at.switch_page("pages/regions.py").run()
     at.selectbox(key="w_target").set_value("labor_brand_training").run()
-    table = at.dataframe[0].value
+    table = table_of(at.table[0])
     assert len(table) == 21
     paces = [float(p.rstrip("%")) for p in table["进度（实际/应达）"] if p != "—"]
     assert paces == sorted(paces), "prefectures are ranked from furthest behind"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "劳务品牌培训人数" in spec["layout"]["title"]["text"] and "2023年9月" in spec["layout"]["title"]["text"]
     at.selectbox(key="w_region").set_value("510700").run()
-    counties = at.dataframe[1].value
+    counties = table_of(at.table[1])
     assert len(counties) == 9  # 绵阳市 has nine county-level divisions
     assert "涪城区" in set(counties["地区"])
+
+
+def test_the_regions_pages_default_does_not_follow_into_the_map(demo_env):
+    """地区 opens on the first prefecture, 地图 on the whole province: opening one must not carry its default into
+    the other (it drew an all-grey 成都市 map); a prefecture someone chose does follow."""
+    at = app(as_of="2023-09")
+    at.switch_page("pages/regions.py").run()
+    assert at.selectbox(key="w_region").value == "510100" and "region" not in at.query_params
+    at.switch_page("pages/maps.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="w_region").value == "510000"
+    at.switch_page("pages/regions.py").run()
+    at.selectbox(key="w_region").set_value("510700").run()
+    at.switch_page("pages/maps.py").run()
+    assert at.selectbox(key="w_region").value == "510700"
 
 
 def test_target_page_draws_the_trajectory_with_unit_and_month(demo_env):

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from tests.conftest import table_of
 from tests.intake_files import JUNE, MAY, MIANYANG, expected, good_rows, import_bytes, row_counts, xlsx
 from tracker import store
 from tracker.access import audit
@@ -418,8 +419,8 @@ def test_the_review_page_accepts_and_returns_submissions_and_the_prefecture_sees
     june = upload(ready_engine)
     may = upload(ready_engine, period="2023-05")
     at = _page(monkeypatch, ready_engine, REVIEWER)
-    pending = at.dataframe[0].value
-    assert list(pending["编号"]) == [june, may]  # in the order they arrived
+    pending = table_of(at.table[0])
+    assert list(pending["报送编号"]) == [june, may]  # in the order they arrived
     assert set(pending["审核状态"]) == {"待审核"} and set(pending["市（州）"]) == {"绵阳市"}
     at.selectbox(key="review_choice").set_value(june).run()
     at.button(key="review_accept").click().run()
@@ -441,7 +442,7 @@ def test_the_review_page_accepts_and_returns_submissions_and_the_prefecture_sees
 
     mine = _page(monkeypatch, ready_engine, MIANYANG_USER)
     assert not [b for b in mine.button if b.key in ("review_accept", "review_return", "review_reopen")]
-    table = mine.dataframe[0].value.set_index("编号")
+    table = table_of(mine.table[0]).set_index("报送编号")
     assert table.loc[may, "审核状态"] == "已退回" and table.loc[may, "原因"] == "平武县数据缺失"
     assert table.loc[june, "审核状态"] == "已接收"
 

@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 
-from tests.browsing import ARTIFACTS, READY, free_port, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, READY, free_port, landing_heading, new_page, running_app, settle
 from tests.intake_files import JUNE, MAY, MIANYANG, good_rows, xlsx
 from tracker.access.roles import Actor
 
@@ -145,7 +145,7 @@ def _sign_in(page, url: str, username: str = "admin1") -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("heading", name="目标进度总览").first.wait_for(timeout=60_000)
+    page.get_by_role("heading", name=landing_heading()).first.wait_for(timeout=60_000)
     settle(page)
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.browsing import ARTIFACTS, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, landing_heading, new_page, running_app, settle
 from tests.intake_files import JUNE, filled_template
 from tracker.access.roles import Actor
 from tracker.access.sessions import COOKIE
@@ -52,6 +52,8 @@ def servers(pg_url):
             with running_app(pg_url) as b:
                 yield a, b
 
+LANDING = landing_heading()  # a signed-in visitor lands on the ended demo plan's evaluation
+
 
 def _heading(page, text: str) -> None:
     page.get_by_role("heading", name=text).first.wait_for(timeout=30_000)
@@ -83,13 +85,13 @@ def test_signing_in_survives_a_reload_and_signing_out_ends_it(servers, browser):
         page.get_by_text("用户名或密码不正确").wait_for(timeout=30_000)
         assert _session_cookie(page) is None
         _sign_in(page, "admin1", PASSWORD)
-        _heading(page, "目标进度总览")
+        _heading(page, LANDING)
         cookie = _session_cookie(page)
         assert cookie is not None and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
         assert 11.9 * 3600 < cookie["expires"] - datetime.now().timestamp() <= 12 * 3600
 
         page.reload()
-        _heading(page, "目标进度总览")
+        _heading(page, LANDING)
         sidebar = page.locator('[data-testid="stSidebar"]')
         sidebar.get_by_text("当前用户：省人社厅管理员（管理员）").wait_for(timeout=30_000)
         assert {"上报数据", "审计日志", "导入新方案"} <= set(_nav(page))
@@ -112,7 +114,7 @@ def test_signing_out_ends_the_session_for_a_copy_of_the_cookie_in_another_browse
         first.goto(a)
         _heading(first, "登录")
         _sign_in(first, "admin1", PASSWORD)
-        _heading(first, "目标进度总览")
+        _heading(first, LANDING)
         copied = _session_cookie(first)
         second.context.add_cookies([{k: copied[k] for k in ("name", "value", "domain", "path", "sameSite")}])
         second.goto(a + "/upload")  # the copy works, as a copied cookie does
@@ -175,7 +177,7 @@ def test_the_public_overview_shows_the_overview_only_until_one_signs_in(servers,
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text="登录").click()
         _heading(page, "登录")
         _sign_in(page, "kan", PASSWORD)
-        _heading(page, "目标进度总览")
+        _heading(page, "目标进度总览")  # signed in from the public overview: back to the overview
         page.locator('[data-testid="stSidebar"]').get_by_text("当前用户：只读用户甲（只读用户）").wait_for(timeout=30_000)
         nav = _nav(page)
         assert "地区" in nav and "上报数据" not in nav and "登录" not in nav  # a viewer: everything but writing
@@ -195,15 +197,17 @@ def test_two_servers_on_one_database_share_sessions_and_see_each_others_writes(s
         on_a.goto(a)
         _heading(on_a, "登录")
         _sign_in(on_a, "admin1", PASSWORD)
-        _heading(on_a, "目标进度总览")
+        _heading(on_a, LANDING)
 
         # The same browser opens B: A's cookie, signed with the shared key, is a session on B too.
         on_b = on_a.context.new_page()
         on_b.goto(b)
-        _heading(on_b, "目标进度总览")
+        _heading(on_b, LANDING)
         on_b.locator('[data-testid="stSidebar"]').get_by_text("当前用户：省人社厅管理员（管理员）").wait_for(
             timeout=30_000)
         assert "上报数据" in _nav(on_b) and "登录" not in _nav(on_b)
+        _choose_month(on_b, "2023年5月")  # a month chosen: its overview (the ended plan opened on its evaluation)
+        _heading(on_b, "目标进度总览")
         card = on_b.locator('[data-target="rural_labor_transfer"]')
         before = card.inner_text()
 

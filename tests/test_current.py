@@ -14,7 +14,7 @@ from loaders.regions import load_divisions
 from tracker import store
 from tracker.access.roles import Actor
 from tracker.review import approval
-from tracker.store import NewValue, current, record_submission, sync_reference
+from tracker.store import NewValue, current, record_submission
 from tracker.store.db import alembic_config
 
 PLAN = "sichuan-2023-citizenization"

@@ -306,8 +306,8 @@ def test_no_task_or_item_is_said_to_be_led_by_a_department_the_plan_does_not_nam
 
 
 def test_the_plans_departments_are_listed_in_the_order_of_its_parentheses():
-    from tracker.extract.departments import DepartmentMatcher
     from loaders.plans import load_departments
+    from tracker.extract.departments import DepartmentMatcher
 
     plan = get_plan(PLAN)
     matcher = DepartmentMatcher(load_departments())
@@ -373,6 +373,7 @@ def test_the_demo_returns_keep_every_validation_rule_of_the_plan(demo_url):
 
 
 def test_the_target_page_names_the_counties_an_estimate_fills(demo_env):
+    from tests.conftest import table_of
     from tests.test_app import app
 
     at = app(as_of="2023-09")
@@ -382,5 +383,5 @@ def test_the_target_page_names_the_counties_an_estimate_fills(demo_env):
     captions = [c.value for c in at.caption]
     estimate = next(c for c in captions if c.startswith("估算（不计入实际数）"))
     assert "雨城区" in estimate and "按其本年最近一月数计入" in estimate  # named, and said to be an estimate
-    table = at.dataframe[0].value
+    table = table_of(at.table[0])
     assert "估算约" in table["备注"].iloc[0] and "182/183 县报送" in table["备注"].iloc[0]

@@ -7,7 +7,6 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import yaml
 from docx import Document
@@ -15,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.plans import load_plans
 from loaders.regions import resolve_scopes
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, table_of
 from tracker import TARGETS_DIR, store
 from tracker.cli import main
 from tracker.model.periods import month_of
@@ -35,9 +34,16 @@ def _successor(start_year: int) -> dict:
     brand = {**brand, "id": "labor_brand_training_5y", "indicator": "labor_brand_training", "value": 600000,
              "kind": "cumulative", "aggregation": {"regions": "sum", "months": "sum_of_years"},
              "period": {"start": f"{start_year}-01", "end": f"{start_year + 4}-12"}}
+    # and a growth target: 10 % more labour-brand trainees in its first year than in 2023, each region against its
+    # own 2023 figure from the returns of the plan it follows (the same indicator)
+    growth = {**brand, "id": "labor_brand_growth", "indicator": "labor_brand_training", "value": None,
+              "relative": {"change": "percent", "amount": 10, "baseline": {"period": "2023-12"}},
+              "kind": "flow", "aggregation": {"regions": "sum", "months": "latest"},
+              "period": {"start": f"{start_year}-01", "end": f"{start_year}-12"}}
+    growth.pop("comparator_assumed", None)
     return {**data, "id": "sichuan-next-citizenization", "follows": PLAN_ID, "revisions": [],
             "title": {"zh": "县域农民工市民化质量提升五年行动方案（测试）", "en": "Five-year plan (test)"},
-            "targets": [brand], "milestones": data["milestones"][:2], "validation_rules": []}
+            "targets": [brand, growth], "milestones": data["milestones"][:2], "validation_rules": []}
 
 
 def _plan(data: dict) -> Plan:
@@ -63,9 +69,11 @@ def test_an_indicator_is_followed_across_the_plans_that_follow_each_other():
     nxt = _plan(_successor(2026))
     plans = {**load_plans(), nxt.id: nxt}
     forward = [(p.id, t.id) for p, t in continuations(plans, PLAN_ID, "labor_brand_training")]
-    assert forward == [(PLAN_ID, "labor_brand_training"), (nxt.id, "labor_brand_training_5y")]
+    assert forward == [(PLAN_ID, "labor_brand_training"), (nxt.id, "labor_brand_training_5y"),
+                       (nxt.id, "labor_brand_growth")]  # by period, then in the plan's order
     assert [(p.id, t.id) for p, t in continuations(plans, nxt.id, "labor_brand_training_5y")] == forward
     assert [t.id for _, t in continuations(plans, PLAN_ID, "rural_labor_transfer")] == ["rural_labor_transfer"]
+    assert [(p.id, t.id) for p, t in continuations(plans, nxt.id, "labor_brand_growth")] == forward
 
 
 # ------------------------------------------------------------------------------------------ the closing account
@@ -166,7 +174,7 @@ def test_an_ended_plan_opens_on_its_evaluation(demo_env):
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["成效评估"]
     assert any("本方案已于2025年12月结束" in i.value for i in at.info)
-    table = at.dataframe[0].value
+    table = table_of(at.table[0])
     assert len(table) == len(PLAN.targets)
     assert any("五、数据报送情况" in m.value for m in at.markdown)
     at.switch_page("pages/overview.py").run()  # the month-by-month view stays reachable
@@ -201,7 +209,7 @@ def test_with_two_plans_the_app_opens_on_todays_and_follows_the_indicator_back(d
         settle(page)
         page.get_by_text("跨方案延续").first.wait_for()
         # the table of the indicator across plans (the grid draws on a canvas; its accessible copy holds the text)
-        grids = " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
+        grids = " ".join(page.locator('[data-testid="stTable"]').all_text_contents())
         assert "开展全省县域农民工市民化质量提升行动实施方案" in grids
         assert "2023年12月" in grids and "8.01万人" in grids  # the ended plan's figure, at its deadline
         page.screenshot(path=str(PROJECT / "test-artifacts" / "two-plans-target.png"), full_page=True)
@@ -209,5 +217,44 @@ def test_with_two_plans_the_app_opens_on_todays_and_follows_the_indicator_back(d
         page.get_by_text("开展全省县域农民工市民化质量提升行动实施方案 · 截至 2023年12月").wait_for()
         settle(page)
         assert "plan=sichuan-2023-citizenization" in page.url and "target=labor_brand_training&" in page.url + "&"
-        grids = " ".join(page.locator('[data-testid="stDataFrame"]').all_text_contents())
+        grids = " ".join(page.locator('[data-testid="stTable"]').all_text_contents())
         assert "8.01万人" in grids and "未完成" in grids
+
+
+def test_a_growth_target_of_the_next_plan_is_worked_out_from_the_last_plans_returns(demo_url, two_plans):
+    """End to end through ``tracker progress`` with the office's folder of plans: each region's 2026 target is 110 %
+    of its counties' December 2023 figures, rounded up to whole persons (9129 × 1.1 = 10041.9 persons to train is
+    10042); a region with a county missing from that month has none yet."""
+    import json
+    import math
+    import os
+    import subprocess
+    import sys
+
+    from loaders.regions import load_divisions
+
+    env = {**os.environ, "TRACKER_DATABASE_URL": demo_url, "TRACKER_TARGETS_DIR": str(two_plans)}
+    as_of = f"{date.today().year}-{date.today().month:02d}"
+
+    def rows(level: str) -> dict:
+        out = subprocess.run([sys.executable, "-m", "tracker.cli", "progress", "--plan", "sichuan-next-citizenization",
+                              "--as-of", as_of, "--format", "json", "--level", level], env=env, capture_output=True,
+                             text=True, cwd=PROJECT, timeout=300, check=True).stdout
+        return {r["region"]: r for r in json.loads(out)["rows"] if r["target"] == "labor_brand_growth"}
+
+    current = store.current_values(get_engine(demo_url), PLAN_ID)
+    base = current[(current["target"] == "labor_brand_training") & (current["period"] == "2023-12")]
+    base = dict(zip(base["region"], base["value"]))
+    tree = load_divisions()
+    prefectures = rows("prefecture")
+    assert len(prefectures) == 21
+    for code, row in prefectures.items():
+        counties = [c.code for c in tree.children(code)]
+        if all(c in base for c in counties):
+            assert row["target_value"] == math.ceil(1.1 * sum(base[c] for c in counties) - 1e-9), code
+        else:  # a county silent in December 2023: no baseline, so no target yet (数据不全 once figures arrive)
+            assert row["target_value"] is None, code
+        assert row["status"] == "no_data"  # nothing reported for the new plan yet
+    (province,) = rows("province").values()
+    complete = all(c.code in base for c in tree.level("county"))
+    assert province["target_value"] == (math.ceil(1.1 * sum(base.values()) - 1e-9) if complete else None)

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker.cli import main
-from tracker.model.units import format_percent, format_quantity
+from tracker.model.units import format_percent
 from tracker.outputs.exports import display_width, monthly_report, sheet_names, to_xlsx
 
 PLAN = "sichuan-2023-citizenization"

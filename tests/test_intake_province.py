@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.intake_files import CODES, JUNE, NAMES, good_rows, import_bytes, put, xlsx
+from tests.intake_files import CODES, JUNE, NAMES, good_rows, import_bytes, put, stored, xlsx
 from tracker import store
 
 PLAN = "sichuan-2023-citizenization"
@@ -68,6 +68,20 @@ def test_a_code_and_name_of_different_counties_is_refused(ready_engine):
     outcome = import_bytes(ready_engine, xlsx(rows), "绵阳6月.xlsx")
     errors = [(p.code, p.cell, p.county) for p in outcome.problems if p.severity == "error"]
     assert errors[0] == ("county_code_mismatch", "B6", "510705 / 游仙区")
+
+
+def test_a_valid_code_beside_a_mistyped_name_is_counted_by_its_code_with_a_warning(ready_engine):
+    rows = good_rows(targets=["labor_brand_training"])
+    three = next(i for i, row in enumerate(rows) if row and row[0] == "510722")
+    rows[three][1] = "三台悬"  # a typo: no county is called that; the code is 三台县's
+    refused = import_bytes(ready_engine, xlsx(rows), "绵阳6月.xlsx")
+    warned = [(p.code, p.cell, p.county, p.severity) for p in refused.problems]
+    assert ("county_name_mismatch", f"B{three + 1}", "三台县", "warning") in warned
+    assert refused.status == "refused"  # a warning stops the import until someone confirms it
+    message = next(p for p in refused.problems if p.code == "county_name_mismatch").message()
+    assert "510722" in message and "三台县" in message and "“三台悬”" in message
+    done = import_bytes(ready_engine, xlsx(rows), "绵阳6月.xlsx", accept_warnings=True)
+    assert done.status == "imported" and ("labor_brand_training", "510722", "2023-06") in stored(ready_engine)
 
 
 def test_an_identical_file_once_confirmed_is_unchanged_not_asked_again(ready_engine):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from loaders.plans import load_plans
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, table_of
 from tracker.intake.milestones import Evidence, MilestoneError, history, set_status
 from tracker.model.plan import Plan
 from tracker.model.regions import Region, RegionTree
@@ -174,9 +174,9 @@ def test_completeness_page_lists_the_missing_counties_of_the_month(demo_env):
                                        "where period = '2023-12'"))
     assert metrics["已报送县数"] == f"{reported}/183"
     assert reported < 183  # the demo has counties that missed the month
-    missing = at.dataframe[-1].value
+    missing = table_of(at.table[-1])
     assert len(missing) == 183 - reported
-    by_prefecture = at.dataframe[0].value
+    by_prefecture = table_of(at.table[0])
     assert len(by_prefecture) == 21
 
 
@@ -187,14 +187,14 @@ def test_completeness_after_the_annual_targets_expects_only_the_counties_still_d
     metrics = {m.label: m.value for m in at.metric}
     key = load_region_set("key_assistance_counties").counties
     assert metrics["已报送县数"].endswith(f"/{len(key)}")
-    missing = at.dataframe[-1].value if len(at.dataframe) > 1 else None
+    missing = table_of(at.table[-1]) if len(at.table) > 1 else None
     if missing is not None:
         assert set(missing["区划代码"]) <= set(key)
 
 
 def test_redlist_page_puts_the_furthest_behind_first(demo_env):
     at = page("redlist", as_of="2023-09")
-    table = at.dataframe[0].value
+    table = table_of(at.table[0])
     assert len(table) > 0
     assert set(table["状态"]) <= {"预警", "滞后"}
     assert "职责" not in table  # each item once, with its departments as the plan names them: nobody is 牵头
@@ -226,5 +226,5 @@ def test_quality_page_shows_superseded_figures_and_confirmed_warnings(ready_engi
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["重报修改的数值"] == "1"  # eight counties restated, one figure changed (游仙区's)
     assert metrics["确认导入的警告"] == "1"
-    changed = at.dataframe[0].value
+    changed = table_of(at.table[0])
     assert "999人" in set(changed["新数值"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.test_progress import PLAN, PROVINCE, THRESHOLDS, TREE, JINJIANG, ONLY_JINJIANG, row, values
+from tests.test_progress import JINJIANG, ONLY_JINJIANG, PLAN, PROVINCE, THRESHOLDS, TREE, row, values
 from tracker.model.plan import Plan
 from tracker.progress.engine import compute_progress
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.plans import load_plans
 from loaders.regions import load_divisions, resolve_scopes
-from tests.conftest import PROJECT, shown
+from tests.conftest import PROJECT, shown, table_of
 from tracker.intake.template import build_template
 
 PLAN = load_plans()["sichuan-2023-citizenization"]
@@ -28,6 +28,17 @@ def filled_template(period: str = "2023-06", bad: str | None = None, skip_last: 
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def test_the_preview_marks_an_unreadable_cell_in_place_and_shows_no_none(ready_engine):
+    at = upload_page([("绵阳6月.xlsx", filled_template(bad="待报"))])
+    preview = table_of(at.table[1])
+    bad = preview[preview["单元格"] == "数据!G8"]
+    assert len(bad) == 1 and bad["填写内容"].iloc[0] == "待报" and bad["地区"].iloc[0] == "安州区"
+    assert "应为数字" in bad["问题"].iloc[0] and bad["指标"].iloc[0] == "劳务品牌培训人数"
+    shown_cells = {str(v) for column in preview.columns for v in preview[column]}
+    assert not shown_cells & {"None", "nan", "<NA>"}, "a missing figure reads —"
+    assert "—" in set(preview["现有数值"])  # nothing stored yet for June
 
 
 def counts(engine) -> tuple[int, int]:
@@ -52,7 +63,7 @@ def upload_page(files: list[tuple[str, bytes]]) -> AppTest:
 def test_a_bad_file_shows_its_problem_with_the_cell_and_writes_nothing(ready_engine):
     before = counts(ready_engine)
     at = upload_page([("绵阳6月.xlsx", filled_template(bad="十二"))])
-    problems = at.dataframe[0].value
+    problems = table_of(at.table[0])
     assert list(problems["位置"]) == ["工作表“数据” G8"]
     assert "应为数字" in problems["说明"].iloc[0] and problems["地区"].iloc[0] == "安州区"
     listed = next(m.value for m in at.markdown if "🔴" in m.value)
@@ -64,21 +75,21 @@ def test_a_bad_file_shows_its_problem_with_the_cell_and_writes_nothing(ready_eng
 
 def test_a_clean_file_is_imported_on_confirmation_with_a_receipt(ready_engine):
     at = upload_page([("绵阳6月.xlsx", filled_template())])
-    assert at.dataframe[0].value.shape[0] == 9 * 6  # the preview: nine counties × six targets (绵阳 has no
+    assert table_of(at.table[0]).shape[0] == 9 * 6  # the preview: nine counties × six targets (绵阳 has no
     # key-assistance county, so the seventh target has no column)
     assert counts(ready_engine) == (0, 0)  # the preview writes nothing
     next(b for b in at.button if b.key.startswith("commit_")).click().run()
     assert not at.exception
     assert counts(ready_engine) == (1, 54)
     assert any("已导入：报送编号 1" in s.value for s in at.success)
-    history = at.dataframe[-2].value if len(at.dataframe) > 2 else at.dataframe[-1].value
+    history = table_of(at.table[-2]) if len(at.table) > 2 else table_of(at.table[-1])
     assert "绵阳6月.xlsx" in set(history["文件"])
 
 
 def test_warnings_need_the_confirmation_tick(ready_engine):
     at = upload_page([("缺县.xlsx", filled_template(skip_last=True))])
-    problems = at.dataframe[0].value
-    assert list(problems["代码"]) == ["missing_counties"]
+    problems = table_of(at.table[0])
+    assert "代码" not in problems and len(problems) == 1 and "未填报" in problems["说明"].iloc[0]
     commit = next(b for b in at.button if b.key.startswith("commit_"))
     assert commit.disabled
     at.checkbox[0].check().run()

@@ -5,6 +5,7 @@ targets/progress.yaml. This module holds only the interface's own words.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,7 +26,23 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
     if text is None:
         raise KeyError(f"no message {key!r}")
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    filled = text.format(**params)
+    return _singular(filled) if lang == "en" else filled
+
+
+#: English messages are written for the plural ("{n} counties"); one of a thing reads in the singular.
+_SINGULAR = {"counties": "county", "entries": "entry", "prefectures": "prefecture", "targets": "target",
+             "measures": "measure", "months": "month", "departments": "department", "allocations": "allocation",
+             "rows": "row", "tasks": "task", "items": "item", "values": "value", "files": "file", "sheets": "sheet",
+             "figures": "figure", "cells": "cell", "persons": "person", "returns": "return"}
+_ONE_OF = re.compile(r"(?<![\d.,/])\b1 (" + "|".join(_SINGULAR) + r")\b")
+
+
+def _singular(text: str) -> str:
+    """"1 counties" → "1 county" (not "1/183 counties", "21 counties" or "0.1 counties")."""
+    return _ONE_OF.sub(lambda m: f"1 {_SINGULAR[m.group(1)]}", text)
 
 
 def month_label(month: str, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -14,6 +14,7 @@ from ui.context import (
     engine,
     evaluation,
     lang,
+    month_chosen,
     page_header,
     plan_ended,
     reported_errors,
@@ -41,14 +42,13 @@ from ui.widgets import (
     reportable_months,
     select_region,
     select_target,
-    show_highlighted,
     show_table,
 )
 
 __all__ = [
     "Context", "access", "account_box", "actor", "chart", "completeness", "context", "continuation_steps", "department_name", "engine",
-    "enter", "evaluation", "follow_button", "gate", "lang", "language_only", "leave_presentation", "page_header", "plan_ended",
+    "enter", "evaluation", "follow_button", "gate", "lang", "language_only", "leave_presentation", "month_chosen", "page_header", "plan_ended",
     "present_button", "presenting",
     "protected", "reportable_months", "reported_errors", "run_navigation", "select_region", "select_target",
-    "show_highlighted", "show_table", "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",
+    "show_table", "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",
 ]

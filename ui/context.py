@@ -104,6 +104,7 @@ class Context:
 
 
 def lang() -> str:
+    adopt_link()  # a link's ?lang= counts from the first thing drawn (the page title, the styles, the sidebar)
     return st.session_state.get("lang", DEFAULT_LANGUAGE)
 
 
@@ -157,12 +158,15 @@ def adopt_link() -> None:
     for param, key in LINK_PARAMS.items():
         if param in st.query_params:
             st.session_state[key] = st.query_params[param]
+    if "as_of" in st.query_params:
+        st.session_state["_month_chosen"] = True  # a link to a month's view opens that view
 
 
-def publish_link() -> None:
-    """Keep the address bar describing the view, so a copied link opens the same view."""
+def publish_link(omit: tuple[str, ...] = ()) -> None:
+    """Keep the address bar describing the view, so a copied link opens the same view (``omit``: parameters the
+    view does not depend on, e.g. the month on the evaluation, so a reload opens it again, not a month)."""
     state = st.session_state
-    wanted = {param: str(state[key]) for param, key in LINK_PARAMS.items() if state.get(key)}
+    wanted = {param: str(state[key]) for param, key in LINK_PARAMS.items() if state.get(key) and param not in omit}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
@@ -183,6 +187,15 @@ def _settle() -> None:
 
 def keep(name: str) -> None:
     st.session_state[name] = st.session_state[f"w_{name}"]
+    if name == "as_of":
+        st.session_state["_month_chosen"] = True
+        st.session_state["_month_just_chosen"] = True  # on the evaluation: go to that month's overview
+
+
+def month_chosen() -> bool:
+    """Whether the visitor asked for a month (in the sidebar or by a link with one): an ended plan then opens on
+    that month's overview instead of its evaluation."""
+    return bool(st.session_state.get("_month_chosen"))
 
 
 def sidebar() -> Context:
@@ -222,7 +235,10 @@ def context(page_file: str | None = None) -> Context:
         st.session_state["_intended_page"] = "pages/" + Path(page_file).name
         st.switch_page("app.py")
     _settle()
-    publish_link()
+    on_evaluation = bool(page_file) and Path(page_file).stem == "evaluation"
+    if page_file and st.session_state.pop("_month_just_chosen", False) and on_evaluation:
+        st.switch_page("pages/overview.py")  # a month chosen in the sidebar asks for that month's view
+    publish_link(omit=("as_of",) if on_evaluation else ())
     state = st.session_state
     return Context(lang=state["lang"], plan_id=state["plan_id"], as_of=state["as_of"])
 
@@ -232,7 +248,39 @@ def snapshot(ctx: Context) -> Snapshot:
 
 
 def styles() -> None:
-    st.markdown(CARD_CSS, unsafe_allow_html=True)
+    """The cards' style, and the page's own: less blank space above the title, the app's name at the top of the
+    sidebar, long table text wrapped, and Streamlit's own uploader words (which it has only in English) in
+    Chinese. Streamlit's texts are hidden (``display:none``, so not read out either) and the translation drawn
+    by CSS in their place."""
+    current = lang()
+    limit = st.get_option("server.maxUploadSize")
+    css = [
+        '[data-testid="stMainBlockContainer"]{padding-top:2.2rem}',
+        '[data-testid="stSidebarHeader"]{align-items:center}',
+        f'[data-testid="stSidebarHeader"]::before{{content:"{_css_text(t("app.title", current))}";font-weight:700;'
+        'font-size:1.05rem;color:#1f2937;flex:1;padding-left:0.4rem}',
+        '[data-testid="stTable"] td{vertical-align:top}',
+    ]
+    if current == "en":  # long English words break inside a cell rather than push the table off the page
+        css += ['[data-testid="stTable"] th,[data-testid="stTable"] td{overflow-wrap:anywhere;hyphens:auto;'
+                'padding:0.4rem 0.45rem !important;min-width:0 !important}',
+                '[data-testid="stTable"] table{font-size:0.85rem;table-layout:auto;width:100%}',
+                '@media (max-width:1300px){[data-testid="stTable"] table{font-size:0.78rem}}']
+    else:
+        css += [
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{display:none}',
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after'
+            f'{{content:"{_css_text(t("upload.browse", current))}"}}',
+            '[data-testid="stFileUploaderDropzoneInstructions"] span{display:none}',
+            '[data-testid="stFileUploaderDropzoneInstructions"] > div::after'
+            f'{{content:"{_css_text(t("upload.limit", current, mb=limit))}";font-size:0.875rem;color:#6b7280}}',
+        ]
+    st.markdown(CARD_CSS + "<style>" + "\n".join(css) + "</style>", unsafe_allow_html=True)
+
+
+def _css_text(text: str) -> str:
+    """``text`` inside a CSS string: quotes and backslashes escaped, nothing that could end the rule."""
+    return "".join(f"\\{ord(c):06x}" if c in '"\\<>{}' or ord(c) < 32 else c for c in text)
 
 
 def demo_banner(snap: Snapshot, lang: str) -> None:

@@ -2,22 +2,73 @@
 selectors that are kept across pages and in the link."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
 from loaders.plans import load_plans
 from tracker.i18n import month_label, t
-from tracker.outputs.columns import shown
+from tracker.outputs.columns import kinds_of, shown
+from tracker.outputs.text import escape_markdown
 from tracker.progress.snapshot import Snapshot
 from ui.context import keep, lang, page_name, publish_link
 from ui.signin import actor, protected
 
+#: A page shows a table whole (no box scrolling inside the page) up to this many rows; a longer one is cut there with
+#: a line saying so, and its download holds every row.
+PAGE_ROWS = 300
+_SEVERITY_COLOURS = {"error": "background-color: #fde2e1", "warning": "background-color: #fff4d6", "": ""}
 
-def show_table(frame: pd.DataFrame, name: str) -> None:
-    """A table, its figures written in the reader's units, and a button that downloads it as .xlsx with the figures
-    as numbers (text that Excel would run as a formula neutralised)."""
-    st.dataframe(shown(frame, lang()), hide_index=True, width="stretch")
+
+def show_table(frame: pd.DataFrame, name: str, severity: list[str] | None = None) -> None:
+    """A table drawn whole, its figures written in the reader's units, and a button that downloads it as .xlsx with
+    the figures as numbers (text that Excel would run as a formula neutralised); with ``severity`` (per row:
+    "error", "warning" or ""), the rows a problem points at are red or amber.
+
+    Drawn as a static table (``st.table``), not a data grid: a grid cut columns to "落后 2…" and "Behin" at 1440 px
+    and scrolled 21 prefectures inside a box ten rows high; a static table wraps long text and shows every row. Its
+    cells are Markdown, so every text goes through ``escape_markdown``; a missing value is "—", never "None"."""
+    current = lang()
+    if frame.empty:
+        st.caption(t("table.empty", current))
+        return
+    figures = set(kinds_of(frame))
+    page = shown(frame, current)
+    cut = len(page) > PAGE_ROWS
+    page = page.head(PAGE_ROWS).reset_index(drop=True)
+    numeric = [c for c in page.columns if c in figures or pd.api.types.is_numeric_dtype(page[c])]
+    page = pd.DataFrame({escape_markdown(c): [_cell(v) for v in page[c]] for c in page.columns})
+    styler = page.style.hide(axis="index")
+    right = [escape_markdown(c) for c in numeric]
+    if current == "en":  # English words are long: let a cell break one rather than push the table off the page
+        styler = styler.set_properties(**{"overflow-wrap": "anywhere"})
+        if right:
+            styler = styler.set_properties(subset=right, **{"text-align": "right"})
+    else:
+        if right:
+            styler = styler.set_properties(subset=right, **{"text-align": "right", "white-space": "nowrap"})
+        short = [c for c in page.columns if c not in right and page[c].astype(str).str.len().max() <= 10]
+        if short:  # a month, a status, a cell reference: on one line; long text wraps
+            styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    if severity is not None:
+        marks = list(severity)
+        styler = styler.apply(lambda row: [_SEVERITY_COLOURS[marks[row.name]]] * len(row), axis=1)
+    st.table(styler, border="horizontal")
+    if cut:
+        st.caption(t("table.cut", current, shown=PAGE_ROWS, n=len(frame)))
     _download(frame, name)
+
+
+def _cell(value: object) -> object:
+    """A cell as drawn: numbers as they are, missing as "—", text escaped for Markdown."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, str):
+        return escape_markdown(value) if value else ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return escape_markdown(str(value))
 
 
 def _download(frame: pd.DataFrame, name: str) -> None:
@@ -43,14 +94,6 @@ def _download(frame: pd.DataFrame, name: str) -> None:
                        type="tertiary", icon=":material/download:", on_click="ignore")
 
 
-def show_highlighted(frame: pd.DataFrame, severity: list[str], name: str) -> None:
-    """A table whose rows with errors are red and with warnings amber."""
-    colours = {"error": "background-color: #fde2e1", "warning": "background-color: #fff4d6", "": ""}
-    styled = shown(frame, lang()).style.apply(lambda row: [colours[severity[row.name]]] * len(row), axis=1)
-    st.dataframe(styled, hide_index=True, width="stretch")
-    _download(frame, name)
-
-
 def chart(figure, name: str) -> None:
     """A plotly chart whose modebar downloads it as a PNG named for what it shows (drawn in the browser,
     offline)."""
@@ -73,14 +116,16 @@ def select_target(snap: Snapshot, lang: str) -> str:
 
 
 def select_region(options: dict[str, str], label: str) -> str:
-    """A region chosen among ``options`` (code → name), kept across pages and in the link."""
+    """A region chosen among ``options`` (code → name), kept across pages and in the link once someone chooses one.
+    The first option, shown when nothing was chosen, is not stored: 地区 defaults to the first prefecture and 地图
+    to the whole province, and opening one must not carry its default into the other."""
     codes = list(options)
-    if st.session_state.get("region") not in options:
-        st.session_state["region"] = codes[0]
-    st.selectbox(label, codes, index=codes.index(st.session_state["region"]), key="w_region",
-                 format_func=options.get, on_change=keep, args=("region",))
+    chosen = st.session_state.get("region")
+    current = chosen if chosen in options else codes[0]
+    value = st.selectbox(label, codes, index=codes.index(current), key="w_region", format_func=options.get,
+                         on_change=keep, args=("region",))
     publish_link()
-    return st.session_state["region"]
+    return value
 
 
 def reportable_months(plan, snap: Snapshot | None = None, prefecture: str | None = None) -> list[str]:

@@ -35,7 +35,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as exc:  # a failure we did not foresee still gets one line, with its kind
         from loaders.plans import PlanFileError
-
         from tracker.store import RevisionRewritten
 
         if isinstance(exc, PlanFileError):

@@ -45,6 +45,7 @@ CODES: dict[str, Severity] = {
     "unknown_county": "error",
     "other_prefecture_county": "error",
     "county_code_mismatch": "error",
+    "county_name_mismatch": "warning",
     "duplicate_county": "error",
     "not_a_number": "error",
     "negative_value": "error",
@@ -79,7 +80,12 @@ class Problem:
             object.__setattr__(self, "severity", CODES[self.code])
 
     def message(self, lang: str = "zh") -> str:
-        return t(f"problem.{self.code}", lang, **self.params)
+        params = dict(self.params)
+        for name in ("target_name", "rule"):  # a name in the reader's language, where the plan gives one
+            english = params.pop(f"{name}_en", None)
+            if lang == "en" and english:
+                params[name] = english
+        return t(f"problem.{self.code}", lang, **params)
 
     def location(self, lang: str = "zh") -> str:
         """``工作表“数据” D7`` — where to look, in the reader's language."""

@@ -273,7 +273,7 @@ def _find_table(sheet: Sheet, lookups: Lookups) -> Table | None:
             if base != target.unit:
                 problems.append(Problem("unit_mismatch", sheet.name, a1(header, c), target=target.id,
                                         params={"unit": unit_text, "expected": target.unit,
-                                                "target_name": target.name.zh}))
+                                                **_names(target)}))
         candidates[target.id].append(Column(c, target, kind, scale, a1(header, c)))
 
     columns: dict[str, Column] = {}
@@ -288,12 +288,12 @@ def _find_table(sheet: Sheet, lookups: Lookups) -> Table | None:
         chosen = explicit or acceptable
         if not chosen:
             problems.append(Problem("wrong_figure_kind", sheet.name, found[0].header_cell, target=target_id,
-                                    params={"target_name": target.name.zh,
+                                    params={**_names(target),
                                             "expected": _KIND_WORDS[wanted]}))
             continue
         if len(chosen) > 1:
             problems.append(Problem("duplicate_target_column", sheet.name, chosen[1].header_cell, target=target_id,
-                                    params={"target_name": target.name.zh, "first": chosen[0].header_cell}))
+                                    params={**_names(target), "first": chosen[0].header_cell}))
             continue
         columns[target_id] = chosen[0]
         monthly = [col for col in found if col.kind == "monthly"]
@@ -311,7 +311,7 @@ def _find_table(sheet: Sheet, lookups: Lookups) -> Table | None:
             if not column.scale and column.target.unit not in _COMPATIBLE_UNITS.get(base, {base}):
                 problems.append(Problem("unit_mismatch", sheet.name, unit_cell, target=column.target.id,
                                         params={"unit": base, "expected": column.target.unit,
-                                                "target_name": column.target.name.zh}))
+                                                **_names(column.target)}))
     return Table(sheet, header, last_header, columns, partners, code_column, name_column, scale, problems)
 
 
@@ -436,7 +436,7 @@ def _read_value(sheet: Sheet, r: int, column: Column, scale: int, county: str | 
     target = column.target
     if (r, column.index) in sheet.formulas_without_value:
         problems.append(Problem("formula_no_cache", sheet.name, cell, county, target.id,
-                                {"target_name": target.name.zh}))
+                                {**_names(target)}))
         return None
     raw = sheet.cell(r, column.index)
     shown = f"{raw:g}" if isinstance(raw, float) else str(raw)[:40]
@@ -444,13 +444,13 @@ def _read_value(sheet: Sheet, r: int, column: Column, scale: int, county: str | 
         number = parse_number(raw)
     except NotANumber:
         problems.append(Problem("not_a_number", sheet.name, cell, county, target.id,
-                                {"value": shown, "target_name": target.name.zh}))
+                                {"value": shown, **_names(target)}))
         return None
     if number is None:
         return None
     if number < 0:
         problems.append(Problem("negative_value", sheet.name, cell, county, target.id,
-                                {"value": shown, "target_name": target.name.zh}))
+                                {"value": shown, **_names(target)}))
         return None
     value = number * scale
     if _persons(target):
@@ -458,10 +458,15 @@ def _read_value(sheet: Sheet, r: int, column: Column, scale: int, county: str | 
         if abs(value - whole) > 1e-6 * max(1.0, abs(value)):
             problems.append(Problem("fraction_persons", sheet.name, cell, county, target.id,
                                     {"value": shown, "scaled": f"{value:g}", "unit": target.unit,
-                                     "target_name": target.name.zh}))
+                                     **_names(target)}))
             return None
         value = float(whole)
     return value
+
+
+def _names(target) -> dict[str, str]:
+    """A target's name for a problem's message in either language (``Problem.message`` picks the reader's)."""
+    return {"target_name": target.name.zh, "target_name_en": target.name.get("en")}
 
 
 def _counties_of(prefecture: str, lookups: Lookups) -> set[str]:
@@ -470,7 +475,9 @@ def _counties_of(prefecture: str, lookups: Lookups) -> set[str]:
 
 def _identify(row: list[object], table: Table, prefecture: str | None, lookups: Lookups
               ) -> tuple[Region | None, str, str]:
-    """The county a row is about, the label as written, and the error code when it cannot be placed."""
+    """The county a row is about, the label as written, and the problem code: an error when it cannot be placed,
+    ``county_name_mismatch`` (a warning, the county is placed by its code) when a valid code stands beside a name
+    that is no county's, e.g. the typo 三台悬 beside 510722."""
     labels = []
     for column in (table.code_column, table.name_column):
         if column is not None and column < len(row) and row[column] is not None:
@@ -481,6 +488,8 @@ def _identify(row: list[object], table: Table, prefecture: str | None, lookups: 
         by_code, by_name = (_county_at(v, lookups) for v in labels)
         if len(by_code) == 1 and by_name and by_code[0] not in by_name:
             return None, written, "county_code_mismatch"
+        if len(by_code) == 1 and not by_name and (prefecture is None or by_code[0].parent_code == prefecture):
+            return by_code[0], written, "county_name_mismatch"
     for value in labels:
         matches = _county_at(value, lookups)
         inside = [m for m in matches if prefecture is None or m.parent_code == prefecture]
@@ -653,6 +662,10 @@ def _read_rows(table: Table, prefecture: str | None, period: str, lookups: Looku
             problems.append(Problem(code, sheet.name, a1(r, _label_column(row, table)), written or "（空）", None,
                                     {"county": written or "（空）", "prefecture": scope_name}))
             continue
+        if code == "county_name_mismatch":
+            problems.append(Problem(code, sheet.name, a1(r, table.name_column), county.name, None,
+                                    {"county": county.name, "code": county.code,
+                                     "written": str(row[table.name_column]).strip()}))
         if county.code in first_row:
             problems.append(Problem("duplicate_county", sheet.name, a1(r, _label_column(row, table)),
                                     county.name, None, {"county": county.name, "first": first_row[county.code] + 1}))
@@ -669,7 +682,7 @@ def _read_rows(table: Table, prefecture: str | None, period: str, lookups: Looku
                 continue
             if target.id in scopes and county.code not in scopes[target.id]:
                 problems.append(Problem("out_of_scope_value", sheet.name, a1(r, column.index), county.name,
-                                        target.id, {"county": county.name, "target_name": target.name.zh}))
+                                        target.id, {"county": county.name, **_names(target)}))
                 continue
             monthly = monthly_cell = None
             partner = table.partners.get(target.id)
@@ -696,7 +709,7 @@ def _read_rows(table: Table, prefecture: str | None, period: str, lookups: Looku
             if abs(total - added) > tolerance:
                 target = lookups.plan.target(target_id)
                 problems.append(Problem("total_mismatch", sheet.name, a1(r, column.index), None, target_id,
-                                        {"target_name": target.name.zh, "total": format_quantity(total, target.unit),
+                                        {**_names(target), "total": format_quantity(total, target.unit),
                                          "sum": format_quantity(added, target.unit)}))
     for r, county_name, values, cells in rule_rows:
         for rule in lookups.plan.validation_rules:
@@ -709,7 +722,8 @@ def _read_rows(table: Table, prefecture: str | None, period: str, lookups: Looku
             problems.append(Problem(
                 "rule_violation" if rule.importance == "high" else "rule_warning", sheet.name,
                 cells.get(first_target) if first_target else None, county_name, first_target,
-                {"rule": rule.name.zh, "left": f"{left:g}", "right": f"{right:g}", "op": SYMBOL[rule.operator]}))
+                {"rule": rule.name.zh, "rule_en": rule.name.get("en"), "left": f"{left:g}", "right": f"{right:g}",
+                 "op": SYMBOL[rule.operator]}))
     expected = (_counties_of(prefecture, lookups) if prefecture
                 else {c.code for c in lookups.tree.level("county")})
     missing = expected - {c for ret in returns.values() for c in ret.counties_seen}
@@ -742,19 +756,19 @@ def check_history(intake: Intake, plan: Plan, history: pd.DataFrame, checks: His
         previous_month = add_months(figure.period, -1)
         previous = indexed.get((figure.target, figure.county, previous_month))
         same_year = year_of(previous_month) == year_of(figure.period)
-        name = target.name.zh
+        names = _names(target)
         county_label = figure.county_name or figure.county
         if target.reporting == "ytd":
             if previous is not None and same_year and figure.value < previous:
                 problems.append(Problem("ytd_decreased", figure.sheet, figure.cell, county_label, figure.target,
-                                        {"target_name": name, "value": f"{figure.value:g}",
+                                        {**names, "value": f"{figure.value:g}",
                                          "previous": f"{previous:g}", "month": previous_month}))
                 continue
             if figure.monthly is not None:
                 base = previous if same_year else 0.0
                 if base is not None and abs((figure.value - base) - figure.monthly) > 0.5:
                     problems.append(Problem("pair_mismatch", figure.sheet, figure.monthly_cell, county_label,
-                                            figure.target, {"target_name": name, "monthly": f"{figure.monthly:g}",
+                                            figure.target, {**names, "monthly": f"{figure.monthly:g}",
                                                             "ytd": f"{figure.value:g}", "previous": f"{base:g}"}))
             if previous is not None and same_year:
                 increase = figure.value - previous
@@ -765,17 +779,17 @@ def check_history(intake: Intake, plan: Plan, history: pd.DataFrame, checks: His
                     average = earlier[-1][1] / months
                     if increase > checks.flow_jump_minimum and increase > checks.flow_jump_factor * average:
                         problems.append(Problem("implausible_jump", figure.sheet, figure.cell, county_label,
-                                                figure.target, {"target_name": name, "value": f"{figure.value:g}",
+                                                figure.target, {**names, "value": f"{figure.value:g}",
                                                                 "previous": f"{previous:g}"}))
         elif target.reporting == "month_end" and previous:
             change = (figure.value - previous) / previous
             if change < -checks.level_drop:
                 problems.append(Problem("level_drop", figure.sheet, figure.cell, county_label, figure.target,
-                                        {"target_name": name, "value": f"{figure.value:g}",
+                                        {**names, "value": f"{figure.value:g}",
                                          "previous": f"{previous:g}", "percent": f"{-change * 100:.0f}"}))
             elif change > checks.level_jump:
                 problems.append(Problem("implausible_jump", figure.sheet, figure.cell, county_label, figure.target,
-                                        {"target_name": name, "value": f"{figure.value:g}",
+                                        {**names, "value": f"{figure.value:g}",
                                          "previous": f"{previous:g}"}))
     return problems
 

@@ -34,7 +34,6 @@ from tracker.model.status import HistoryChecks
 from tracker.review.approval import initial_status, locked_in, serialise_writers
 from tracker.store import NewValue, current_values, latest_submission, record_submission
 
-
 log = logging.getLogger(__name__)
 
 

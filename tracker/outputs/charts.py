@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from tracker.i18n import month_label, t
 from tracker.model.plan import Target
 from tracker.model.status import ProgressConfig
-from tracker.model.units import axis_scale
+from tracker.model.units import axis_scale, format_percent, format_quantity
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
@@ -56,86 +56,123 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 def region_pace_bar(rows: pd.DataFrame, target: Target, as_of: str, config: ProgressConfig,
                     lang: str = "zh") -> go.Figure:
-    """Regions ranked by pace (actual / expected by now), coloured by status.
+    """Regions ranked by pace (actual / expected by now), coloured by status, labelled to 0.1 % cut the way the
+    status is judged (``format_percent``: never rounded across a threshold).
 
-    Regions without an allocated target have no pace; they are ranked by their share of the province instead and
-    drawn in the no-target colour, so no target is invented for them.
+    Regions without an allocated target have no pace: they are drawn by their own figure in the target's unit
+    and the no-target colour, under a title that says so, so no target is invented for them (drawn as shares of
+    the province, every county read "0% · 未分解目标"). A target whose period ended before the month shown is
+    judged at its end, and the title says at which month.
     """
     data = rows.copy()
     has_pace = data["pace"].notna().any()
-    measure = "pace" if has_pace else "share"
+    measure = "pace" if has_pace else "actual"
     data = data.sort_values(measure, ascending=True, na_position="first")
     names = data["region_name"]
     colours = [config.status(s).colour for s in data["status"]]
     labels = [config.status(s).label(lang) for s in data["status"]]
-    values = data[measure].astype(float) * 100
-    fig = go.Figure(go.Bar(
-        x=values, y=names, orientation="h", marker_color=colours,
-        text=[f"{v:.0f}% · {lab}" if pd.notna(v) else lab for v, lab in zip(values, labels)],
-        textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
-    ))
     if has_pace:
-        fig.add_vline(x=100, line_dash="dash", line_color="#444")
+        values = data["pace"].astype(float) * 100
+        text = [f"{format_percent(v / 100)} · {lab}" if pd.notna(v) else lab for v, lab in zip(values, labels)]
+        hover = "%{y}: %{x:.1f}%<extra></extra>"
+    else:
+        peak = float(data["actual"].max()) if data["actual"].notna().any() else 1.0
+        divisor, unit = axis_scale(peak or 1.0, target.unit, lang)
+        values = data["actual"].astype(float) / divisor
+        text = [format_quantity(v, target.unit, lang) if pd.notna(v) else "—" for v in data["actual"]]
+        hover = "%{y}: %{text}<extra></extra>"
+    fig = go.Figure(go.Bar(
+        x=values, y=names, orientation="h", marker_color=colours, text=text,
+        textposition="outside", cliponaxis=False, hovertemplate=hover,
+    ))
+    if has_pace:  # under the bars and their labels, so a label near 100 % stays legible
+        fig.add_vline(x=100, line_dash="dash", line_color="#444", layer="below")
     top = float(values.max()) if values.notna().any() else 100.0
-    fig.update_xaxes(range=[0, max(top, 100.0 if has_pace else top) * 1.3])  # room for the outside labels
-    axis = t("chart.pace_axis" if has_pace else "chart.share_axis", lang)
-    fig.update_xaxes(title=axis, ticksuffix="%")
-    title = t("chart.region_pace_title", lang, target=target.name.get(lang), month=month_label(as_of, lang))
+    fig.update_xaxes(range=[0, max(top, 100.0 if has_pace else top) * 1.35])  # room for the outside labels
+    if has_pace:
+        fig.update_xaxes(title=t("chart.pace_axis", lang), ticksuffix="%")
+        title = t("chart.region_pace_title", lang, target=target.name.get(lang), month=month_label(as_of, lang))
+    else:
+        fig.update_xaxes(title=unit)
+        title = t("chart.region_actual_title", lang, target=target.name.get(lang), unit=unit,
+                  month=month_label(as_of, lang))
+    judged = {m for m in data.get("month", pd.Series(dtype=object)) if isinstance(m, str) and m != as_of}
+    if len(judged) == 1:
+        title += t("chart.judged_at", lang, month=month_label(judged.pop(), lang))
     return _layout(fig, title, height=max(320, 28 * len(data) + 120))
+
+
+def _months(periods) -> list[pd.Timestamp]:
+    """Months as dates, so the axis spaces and thins its labels itself (36 category labels collided)."""
+    return [pd.Timestamp(f"{m}-01") for m in periods]
+
+
+def _month_axis(lang: str) -> dict:
+    return {"tickformat": "%b %Y" if lang == "en" else "%Y年%-m月", "hoverformat": "%b %Y" if lang == "en"
+            else "%Y年%-m月", "gridcolor": "#e5e7eb"}
 
 
 def trend_chart(history: pd.DataFrame, projection: pd.DataFrame, target: Target, as_of: str,
                 lang: str = "zh", goal: float | None = None, original: pd.DataFrame | None = None) -> go.Figure:
-    """Actual against its trajectory, each month's own increment as bars, the projection to the end of the period
-    with its band, and the same month a year earlier when there are figures for it. ``goal``: the target the
-    region is held to (the plan's value when None; a relative target's is worked out from its baseline)."""
+    """Actual against its trajectory, the projection to the end of the period with its band, and the same month
+    a year earlier when there are figures for it; below, in a panel of its own, each month's own increment as
+    bars. ``goal``: the target the region is held to (the plan's value when None; a relative target's is worked
+    out from its baseline).
+
+    The bars have their own panel and their own scale: drawn over the lines on a second axis they washed the
+    lines out, and that axis, aligned to the first, ticked 0.175 / 0.351 / 0.526."""
+    from plotly.subplots import make_subplots
+
     goal = target.value if goal is None else goal
     series = [history["expected"], history["actual"], pd.Series([goal], dtype="float64")]
     if not projection.empty:
         series += [projection["high"]]
     peak = max(float(s.astype(float).max(skipna=True)) for s in series if s.notna().any())
     divisor, unit = axis_scale(peak, target.unit, lang)
-    x = [month_label(m, lang) for m in history["period"]]
-    fig = go.Figure()
-    if history["increment"].notna().any():
-        fig.add_trace(go.Bar(x=x, y=history["increment"] / divisor, name=t("chart.increment", lang),
-                             marker_color="#cbd5e1", yaxis="y2", opacity=0.8))
+    x = _months(history["period"])
+    increments = history["increment"].astype(float)
+    bars = increments.notna().any()
+    fig = make_subplots(rows=2 if bars else 1, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        row_heights=[0.72, 0.28] if bars else [1.0])
     fig.add_trace(go.Scatter(x=x, y=history["expected"] / divisor, name=t("chart.expected", lang), mode="lines",
-                             line={"dash": "dash", "color": "#6b7280", "width": 2}))
+                             line={"dash": "dash", "color": "#6b7280", "width": 2}), row=1, col=1)
     if original is not None:   # a revised target: the path the plan first set, beside the revised one
-        fig.add_trace(go.Scatter(x=[month_label(m, lang) for m in original["period"]],
-                                 y=original["expected"].astype(float) / divisor, mode="lines",
-                                 name=t("chart.original_expected", lang),
-                                 line={"dash": "dot", "color": "#9ca3af", "width": 2}))
+        fig.add_trace(go.Scatter(x=_months(original["period"]), y=original["expected"].astype(float) / divisor,
+                                 mode="lines", name=t("chart.original_expected", lang),
+                                 line={"dash": "dot", "color": "#9ca3af", "width": 2}), row=1, col=1)
     previous = history["previous_year"].astype(float)
     if previous.notna().any():
         fig.add_trace(go.Scatter(x=x, y=previous / divisor, name=t("chart.previous_year", lang), mode="lines",
-                                 line={"color": "#a0aec0", "width": 2, "dash": "dot"}))
+                                 line={"color": "#a0aec0", "width": 2, "dash": "dot"}), row=1, col=1)
     fig.add_trace(go.Scatter(x=x, y=history["actual"] / divisor, name=t("chart.actual", lang),
-                             mode="lines+markers", line={"color": "#c53030", "width": 3}))
+                             mode="lines+markers", line={"color": "#c53030", "width": 3}), row=1, col=1)
     if not projection.empty:
         observed = history.dropna(subset=["actual"])
-        anchor_x = [month_label(observed["period"].iloc[-1], lang)] if not observed.empty else []
+        anchor_x = _months([observed["period"].iloc[-1]]) if not observed.empty else []
         anchor_y = [float(observed["actual"].iloc[-1]) / divisor] if not observed.empty else []
-        px = anchor_x + [month_label(m, lang) for m in projection["period"]]
+        px = anchor_x + _months(projection["period"])
         fig.add_trace(go.Scatter(x=px, y=anchor_y + list(projection["high"] / divisor), mode="lines",
-                                 line={"width": 0}, showlegend=False, hoverinfo="skip"))
+                                 line={"width": 0}, showlegend=False, hoverinfo="skip"), row=1, col=1)
         fig.add_trace(go.Scatter(x=px, y=anchor_y + list(projection["low"] / divisor), mode="lines",
                                  line={"width": 0}, fill="tonexty", fillcolor="rgba(197,48,48,0.12)",
-                                 name=t("chart.band", lang), hoverinfo="skip"))
+                                 name=t("chart.band", lang), hoverinfo="skip"), row=1, col=1)
         fig.add_trace(go.Scatter(x=px, y=anchor_y + list(projection["projected"] / divisor),
                                  name=t("chart.projection", lang), mode="lines",
-                                 line={"color": "#c53030", "width": 2, "dash": "dot"}))
+                                 line={"color": "#c53030", "width": 2, "dash": "dot"}), row=1, col=1)
     if target.kind == "level" and goal is not None:
-        fig.add_hline(y=goal / divisor, line_dash="dot", line_color="#1b7f3b",
+        fig.add_hline(y=goal / divisor, line_dash="dot", line_color="#1b7f3b", row=1, col=1,
                       annotation_text=t("chart.target_line", lang), annotation_position="top left")
-    fig.update_layout(yaxis={"title": unit, "rangemode": "tozero" if target.kind != "level" else "normal"},
-                      yaxis2={"title": t("chart.increment_axis", lang, unit=unit), "overlaying": "y",
-                              "side": "right", "showgrid": False, "rangemode": "tozero"},
-                      barmode="overlay")
+    fig.update_yaxes(title=unit, rangemode="tozero" if target.kind != "level" else "normal", row=1, col=1)
+    if bars:
+        size = float(increments.abs().max())
+        bar_divisor, bar_unit = axis_scale(size if size > 0 else 1.0, target.unit, lang)
+        fig.add_trace(go.Bar(x=x, y=increments / bar_divisor, name=t("chart.increment", lang),
+                             marker_color="#94a3b8"), row=2, col=1)
+        fig.update_yaxes(title=t("chart.increment_axis", lang, unit=bar_unit), rangemode="tozero", row=2, col=1)
     title = t("chart.trend_title", lang, target=target.name.get(lang), unit=unit, month=month_label(as_of, lang))
-    return _layout(fig, title, height=460)
+    fig = _layout(fig, title, height=560 if bars else 460)
+    fig.update_xaxes(**_month_axis(lang))
+    return fig
 
 
 def completeness_heatmap(matrix: pd.DataFrame, as_of: str, lang: str = "zh") -> go.Figure:

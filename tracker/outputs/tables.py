@@ -15,6 +15,7 @@ from tracker.outputs.cards import coverage_text, goal_text, row_goal, shortfall_
 from tracker.outputs.columns import Count, Percent, quantity, typed
 from tracker.outputs.text import escape_markdown
 from tracker.progress.snapshot import Snapshot
+from tracker.store.demo import demo_words
 
 
 def _remarks(row, target, snap: Snapshot, lang: str) -> str:
@@ -46,19 +47,19 @@ def _figure_kinds(targets: list, lang: str) -> dict:
 
 
 def target_table(snap: Snapshot, target_ids: Iterable[str], lang: str = "zh",
-                 roles: dict[str, str] | None = None) -> pd.DataFrame:
-    """Targets at province level, one row each; figures as numbers (``outputs.columns``)."""
+                 roles: dict[str, str] | None = None, task: bool = True) -> pd.DataFrame:
+    """Targets at province level, one row each; figures as numbers (``outputs.columns``). ``task=False`` on a
+    page about one task, which names it already."""
     province = snap.province()
     rows, targets = [], []
     for target_id in target_ids:
         target = snap.plan.target(target_id)
         targets.append(target)
         row = province.loc[target_id].to_dict()
-        record = {
-            t("col.target", lang): target.name.get(lang),
-            t("col.task", lang): task_label(snap.plan.task(target.task).number,
-                                            snap.plan.task(target.task).title.get(lang), lang),
-        }
+        record = {t("col.target", lang): target.name.get(lang)}
+        if task:
+            record[t("col.task", lang)] = task_label(snap.plan.task(target.task).number,
+                                                     snap.plan.task(target.task).title.get(lang), lang)
         if roles is not None:
             record[t("col.role", lang)] = t(f"role.{roles[target_id]}", lang)
         record.update({
@@ -106,25 +107,24 @@ def departments_text(departments: Departments, lang: str = "zh") -> str:
 
 
 def milestone_table(snap: Snapshot, milestone_ids: Iterable[str], lang: str = "zh",
-                    roles: dict[str, str] | None = None) -> pd.DataFrame:
+                    roles: dict[str, str] | None = None, task: bool = True) -> pd.DataFrame:
     wanted = list(milestone_ids)
     frame = snap.milestones.set_index("milestone")
     rows = []
     for milestone_id in wanted:
         milestone = next(m for m in snap.plan.milestones if m.id == milestone_id)
         row = frame.loc[milestone_id]
-        task = snap.plan.task(milestone.task)
-        record = {
-            t("col.milestone", lang): milestone.name.get(lang),
-            t("col.task", lang): task_label(task.number, task.title.get(lang), lang),
-        }
+        its_task = snap.plan.task(milestone.task)
+        record = {t("col.milestone", lang): milestone.name.get(lang)}
+        if task:
+            record[t("col.task", lang)] = task_label(its_task.number, its_task.title.get(lang), lang)
         if roles is not None:
             record[t("col.role", lang)] = t(f"role.{roles[milestone_id]}", lang)
         record.update({
             t("target.departments", lang): departments_text(milestone.departments, lang),
             t("col.status", lang): snap.config.milestone_status(row["status"]).label(lang),
             t("col.updated", lang): month_label(row["as_of"], lang) if isinstance(row["as_of"], str) else "—",
-            t("col.note", lang): row["note"] if isinstance(row["note"], str) else "",
+            t("col.note", lang): demo_words(row["note"], lang) if isinstance(row["note"], str) else "",
         })
         rows.append(record)
     return pd.DataFrame(rows)
@@ -155,20 +155,27 @@ def milestone_counts(snap: Snapshot) -> dict[str, int]:
     return {s.id: int(counts.get(s.id, 0)) for s in snap.config.milestone_statuses}
 
 
-def preview_table(preview: pd.DataFrame, problems, lang: str = "zh") -> tuple[pd.DataFrame, list[str]]:
+def preview_table(preview: pd.DataFrame, problems, lang: str = "zh", plan=None) -> tuple[pd.DataFrame, list[str]]:
     """The parsed figures of an upload beside the county's earlier months, and a severity per row ("" when
-    clean) so the page can colour the rows a problem points at."""
+    clean) so the page can colour the rows a problem points at. A cell that could not be read as a figure (a
+    negative number, "待报") is a row of its own, with what it holds and why, so every problem is marked where it
+    is, not only in the list above."""
     by_cell: dict[tuple[str | None, str | None], list] = {}
     for p in problems:
         by_cell.setdefault((p.sheet, p.cell), []).append(p)
     change_words = {"new": t("preview.new", lang), "same": t("preview.same", lang),
                     "changed": t("preview.changed", lang)}
-    rows, severity = [], []
+
+    def target_name(target_id, fallback):
+        return plan.target(target_id).name.get(lang) if plan is not None and target_id else fallback
+
+    rows, severity, placed = [], [], set()
     for r in preview.to_dict("records"):
         found = by_cell.get((r["sheet"], r["cell"]), [])
+        placed.add((r["sheet"], r["cell"]))
         rows.append({
             t("col.region", lang): r["county_name"],
-            t("col.target", lang): r["target_name"],
+            t("col.target", lang): target_name(r["target"], r["target_name"]),
             t("preview.period", lang): month_label(r["period"], lang),
             t("preview.value", lang): r["value"],
             t("preview.current", lang): r["current"],
@@ -180,12 +187,49 @@ def preview_table(preview: pd.DataFrame, problems, lang: str = "zh") -> tuple[pd
         })
         severity.append("error" if any(p.severity == "error" for p in found)
                         else "warning" if found else "")
+    period = month_label(preview["period"].iloc[0], lang) if not preview.empty else ""
+    for (sheet, cell), found in by_cell.items():
+        if cell is None or (sheet, cell) in placed or not any(p.county for p in found):
+            continue
+        first = found[0]
+        rows.append({
+            t("col.region", lang): first.county,
+            t("col.target", lang): target_name(first.target, first.params.get("target_name", "")),
+            t("preview.period", lang): period,
+            t("preview.value", lang): None,
+            t("preview.written", lang): first.params.get("value", ""),
+            t("preview.change", lang): t("preview.not_read", lang),
+            t("preview.cell", lang): f"{sheet}!{cell}" if sheet else cell,
+            t("preview.problem", lang): "；".join(p.message(lang) for p in found),
+        })
+        severity.append("error" if any(p.severity == "error" for p in found) else "warning")
+    # in the order of the sheet (row, then column), so an unreadable cell sits among its county's figures
+    order = sorted(range(len(rows)), key=lambda i: _cell_order(rows[i][t("preview.cell", lang)]))
+    rows, severity = [rows[i] for i in order], [severity[i] for i in order]
     frame = pd.DataFrame(rows)
     for key in ("preview.value", "preview.current", "preview.previous_1", "preview.previous_2"):
         column = t(key, lang)
         if column in frame:  # whole persons read as whole numbers, not 300006.000000
             frame[column] = pd.to_numeric(frame[column]).round().astype("Int64")
+    written = t("preview.written", lang)
+    if written in frame:  # what an unreadable cell holds, beside the figure column
+        frame[written] = frame[written].fillna("")
+        order = list(frame.columns)
+        order.remove(written)
+        order.insert(order.index(t("preview.value", lang)) + 1, written)
+        frame = frame[order]
     return frame, severity
+
+
+def _cell_order(reference: str) -> tuple[str, int, int]:
+    """``数据!G11`` → ("数据", 11, 7): sheet, row, column."""
+    sheet, _, cell = reference.rpartition("!")
+    letters = "".join(c for c in cell if c.isalpha()).upper()
+    digits = "".join(c for c in cell if c.isdigit())
+    column = 0
+    for c in letters:
+        column = column * 26 + ord(c) - 64
+    return sheet, int(digits or 0), column
 
 
 def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
@@ -194,7 +238,6 @@ def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
         t("problem.col.where", lang): p.location(lang),
         t("col.region", lang): p.county or "",
         t("problem.col.message", lang): p.message(lang),
-        t("problem.col.code", lang): p.code,
     } for p in problems])
 
 
@@ -203,10 +246,10 @@ def submission_table(history: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col.submission", lang): history["id"],
         t("preview.period", lang): [month_label(p, lang) for p in history["period"]],
         t("col.uploaded_at", lang): [f"{x:%Y-%m-%d %H:%M}" for x in history["created_at"]],
-        t("col.uploader", lang): history["uploader"],
+        t("col.uploader", lang): [demo_words(u, lang) for u in history["uploader"]],
         t("col.file", lang): history["file_name"],
         t("col.values", lang): history["n_values"],
-        "sha256": [s[:12] if isinstance(s, str) else "" for s in history["sha256"]],
+        t("col.checksum", lang): [s[:12] if isinstance(s, str) else "" for s in history["sha256"]],
     })
 
 
@@ -281,8 +324,8 @@ def milestone_history_table(records: pd.DataFrame, config, lang: str = "zh") -> 
     return pd.DataFrame([{
         t("col.updated", lang): month_label(r["as_of"], lang),
         t("col.status", lang): config.milestone_status(r["status"]).label(lang),
-        t("col.note", lang): r["note"] or "",
-        t("col.uploader", lang): r["updated_by"],
+        t("col.note", lang): demo_words(r["note"] or "", lang),
+        t("col.uploader", lang): demo_words(r["updated_by"], lang),
         t("col.uploaded_at", lang): f"{r['created_at']:%Y-%m-%d %H:%M}",
         t("milestones.evidence_col", lang): r["evidence"] if isinstance(r["evidence"], str) else "",
     } for r in records.to_dict("records")])

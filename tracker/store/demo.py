@@ -23,6 +23,18 @@ from tracker.store import NewValue, record_submission, submission_count
 from tracker.store.models import Allocation, MilestoneUpdate
 
 DEMO_UPLOADER = "示例数据"
+#: The demo's own words in English: the notes and names it writes are fixed, so an English reader need not meet
+#: them in Chinese (what real users write stays as they wrote it).
+DEMO_ENGLISH = {
+    DEMO_UPLOADER: "Demo data", "示例分解": "Demo allocation", "示例数据（随机生成）": "Demo data (randomly generated)",
+    "已部署推进（示例）": "Work under way (demo)", "已完成（示例）": "Done (demo)",
+    "进度滞后，需协调推进（示例）": "Behind; needs coordination (demo)",
+}
+
+
+def demo_words(text: object, lang: str) -> object:
+    """``text`` in ``lang`` when it is one of the demo's own fixed texts; anything else unchanged."""
+    return DEMO_ENGLISH.get(text, text) if lang == "en" and isinstance(text, str) else text
 DEMO_START, DEMO_END = "2023-01", "2025-12"
 _RECENT = "2025-11"  # returns for the newest months are still arriving
 SEED = 20230717
