@@ -33,10 +33,11 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = "sichuan-2023-citizenization"
-#: The pages a session walks, by their url path (the overview is asked for by name: when the plan has ended the
-#: evaluation is the default page and the overview's path is ``overview``; with a month in the link, the overview is
-#: the default and an unknown name falls back to it — either way the overview is drawn).
+#: The pages a session walks, by their url path. The overview is the default page whenever the link carries a
+#: month (app.py: an ended plan opens on its evaluation only without one), and the default page's path is empty:
+#: it is asked for as "" (PAGE_NAMES) and reported as "overview".
 PAGES = ("overview", "completeness", "tasks", "departments", "redlist", "regions", "target", "milestones")
+PAGE_NAMES = {"overview": ""}
 ERROR_TEXT = "页面出错"
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
 
@@ -69,7 +70,7 @@ async def render(ws, page: str, query_string: str, timeout: float = 60.0) -> dic
     """One click: ask for ``page`` with ``query_string`` and read the server's messages until the run ends.
     Returns page, seconds, errors (list of str), unknown (the menu has no such page)."""
     back = BackMsg()
-    back.rerun_script.page_name = page
+    back.rerun_script.page_name = PAGE_NAMES.get(page, page)
     back.rerun_script.query_string = query_string
     back.rerun_script.context_info.locale = "zh-CN"
     back.rerun_script.context_info.timezone = "Asia/Shanghai"
@@ -162,7 +163,8 @@ def summarise(records: list[dict]) -> dict:
         mine = [r["seconds"] for r in ok if r["page"] == page]
         if mine:
             pages[page] = {"renders": len(mine), "p50_s": round(statistics.median(mine), 4),
-                           "p95_s": round(_p95(mine), 4), "max_s": round(max(mine), 4)}
+                           "p95_s": round(_p95(mine), 4), "max_s": round(max(mine), 4),
+                           "unknown": sum(1 for r in records if r["page"] == page and r["unknown"])}
     out["pages"] = pages
     return out
 
