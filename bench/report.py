@@ -248,12 +248,19 @@ LOAD_NOTES = [
     "for the tables and Streamlit's own per-element work (a one-line script: 6 ms); on a machine this busy the "
     "order of the pages changes from run to run by ±20 ms. Next: the pages' figures and tables cached per data "
     "version, which is work in pages/ (where they are built).",
-    "- **Chromium on a fresh server: 2.0–2.7 s** in four runs on this machine (load average 3–4 on its 2 cores, "
+    "- **After merging main (#15: tables drawn whole with `st.table` and a pandas Styler)** the pages cost more "
+    "and the 100-session aim is missed in this run: one session tasks 101 ms, target 116 ms, milestones 82 ms "
+    "(31, 51 and 43 ms on this branch before the merge), 100 sessions with ~10 s think p95 5.46 s with the "
+    "server at 67 % of a core while the machine's load average was 4–6 from other people's runs; on this branch "
+    "before the merge two runs gave p95 0.61 and 0.50 s. A profile of the merged tasks and target pages puts "
+    "about 15 % of a render in `st.table(styler)` (pandas' `Styler._compute` and Streamlit's `marshall_styler`): "
+    "the styled tables are the next thing to keep per data version, or to draw without a Styler.",
+    "- **Chromium on a fresh server: 2.0–2.7 s** in five runs on this machine (load average 3–4 on its 2 cores, "
     "from other people's browser tests), against 4.2 s before; the server's share is 0.25–0.3 s and the warm "
     "figure in the same runs is as long (2.1–2.7 s): what is left is the browser loading and drawing Streamlit's "
     "front end on a busy machine — the cold penalty is gone, the aim is not met here.",
-    "- **Memory after 100 sessions** came out at +5 MB then +4 MB, and +7 MB then +0 MB, in two full runs on "
-    "this data, and at +58 MB then −2 MB in one run on the `tracker demo` database: a first round can leave the allocator's arenas larger, and later rounds reuse "
+    "- **Memory after 100 sessions** came out at +5 MB then +4 MB, +7 MB then +0 MB, and +3 MB then −1 MB in "
+    "three full runs on this data, and at +58 MB then −2 MB in one run on the `tracker demo` database: a first round can leave the allocator's arenas larger, and later rounds reuse "
     "them — no run grew round after round. With the post-run collection on, +26 MB then +7 MB.",
     "- **Closed sessions stay 120 s** (`server.disconnectedSessionTTL`), up to 128 of them, about 1 MB each "
     "(100 closed sessions held: +99 MB before they are let go, with or without the post-run collection): a tab that loses its connection for a moment gets its session back. Lowering it is a choice between memory "
