@@ -26,8 +26,9 @@ init: $(STAMP)
 demo: init
 	$(BIN)/tracker demo --if-empty
 
+# ui/server.py: `streamlit run app.py` with the caches warmed before the first visitor and TCP_NODELAY on its sockets
 run: demo
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m ui.server --server.port $(PORT)
 
 # N app processes on one database (TRACKER_DATABASE_URL; PostgreSQL for a deployment) behind nginx on
 # http://127.0.0.1:8501, sticky sessions, one secret key (deploy/serve.py). N defaults to one per core; SERVE_ARGS

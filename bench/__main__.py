@@ -1,4 +1,8 @@
-"""``python -m bench [--quick]``: run the benchmarks, write bench/results.json and docs/performance.md."""
+"""``python -m bench [--quick]``: run the benchmarks, write bench/results.json and docs/performance.md.
+
+``python -m bench load [--quick] [--database URL]``: the load benchmark alone (bench/load.py); its section of
+bench/results.json is replaced, the rest kept, and docs/performance.md written again from the whole.
+"""
 from __future__ import annotations
 
 import argparse
@@ -78,7 +82,7 @@ def run(quick: bool) -> dict:
     from tracker import store
     from tracker.store.db import get_engine
 
-    from . import browser, pages, progress, synthetic
+    from . import browser, load, pages, progress, synthetic
 
     runs = 2 if quick else 5
     results: dict = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
@@ -121,17 +125,12 @@ def run(quick: bool) -> dict:
             with browser.app(sichuan_urls["sqlite"]) as (base, pid):
                 results["overview"] = browser.overview_times(base, 1 if quick else runs)
                 log(f"overview in Chromium: {results['overview']}")
-                if quick:  # the same server: the smoke run only checks that the load test and the memory probe run
-                    results["load"] = browser.load(base, pid, [AS_OF], sessions=2, seconds=5)
+                if quick:  # the same server: the smoke run only checks that the memory probe runs
                     stats = browser.process_stats(pid)
                     results["memory"] = {"database": "sqlite", "scale": "sichuan", "paths": ["/"],
                                          "peak_mb": round(stats["peak_mb"], 1), "rss_mb": round(stats["rss_mb"], 1)}
-            if not quick:
-                with browser.app(sichuan_urls["sqlite"]) as (base, pid):
-                    browser.visit(base, ["/"])  # the server's first run is the cold start's, not the load's
-                    months = list(reversed(sichuan.months))[:6]
-                    results["load"] = browser.load(base, pid, months, sessions=10, seconds=60)
-            log(f"load: {results['load']}")
+            # the load over the websocket, no browser (bench/load.py), on servers of its own
+            results["load"] = load.run(sichuan_urls["sqlite"], list(reversed(sichuan.months)), quick)
 
             if quick:  # a third app server for the national data would double the smoke run's time
                 return results
@@ -150,14 +149,34 @@ def run(quick: bool) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("only", nargs="?", choices=["load"], help="load: the load benchmark alone (bench/load.py)")
+    parser.add_argument("--database", help="with load: the database to serve (default: the Sichuan benchmark data "
+                        "in a new SQLite file)")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes, two runs each, a short load: a smoke test for CI (under a minute)")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--out", help="default bench/results.json (load --quick: a temporary file, so a smoke run "
+                        "never replaces the recorded figures)")
     args = parser.parse_args()
+    if args.out is None:
+        args.out = (str(Path(tempfile.mkdtemp(prefix="bench-")) / "results.json") if args.only and args.quick
+                    else str(ROOT / "bench" / "results.json"))
     start = time.perf_counter()
-    results = run(args.quick)
-    results["duration_s"] = round(time.perf_counter() - start)
+    if args.only == "load":
+        from . import load
+
+        out = Path(args.out)
+        results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {
+            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "as_of": AS_OF}
+        results["load"] = load.main(args.quick, args.database)
+        results["load"]["when"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        results["load"]["machine"] = machine()
+        results["load"]["duration_s"] = round(time.perf_counter() - start)
+        args.quick = args.quick or results.get("quick", True)  # the report needs a full run's other sections
+    else:
+        results = run(args.quick)
+        results["duration_s"] = round(time.perf_counter() - start)
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    log(f"results written to {args.out}")
     from .report import aims, write_report
 
     for aim in aims(results):

@@ -32,12 +32,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def app(database_url: str, national: bool = False):
-    """``streamlit run app.py`` (through bench.serve) on a free port; yields (url, pid)."""
+def app(database_url: str, national: bool = False, script: str | None = None, flags: tuple[str, ...] = ()):
+    """``streamlit run app.py`` (through bench.serve; ``script``: another one; ``flags``: bench.serve's) on a free
+    port; yields (url, pid)."""
     port = _free_port()
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-streamlit-{port}.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "bench.serve", str(port), database_url,
-                             *(["--national"] if national else [])],
+                             *(["--national"] if national else []), *([f"--script={script}"] if script else []), *flags],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -129,8 +129,10 @@ def render(app_ports: Sequence[int | str], prefix: Path, *, listen: str | None =
 
 
 def app_command(port: int, upload_mb: int | None = None, address: str = "127.0.0.1") -> list[str]:
-    """One app process: headless, on the loopback unless told otherwise, its upload limit the app's own."""
-    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    """One app process: headless, on the loopback unless told otherwise, its upload limit the app's own. Started
+    as ``make run`` starts it (ui/server.py: ``streamlit run app.py`` with TCP_NODELAY on its sockets, the caches
+    warmed and the start-up heap frozen before it answers its health check)."""
+    return [sys.executable, "-m", "ui.server", "--server.port", str(port),
             "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none",
             "--server.maxUploadSize", str(upload_mb if upload_mb is not None else max_upload_mb())]

@@ -84,8 +84,10 @@ def engine():
         st.stop()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _snapshot(url: str, plan_id: str, as_of: str, version: str) -> Snapshot:
+    """One snapshot per plan, month and data version, shared by every session as it is (cache_data unpickled a
+    copy on every rerun: a tenth of a warm render). Frozen; views filter its frames and never write to them."""
     return load_snapshot(_ready_engine(url), plan_id, as_of)
 
 

@@ -13,6 +13,33 @@ from tracker.model.units import axis_scale, format_percent, format_quantity
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
+def _remember_property_paths() -> None:
+    """plotly parses every property path (``"xaxis.gridcolor"``) afresh each time a figure is updated, through
+    helpers that build a class per call: half the time of building a figure here (the regions page's bar chart
+    22 → 10 ms, the same JSON). The parse is a pure function of the string, so it is remembered (a copy of the
+    list it returns each time, as callers get a fresh one from plotly)."""
+    from functools import lru_cache
+
+    import plotly.basedatatypes as base
+
+    parse = getattr(base, "_str_to_dict_path_full", None)
+    if parse is None or getattr(parse, "remembered", False):
+        return
+    cached = lru_cache(maxsize=8192)(parse)
+
+    def remembered(key_path_str):
+        if not isinstance(key_path_str, str):
+            return parse(key_path_str)
+        path, positions = cached(key_path_str)
+        return path, list(positions)
+
+    remembered.remembered, remembered.parse = True, parse
+    base._str_to_dict_path_full = remembered
+
+
+_remember_property_paths()
+
+
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},

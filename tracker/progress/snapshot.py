@@ -5,8 +5,10 @@ the same figure.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -44,6 +46,30 @@ def _values(url: str, plan_id: str, version: str, target_id: str | None,
                                 period_from=first, period_to=last)
 
 
+_TRENDS: OrderedDict = OrderedDict()
+_TRENDS_LOCK = threading.Lock()
+_TRENDS_MAX = 128
+
+
+def _trend(source: ValueSource, target, as_of: str, scope: list[str] | None, target_value: float | None,
+           values) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``engine.trend``, kept per data version (``source``) and everything else it depends on (the target compared
+    by value, so a revised or reloaded plan is a new key): the target page drew it afresh on every rerun, walking
+    every month of the period over the county values (a third of the page's time). The frames are shared between
+    callers, who only read them."""
+    key = (source, target, as_of, tuple(scope) if scope is not None else None, target_value)
+    with _TRENDS_LOCK:
+        if key in _TRENDS:
+            _TRENDS.move_to_end(key)
+            return _TRENDS[key]
+    result = trend(target, values(), as_of, scope, target_value=target_value)
+    with _TRENDS_LOCK:
+        _TRENDS[key] = result
+        while len(_TRENDS) > _TRENDS_MAX:
+            _TRENDS.popitem(last=False)
+    return result
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The progress table is computed from the counties' actuals summed in the database; the values themselves
@@ -70,11 +96,24 @@ class Snapshot:
         """Every target's current county values of months ``first``..``last``."""
         return self.source.read(months=(first, last))
 
+    @cached_property
+    def _levels(self) -> dict[str, pd.DataFrame]:
+        """The progress table's rows of each level, and the province's by target: split once per snapshot (the app
+        shares one snapshot between reruns and sessions; a page asked for them several times a run). The frames are
+        shared: views filter them and never write to them."""
+        levels = {level: self.progress[self.progress["level"] == level] for level in self.progress["level"].unique()}
+        levels[":province"] = self._rows_in(levels, "province").set_index("target")
+        return levels
+
+    def _rows_in(self, levels: dict[str, pd.DataFrame], level: str) -> pd.DataFrame:
+        found = levels.get(level)
+        return found if found is not None else self.progress[self.progress["level"] == level]
+
     def rows(self, level: str) -> pd.DataFrame:
-        return self.progress[self.progress["level"] == level]
+        return self._rows_in(self._levels, level)
 
     def province(self) -> pd.DataFrame:
-        return self.rows("province").set_index("target")
+        return self._levels[":province"]
 
     def original_trajectory(self, target_id: str) -> pd.DataFrame | None:
         """A revised target's expected path as the plan first set it (None when it was never revised): drawn
@@ -82,13 +121,14 @@ class Snapshot:
         target = self.plan.target(target_id)
         if target.revision is None:
             return None
-        return trend(target.original, self.target_values(target_id), self.as_of, self.scopes.get(target_id))[0]
+        return _trend(self.source, target.original, self.as_of, self.scopes.get(target_id), None,
+                      lambda: self.target_values(target_id))[0]
 
     def trend(self, target_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         target = self.plan.target(target_id)
         goal = self.province().loc[target_id, "target_value"]
-        return trend(target, self.target_values(target_id), self.as_of, self.scopes.get(target_id),
-                     target_value=None if pd.isna(goal) else float(goal))
+        return _trend(self.source, target, self.as_of, self.scopes.get(target_id),
+                      None if pd.isna(goal) else float(goal), lambda: self.target_values(target_id))
 
 
 def baselines(engine: Engine, plan: Plan) -> pd.DataFrame | None:
