@@ -31,7 +31,7 @@ if not snap.plan.targets:
     st.stop()
 target_id = ui.select_target(snap, ctx.lang)
 target = snap.plan.target(target_id)
-ui.show_table(target_table(snap, [target_id], ctx.lang), f"{target_id}-{ctx.as_of}")
+ui.show_table(target_table(snap, [target_id], ctx.lang, task=False), f"{target_id}-{ctx.as_of}")
 row = snap.province().loc[target_id]
 if isinstance(row["estimated"], tuple) and row["estimated"]:
     st.caption(estimate_text(row, target, snap.tree, ctx.lang))

@@ -9,8 +9,8 @@ import streamlit as st
 
 from loaders.plans import load_plans
 from tracker.i18n import month_label, t
-from tracker.outputs.columns import kinds_of, shown
-from tracker.outputs.text import escape_markdown
+from tracker.outputs.columns import shown
+from tracker.outputs.text import JOINER, escape_markdown
 from tracker.progress.snapshot import Snapshot
 from ui.context import keep, lang, page_name, publish_link
 from ui.signin import actor, protected
@@ -33,38 +33,41 @@ def show_table(frame: pd.DataFrame, name: str, severity: list[str] | None = None
     if frame.empty:
         st.caption(t("table.empty", current))
         return
-    figures = set(kinds_of(frame))
     page = shown(frame, current)
     cut = len(page) > PAGE_ROWS
     page = page.head(PAGE_ROWS).reset_index(drop=True)
-    numeric = [c for c in page.columns if c in figures or pd.api.types.is_numeric_dtype(page[c])]
-    page = pd.DataFrame({escape_markdown(c): [_cell(v) for v in page[c]] for c in page.columns})
-    styler = page.style.hide(axis="index")
-    right = [escape_markdown(c) for c in numeric]
-    if current == "en":  # English words are long: let a cell break one rather than push the table off the page
-        styler = styler.set_properties(**{"overflow-wrap": "anywhere"})
-        if right:
-            styler = styler.set_properties(subset=right, **{"text-align": "right"})
-    else:
-        if right:
-            styler = styler.set_properties(subset=right, **{"text-align": "right", "white-space": "nowrap"})
-        short = [c for c in page.columns if c not in right and page[c].astype(str).str.len().max() <= 10]
-        if short:  # a month, a status, a cell reference: on one line; long text wraps
-            styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    keep_whole = current != "en"  # English words break at spaces; Chinese anywhere, so short cells are kept whole
+    page = pd.DataFrame({escape_markdown(c): [_cell(v, keep_whole and _short(page[c])) for v in page[c]]
+                         for c in page.columns})
+    # A pandas Styler costs ~9 ms a table on every rerun (against 0.4 ms for the frame): used only to colour
+    # the rows a problem points at.
+    styler = page
     if severity is not None:
         marks = list(severity)
-        styler = styler.apply(lambda row: [_SEVERITY_COLOURS[marks[row.name]]] * len(row), axis=1)
-    st.table(styler, border="horizontal")
+        styler = page.style.hide(axis="index").apply(
+            lambda row: [_SEVERITY_COLOURS[marks[row.name]]] * len(row), axis=1)
+    st.table(styler, border="horizontal", hide_index=True)
     if cut:
         st.caption(t("table.cut", current, shown=PAGE_ROWS, n=len(frame)))
     _download(frame, name)
 
 
-def _cell(value: object) -> object:
-    """A cell as drawn: numbers as they are, missing as "—", text escaped for Markdown."""
+#: A column whose texts are all this short (months, statuses, figures, cell references) is kept on one line.
+WHOLE_CHARS = 8
+
+
+def _short(column: pd.Series) -> bool:
+    return column.map(lambda v: len(v) if isinstance(v, str) else 0).max() <= WHOLE_CHARS
+
+
+def _cell(value: object, keep_whole: bool = True) -> object:
+    """A cell as drawn: numbers as they are, missing as "—", text escaped for Markdown; with ``keep_whole``, kept
+    on one line (an invisible word joiner between its characters: "2023年6月" does not break after 年)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, str):
+        if keep_whole and len(value) > 1:
+            value = JOINER.join(value)
         return escape_markdown(value) if value else ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
