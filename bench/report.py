@@ -60,6 +60,9 @@ def aims(results: dict) -> list[dict]:
         if "churn" in load:
             add(f"memory after {load['churn']['sessions']} sessions opened and closed", load["churn"]["growth_mb"],
                 50, f"{load['churn']['growth_mb']:+.0f} MB", "≤ +50 MB")
+        ratio = (load.get("scaling") or {}).get("ratio", {}).get("2")
+        if ratio is not None:  # an aim of at least: met when 1.7 - ratio <= 0
+            add("throughput, 2 processes ÷ 1, behind nginx", 1.7 - ratio, 0, f"×{ratio:.2f}", "≥ ×1.7")
     return rows
 
 
