@@ -2,11 +2,14 @@
 import streamlit as st
 
 import ui
+from tracker.access.roles import PermissionDenied
 from tracker.i18n import month_label, t
 from tracker.model.units import format_percent
 from tracker.outputs.charts import completeness_heatmap
-from tracker.outputs.tables import completeness_matrix, completeness_table, missing_table
+from tracker.outputs.tables import completeness_matrix, completeness_table, missing_table, reminder_table
+from tracker.outputs.text import escape_markdown as md
 from tracker.progress.completeness import recent_months
+from tracker.review import reminders
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -38,3 +41,42 @@ if missing.empty:
     st.success(t("completeness.none_missing", ctx.lang))
 else:
     ui.show_table(missing, f"missing-{ctx.as_of}")
+
+# 催报: who was reminded when, and (province users) the notices due now, sent once each (tracker/review/reminders.py)
+st.subheader(t("remind.title", ctx.lang, month=month_label(ctx.as_of, ctx.lang)))
+done = st.session_state.pop("remind_done", None)
+if done:
+    st.success(done)
+history = reminders.sent(ui.engine(), ctx.plan_id, ctx.as_of)
+if history:
+    ui.show_table(reminder_table(history, snap.tree, ctx.lang), f"reminders-{ctx.as_of}")
+else:
+    st.caption(t("remind.none_sent", ctx.lang))
+who = ui.actor()
+if who is not None and who.may("approve") and not reminders.contacts_path().exists():
+    st.caption(t("remind.no_contacts", ctx.lang))
+elif who is not None and who.may("approve"):
+    try:
+        contacts = reminders.load_contacts()
+    except reminders.ReminderError as exc:
+        st.caption(md(exc))
+    else:
+        due = reminders.remind(ui.engine(), ctx.plan_id, report, snap.tree, ctx.as_of, rule, who, contacts,
+                               dry_run=True)
+        if not due:
+            st.caption(t("remind.nothing_due", ctx.lang))
+        else:
+            st.markdown(t("remind.due", ctx.lang, n=len(due), names=md("、".join(n.prefecture_name for n in due))))
+            with st.expander(t("remind.preview", ctx.lang)):
+                for notice in due:
+                    st.markdown(f"**{md(notice.subject)}**")
+                    st.text(notice.body)
+            if st.button(t("remind.send", ctx.lang), key="remind_send", type="primary"):
+                try:
+                    sent_now = reminders.remind(ui.engine(), ctx.plan_id, report, snap.tree, ctx.as_of, rule, who,
+                                                contacts)
+                except (reminders.ReminderError, PermissionDenied) as exc:
+                    st.error(md(exc))
+                else:
+                    st.session_state["remind_done"] = t("remind.sent", ctx.lang, n=len(sent_now))
+                    st.rerun()

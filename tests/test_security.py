@@ -284,7 +284,7 @@ def test_unknown_names_and_disabled_accounts_take_as_long_as_a_wrong_password(re
 
 APPEND_ONLY = {  # table → a column a rewrite would change
     "audit_log": "actor", "reviews": "reason", "reported_values": "value", "allocations": "value",
-    "milestone_updates": "note", "evidence_files": "name",
+    "milestone_updates": "note", "evidence_files": "name", "delivery_judgements": "level", "reminders": "outcome",
 }
 
 
@@ -293,7 +293,17 @@ def _one_row_each(engine) -> None:
     from sqlalchemy.orm import Session
 
     from loaders.plans import load_plans
-    from tracker.store.models import Allocation, EvidenceFile, MilestoneUpdate, Review, Submission
+    from datetime import date
+
+    from tracker.store.models import (
+        Allocation,
+        DeliveryJudgement,
+        EvidenceFile,
+        MilestoneUpdate,
+        Reminder,
+        Review,
+        Submission,
+    )
 
     import_bytes(engine, xlsx(good_rows()), "绵阳.xlsx")  # submissions, reported values, the audit trail
     plan = load_plans()[PLAN]
@@ -307,6 +317,11 @@ def _one_row_each(engine) -> None:
                                uploader="省厅"))
         session.add(MilestoneUpdate(plan_id=PLAN, milestone_id=plan.milestones[0].id, status="done", as_of="2023-06",
                                     note="已完成", updated_by="省厅", evidence_id=evidence.id))
+        session.add(DeliveryJudgement(plan_id=PLAN, target_id=plan.targets[0].id, level="at_risk", reason="两市未开班",
+                                      reviewed_on=date(2023, 7, 5), actor="省厅"))
+        session.add(Reminder(plan_id=PLAN, prefecture_code="510600", period="2023-06", stage="first",
+                             counties='["510603"]', recipients='["a@example.gov.cn"]', outcome='{"email": "sent"}',
+                             actor="省厅"))
 
 
 def _rewrites(table: str, column: str, row: dict, dialect: str) -> list[tuple[str, dict]]:
@@ -359,6 +374,8 @@ def test_append_only_tables_refuse_every_rewrite_statement_by_statement(ready_en
     fresh = {k: v for k, v in row.items() if k != "id"}
     if table == "evidence_files":
         fresh["sha256"] = "cd" * 32
+    if table == "reminders":  # one per prefecture, month and stage
+        fresh["stage"] = "escalation"
     with ready_engine.begin() as conn:
         conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(fresh)}) VALUES ({', '.join(':' + c for c in fresh)})"),
                      fresh)

@@ -74,8 +74,56 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    """催报 from cron: the notices due for a month, sent once each (``--dry-run``: listed, nothing sent)."""
+    from datetime import date
+
+    from tracker.access.roles import shell_actor
+    from tracker.cli.options import plan_context
+    from tracker.model.status import load_config
+    from tracker.progress.completeness import load_completeness
+    from tracker.review.reminders import ReminderError, remind
+    from tracker.store import init_database
+
+    plan, tree, scopes = plan_context(args.plan)
+    engine = open_engine()
+    init_database(engine)
+    rule = load_config().reporting
+    today = date.fromisoformat(args.today) if args.today else None
+    report = load_completeness(engine, plan, tree, scopes, [args.as_of], rule)
+    try:
+        notices = remind(engine, plan.id, report, tree, args.as_of, rule, shell_actor(), today=today,
+                         dry_run=args.dry_run)
+    except ReminderError as exc:
+        print(f"tracker: 未执行：{exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        json.dump([{"prefecture": n.prefecture, "prefecture_name": n.prefecture_name, "period": n.period,
+                    "stage": n.stage, "counties": list(n.counties), "recipients": list(n.recipients),
+                    "subject": n.subject, "outcome": n.outcome} for n in notices],
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    verb = "应发（未发送）" if args.dry_run else "已发送"
+    for n in notices:
+        stage = "催报" if n.stage == "first" else "二次提醒"
+        print(f"{verb}\t{stage}\t{n.prefecture_name}\t{len(n.counties)} 个县（市、区）\t"
+              f"{'、'.join(n.recipients) or '—'}\t{json.dumps(n.outcome, ensure_ascii=False) if n.outcome else ''}")
+    if not notices:
+        print(f"{args.as_of}：没有需要发送的催报")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the review command."""
+    """Add the review and remind commands."""
+    p = sub.add_parser("remind", help="催报：截止日后向仍有县（市、区）未报的市（州）发送通知，逾期 N 天再提醒；每月每阶段只发一次，"
+                                      "可每日由 cron 运行")
+    p.add_argument("--as-of", required=True, type=month, help="报告期 YYYY-MM")
+    p.add_argument("--dry-run", action="store_true", help="只列出应发的通知，不发送、不记录")
+    p.add_argument("--today", help=argparse.SUPPRESS)  # tests: the day the run is taken to be
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--plan", default="sichuan-2023-citizenization")
+    p.set_defaults(func=cmd_remind)
     p = sub.add_parser("review", help="审核市（州）报送：list 列出，accept 接收，return 退回，reopen 重新开放已锁定的月份，"
                                       "withdraw 撤回误传的报送")
     rsub = p.add_subparsers(dest="action", required=True, parser_class=Parser)

@@ -341,6 +341,24 @@ def judgement_table(history: pd.DataFrame, config, lang: str = "zh") -> pd.DataF
     } for r in history.iloc[::-1].to_dict("records")])
 
 
+def reminder_table(history: list[dict], tree, lang: str = "zh") -> pd.DataFrame:
+    """The reminders sent for a month: when, to which prefecture, which stage, how many counties, what the
+    channels answered."""
+    def answered(outcome: dict) -> str:
+        return "；".join(f"{t('remind.channel.' + k, lang)}：{t('remind.ok', lang) if v == 'sent' else v}"
+                        for k, v in outcome.items())
+
+    return pd.DataFrame([{
+        t("remind.col.sent_at", lang): f"{r['sent_at']:%Y-%m-%d %H:%M}",
+        t("col.region", lang): tree[r["prefecture"]].name,
+        t("remind.col.stage", lang): t(f"remind.stage.{r['stage']}", lang),
+        t("remind.col.counties", lang): len(r["counties"]),
+        t("remind.col.recipients", lang): "、".join(r["recipients"]) or "—",
+        t("remind.col.outcome", lang): answered(r["outcome"]),
+        t("remind.col.by", lang): r["actor"],
+    } for r in history])
+
+
 def late_table(states: pd.DataFrame, tree, lang: str = "zh") -> pd.DataFrame:
     """Counties that reported late or not at all, with when their first figures arrived."""
     return pd.DataFrame([{

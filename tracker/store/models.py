@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -128,6 +129,27 @@ class DeliveryJudgement(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (Index("ix_delivery_judgements_target", "plan_id", "target_id", "id"),)
+
+
+class Reminder(Base):
+    """A reminder (催报) sent to a late prefecture for a month, first to its contact, then (stage "escalation") to
+    the escalation contact: the counties it named, who it went to on which channels, what each channel answered.
+    At most one per prefecture, month and stage; append-only (migration 0010)."""
+
+    __tablename__ = "reminders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    prefecture_code: Mapped[str] = mapped_column(String(12))
+    period: Mapped[str] = mapped_column(String(7))
+    stage: Mapped[str] = mapped_column(String(16), doc="first | escalation")
+    counties: Mapped[str] = mapped_column(Text, doc="JSON list of county codes without an accepted return")
+    recipients: Mapped[str] = mapped_column(Text, doc="JSON list of addresses and robots notified")
+    outcome: Mapped[str] = mapped_column(Text, doc="JSON: channel → 'sent' or the error")
+    actor: Mapped[str] = mapped_column(String(128))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (UniqueConstraint("plan_id", "prefecture_code", "period", "stage",
+                                       name="uq_reminders_once"),)
 
 
 class ReportedValue(Base):
