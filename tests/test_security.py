@@ -290,11 +290,11 @@ APPEND_ONLY = {  # table → a column a rewrite would change
 
 def _one_row_each(engine) -> None:
     """A row in every append-only table, written the way the app writes them."""
+    from datetime import date
+
     from sqlalchemy.orm import Session
 
     from loaders.plans import load_plans
-    from datetime import date
-
     from tracker.store.models import (
         Allocation,
         DeliveryJudgement,
