@@ -8,7 +8,7 @@ from tracker.model.units import format_percent
 from tracker.outputs.charts import completeness_heatmap
 from tracker.outputs.tables import completeness_matrix, completeness_table, missing_table, reminder_table
 from tracker.outputs.text import escape_markdown as md
-from tracker.progress.completeness import recent_months
+from tracker.progress.completeness import deadline_of, recent_months
 from tracker.review import reminders
 
 ctx = ui.context(__file__)
@@ -61,7 +61,8 @@ elif who is not None and who.may("approve"):
     except reminders.ReminderError as exc:
         st.caption(md(exc))
     else:
-        due = reminders.remind(ui.engine(), ctx.plan_id, report, snap.tree, ctx.as_of, rule, who, contacts,
+        overdue, deadline = report.overdue(ctx.as_of), deadline_of(ctx.as_of, rule).date()
+        due = reminders.remind(ui.engine(), ctx.plan_id, overdue, snap.tree, ctx.as_of, deadline, who, contacts,
                                dry_run=True)
         if not due:
             st.caption(t("remind.nothing_due", ctx.lang))
@@ -73,8 +74,8 @@ elif who is not None and who.may("approve"):
                     st.text(notice.body)
             if st.button(t("remind.send", ctx.lang), key="remind_send", type="primary"):
                 try:
-                    sent_now = reminders.remind(ui.engine(), ctx.plan_id, report, snap.tree, ctx.as_of, rule, who,
-                                                contacts)
+                    sent_now = reminders.remind(ui.engine(), ctx.plan_id, overdue, snap.tree, ctx.as_of, deadline,
+                                                who, contacts)
                 except (reminders.ReminderError, PermissionDenied) as exc:
                     st.error(md(exc))
                 else:

@@ -19,7 +19,7 @@ from tests.intake_files import MIANYANG, import_month
 from tracker.access import audit
 from tracker.access.roles import Actor, PermissionDenied
 from tracker.model.status import load_config
-from tracker.progress.completeness import load_completeness
+from tracker.progress.completeness import deadline_of, load_completeness
 from tracker.review import reminders
 
 PLAN = get_plan("sichuan-2023-citizenization")
@@ -88,7 +88,8 @@ def contacts(tmp_path, robot, monkeypatch):
 def _run(engine, smtp_port, today, dry_run=False, actor=OFFICE, period="2023-06"):
     report = load_completeness(engine, PLAN, TREE, resolve_scopes(PLAN), [period], RULE)
     env = {"TRACKER_SMTP_HOST": "127.0.0.1", "TRACKER_SMTP_PORT": str(smtp_port), "TRACKER_SMTP_FROM": "tracker@test"}
-    return reminders.remind(engine, PLAN.id, report, TREE, period, RULE, actor, today=today, dry_run=dry_run, env=env)
+    return reminders.remind(engine, PLAN.id, report.overdue(period), TREE, period, deadline_of(period, RULE).date(),
+                            actor, today=today, dry_run=dry_run, env=env)
 
 
 def test_no_notice_before_the_deadline_and_a_dry_run_sends_and_records_nothing(ready_engine, smtp, robot, contacts):

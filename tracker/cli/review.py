@@ -81,7 +81,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from tracker.access.roles import shell_actor
     from tracker.cli.options import plan_context
     from tracker.model.status import load_config
-    from tracker.progress.completeness import load_completeness
+    from tracker.progress.completeness import deadline_of, load_completeness
     from tracker.review.reminders import ReminderError, remind
     from tracker.store import init_database
 
@@ -92,8 +92,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
     today = date.fromisoformat(args.today) if args.today else None
     report = load_completeness(engine, plan, tree, scopes, [args.as_of], rule)
     try:
-        notices = remind(engine, plan.id, report, tree, args.as_of, rule, shell_actor(), today=today,
-                         dry_run=args.dry_run)
+        notices = remind(engine, plan.id, report.overdue(args.as_of), tree, args.as_of,
+                         deadline_of(args.as_of, rule).date(), shell_actor(), today=today, dry_run=args.dry_run)
     except ReminderError as exc:
         print(f"tracker: 未执行：{exc}", file=sys.stderr)
         return 1

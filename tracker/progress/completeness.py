@@ -72,6 +72,11 @@ class Completeness:
     by_prefecture: pd.DataFrame  # prefecture × month: expected, reported, on_time, late, missing, pending, rates
     province: pd.DataFrame    # month: the same, for the province
 
+    def overdue(self, month: str) -> pd.DataFrame:
+        """Counties still without a return for ``month`` after its deadline (the ones a reminder names)."""
+        frame = self.states[(self.states["period"] == month) & (self.states["state"] == "missing")]
+        return frame.sort_values(["prefecture", "region"])
+
     def missing(self, month: str) -> pd.DataFrame:
         """Counties without a return for ``month`` (missing or still pending)."""
         frame = self.states[(self.states["period"] == month) & self.states["state"].isin(["missing", "pending"])]

@@ -39,8 +39,6 @@ from tracker.access.audit import record
 from tracker.access.roles import Actor
 from tracker.i18n import month_label
 from tracker.model.regions import RegionTree
-from tracker.model.status import Deadline
-from tracker.progress.completeness import Completeness, deadline_of
 from tracker.store.models import Reminder
 
 STAGES = ("first", "escalation")
@@ -141,16 +139,14 @@ def sent(engine: Engine, plan_id: str, period: str | None = None) -> list[dict]:
                 for row in conn.execute(query)]
 
 
-def due_notices(completeness: Completeness, tree: RegionTree, period: str, rule: Deadline, contacts: Contacts,
+def due_notices(missing, tree: RegionTree, period: str, deadline: date, contacts: Contacts,
                 already: set[tuple[str, str]], today: date) -> list[Notice]:
     """The notices due for ``period`` on ``today``: a first notice to each prefecture with counties missing after
-    the deadline, an escalation once ``escalate_after_days`` more have passed, none already sent (``already``:
-    (prefecture, stage))."""
-    deadline = deadline_of(period, rule).date()
+    the ``deadline`` (``missing``: a frame of region, prefecture — ``Completeness.overdue``),
+    an escalation once ``escalate_after_days`` more have passed, none already sent (``already``: (prefecture,
+    stage))."""
     if today <= deadline:
         return []
-    missing = completeness.missing(period)
-    missing = missing[missing["state"] == "missing"]
     out = []
     for prefecture, rows in missing.groupby("prefecture", sort=True):
         codes = tuple(rows["region"])
@@ -223,17 +219,19 @@ def _deliver(notice: Notice, smtp: dict | None) -> dict[str, str]:
     return outcome
 
 
-def remind(engine: Engine, plan_id: str, completeness: Completeness, tree: RegionTree, period: str, rule: Deadline,
+def remind(engine: Engine, plan_id: str, missing, tree: RegionTree, period: str, deadline: date,
            actor: Actor, contacts: Contacts | None = None, today: date | None = None, dry_run: bool = False,
            env: Mapping[str, str] = os.environ) -> list[Notice]:
-    """Send (or, with ``dry_run``, only list) the notices due for ``period``; each sent one is recorded and
-    audited, with what every channel answered. A notice whose channels all failed is recorded too (so it is seen
-    on the page) — it is not sent again on its own; the office decides. Province users and administrators only."""
+    """Send (or, with ``dry_run``, only list) the notices due for ``period`` (``missing``, ``deadline``: as
+    ``due_notices`` takes them, from ``tracker.progress.completeness``, which the caller reads: the review
+    layer comes before progress); each sent one is recorded and audited, with what every channel answered. A
+    notice whose channels all failed is recorded too (so it is seen on the page) — it is not sent again on its
+    own; the office decides. Province users and administrators only."""
     actor.require("approve")
     contacts = contacts or load_contacts()
     today = today or datetime.now().date()
     already = {(r["prefecture"], r["stage"]) for r in sent(engine, plan_id, period)}
-    notices = due_notices(completeness, tree, period, rule, contacts, already, today)
+    notices = due_notices(missing, tree, period, deadline, contacts, already, today)
     if dry_run:
         return notices
     smtp = _smtp_settings(env)
