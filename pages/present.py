@@ -42,7 +42,7 @@ footer {display:none !important}
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 report = ui.completeness(ctx, [ctx.as_of])
-deck = build_deck(snap, report, ctx.lang)
+deck = build_deck(snap, report, ctx.lang, explanations=tuple(ui.explanations(ctx)))
 state = st.session_state
 
 st.html(f"<style>{CHROME}{deck_css('screen')}</style>")

@@ -2,9 +2,11 @@
 import streamlit as st
 
 import ui
-from tracker.i18n import t
+from tracker.i18n import month_label, t
 from tracker.outputs.charts import region_pace_bar
 from tracker.outputs.tables import region_table
+from tracker.outputs.text import escape_markdown as md
+from tracker.review.explanations import said
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -21,6 +23,11 @@ if rows["status"].eq("no_target").all():
     st.info(t("regions.no_allocation", ctx.lang))
 ui.chart(region_pace_bar(rows, target, ctx.as_of, snap.config, ctx.lang), f"prefectures-{target_id}-{ctx.as_of}")
 ui.show_table(region_table(rows, snap, target_id, ctx.lang), f"prefectures-{target_id}-{ctx.as_of}")
+
+notes = ui.explanations(ctx, target_id)
+if notes:  # 情况说明 beside the figures they explain
+    st.markdown(t("explain.title", ctx.lang, month=month_label(ctx.as_of, ctx.lang)))
+    st.markdown("\n".join(f"- {md(said(e, snap.tree, ctx.lang))}" for e in notes))
 
 names = dict(zip(rows["region"], rows["region_name"]))
 prefecture = ui.select_region(names, t("regions.drill", ctx.lang))

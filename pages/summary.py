@@ -15,7 +15,7 @@ from tracker.outputs.text import escape_markdown as md
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("summary.page_title", ctx, snap)
-facts = gather(snap, ui.completeness(ctx, [ctx.as_of]))
+facts = gather(snap, ui.completeness(ctx, [ctx.as_of]), tuple(ui.explanations(ctx)))
 summary = build_summary(facts, ctx.lang)
 
 st.caption(t("summary.in_notes", ctx.lang))

@@ -21,6 +21,7 @@ from tracker.outputs.tables import (
 )
 from tracker.outputs.text import escape_markdown as md
 from tracker.review import judgement
+from tracker.review.explanations import said
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -46,6 +47,12 @@ if not projection.empty:
                  low=format_quantity(end["low"], target.unit, ctx.lang),
                  high=format_quantity(end["high"], target.unit, ctx.lang),
                  goal=md(goal_text(target, ctx.lang))))
+
+# 情况说明: the prefectures' own words about this target's figures of the month (tracker/review/explanations.py)
+notes = ui.explanations(ctx, target_id)
+if notes:
+    st.subheader(t("explain.title", ctx.lang, month=month_label(ctx.as_of, ctx.lang)))
+    st.markdown("\n".join(f"- {md(said(e, snap.tree, ctx.lang))}" for e in notes))
 
 # 调度研判: the office's judgement beside the computed status (tracker/review/judgement.py); it changes no figure
 st.subheader(t("judgement.title", ctx.lang))

@@ -11,6 +11,7 @@ from tracker.intake.submissions import failed, import_for_plan
 from tracker.intake.template import build_template, due_targets
 from tracker.outputs.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
 from tracker.outputs.text import escape_markdown
+from tracker.review.explanations import explain_warnings
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -79,10 +80,13 @@ for i, upload in enumerate(files or []):
     if check.status == "unchanged":
         st.info(t("upload.unchanged", ctx.lang))
         continue
-    confirmed = True
-    if warnings:
+    confirmed, explanation = True, ""
+    if warnings:  # confirming a warning takes an explanation (情况说明), recorded against what the warnings name
         confirmed = st.checkbox(t("upload.confirm", ctx.lang), key=f"confirm_{i}_{check.sha256[:8]}")
-    if st.button(t("upload.commit", ctx.lang), key=f"commit_{i}_{check.sha256[:8]}", disabled=not confirmed,
+        explanation = st.text_area(t("upload.explain", ctx.lang), key=f"explain_{i}_{check.sha256[:8]}",
+                                   max_chars=1000, help=t("upload.explain_help", ctx.lang))
+    ready = confirmed and (not warnings or bool(explanation.strip()))
+    if st.button(t("upload.commit", ctx.lang), key=f"commit_{i}_{check.sha256[:8]}", disabled=not ready,
                  type="primary"):
         try:
             done = import_for_plan(ui.engine(), data, upload.name, plan.id, uploader=actor.label, actor=actor,
@@ -93,6 +97,9 @@ for i, upload in enumerate(files or []):
             st.error(t("upload.refused", ctx.lang))
             st.markdown(problem_list(done.problems, ctx.lang))
             continue
+        if warnings and done.submissions:
+            explain_warnings(ui.engine(), actor, plan, tree, prefecture, period, warnings, explanation,
+                             done.submissions[0], sorted(set(check.preview["target"])))
         changes = check.preview["change"].value_counts()
         st.session_state[f"receipt_{check.sha256}"] = t(
             "upload.receipt", ctx.lang, ids="、".join(map(str, done.submissions)) or "—", values=done.values,

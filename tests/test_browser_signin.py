@@ -225,8 +225,11 @@ def test_two_servers_on_one_database_share_sessions_and_see_each_others_writes(s
         on_a.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
         settle(on_a)
         confirm = on_a.get_by_text("我已核实以上警告")
-        if confirm.count():
+        if confirm.count():  # a warning takes the tick and an explanation (情况说明)
             confirm.first.click()
+            settle(on_a)
+            on_a.get_by_label("情况说明（确认警告须填写）").fill("测试说明")
+            on_a.keyboard.press("Tab")
             settle(on_a)
         on_a.get_by_role("button", name="确认导入").click()
         on_a.get_by_text("已导入：报送编号").wait_for(timeout=30_000)

@@ -304,8 +304,11 @@ def test_sign_in_and_upload_in_chromium_over_https_through_the_proxy(deployment,
         page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
         settle(page)
         confirm = page.get_by_text("我已核实以上警告")
-        if confirm.count():
+        if confirm.count():  # a warning takes the tick and an explanation (情况说明)
             confirm.first.click()
+            settle(page)
+            page.get_by_label("情况说明（确认警告须填写）").fill("测试说明")
+            page.keyboard.press("Tab")
             settle(page)
         page.get_by_role("button", name="确认导入").click()
         page.get_by_text("已导入：报送编号").wait_for(timeout=30_000)

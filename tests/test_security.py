@@ -285,6 +285,7 @@ def test_unknown_names_and_disabled_accounts_take_as_long_as_a_wrong_password(re
 APPEND_ONLY = {  # table → a column a rewrite would change
     "audit_log": "actor", "reviews": "reason", "reported_values": "value", "allocations": "value",
     "milestone_updates": "note", "evidence_files": "name", "delivery_judgements": "level", "reminders": "outcome",
+    "explanations": "text",
 }
 
 
@@ -299,6 +300,7 @@ def _one_row_each(engine) -> None:
         Allocation,
         DeliveryJudgement,
         EvidenceFile,
+        Explanation,
         MilestoneUpdate,
         Reminder,
         Review,
@@ -319,6 +321,8 @@ def _one_row_each(engine) -> None:
                                     note="已完成", updated_by="省厅", evidence_id=evidence.id))
         session.add(DeliveryJudgement(plan_id=PLAN, target_id=plan.targets[0].id, level="at_risk", reason="两市未开班",
                                       reviewed_on=date(2023, 7, 5), actor="省厅"))
+        session.add(Explanation(plan_id=PLAN, prefecture_code="510700", period="2023-06",
+                                target_id=plan.targets[0].id, county_code=None, text="集中开班", author="绵阳"))
         session.add(Reminder(plan_id=PLAN, prefecture_code="510600", period="2023-06", stage="first",
                              counties='["510603"]', recipients='["a@example.gov.cn"]', outcome='{"email": "sent"}',
                              actor="省厅"))

@@ -86,15 +86,29 @@ def test_a_clean_file_is_imported_on_confirmation_with_a_receipt(ready_engine):
     assert "绵阳6月.xlsx" in set(history["文件"])
 
 
-def test_warnings_need_the_confirmation_tick(ready_engine):
+def test_warnings_need_the_confirmation_tick_and_an_explanation_which_is_then_shown(ready_engine):
+    from tracker.review.explanations import current
+
     at = upload_page([("缺县.xlsx", filled_template(skip_last=True))])
     problems = table_of(at.table[0])
     assert "代码" not in problems and len(problems) == 1 and "未填报" in problems["说明"].iloc[0]
     commit = next(b for b in at.button if b.key.startswith("commit_"))
     assert commit.disabled
     at.checkbox[0].check().run()
+    assert next(b for b in at.button if b.key.startswith("commit_")).disabled  # ticked, but nothing explained
+    at.text_area[0].input("江油市系统升级，下月补报").run()
     next(b for b in at.button if b.key.startswith("commit_")).click().run()
     assert counts(ready_engine) == (1, 48)
+    said = current(ready_engine, PLAN.id, period="2023-06")
+    # the warning names no target (a county missing): the prefecture's figures of every target are explained
+    assert len(said) == 6 and {e.text for e in said} == {"江油市系统升级，下月补报"} and {e.county for e in said} == {None}
+    target = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    target.session_state["as_of"] = "2023-06"
+    target.session_state["target"] = "labor_brand_training"
+    target.run()
+    target.switch_page("pages/target.py").run()
+    lines = [shown(m.value) for m in target.markdown if "据绵阳市说明" in shown(m.value)]
+    assert lines and "江油市系统升级，下月补报" in lines[0]
 
 
 def test_several_files_are_each_checked(ready_engine):

@@ -13,6 +13,7 @@ from ui.context import (
     continuation_steps,
     engine,
     evaluation,
+    explanations,
     judgements,
     lang,
     month_chosen,
@@ -48,7 +49,7 @@ from ui.widgets import (
 
 __all__ = [
     "Context", "access", "account_box", "actor", "chart", "completeness", "context", "continuation_steps", "department_name", "engine",
-    "enter", "evaluation", "judgements", "follow_button", "gate", "lang", "language_only", "leave_presentation", "month_chosen", "page_header", "plan_ended",
+    "enter", "evaluation", "explanations", "judgements", "follow_button", "gate", "lang", "language_only", "leave_presentation", "month_chosen", "page_header", "plan_ended",
     "present_button", "presenting",
     "protected", "reportable_months", "reported_errors", "run_navigation", "select_region", "select_target",
     "show_table", "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",

@@ -315,6 +315,14 @@ def completeness(ctx: Context, months: list[str]):
                          date.today().isoformat())
 
 
+def explanations(ctx: Context, target_id: str | None = None) -> list:
+    """The prefectures' explanations (情况说明) of the chosen month's figures, newest of each (not cached: a
+    few rows, and one just written must show at once)."""
+    from tracker.review.explanations import current
+
+    return current(engine(), ctx.plan_id, period=ctx.as_of, target_id=target_id)
+
+
 def judgements(ctx: Context) -> dict:
     """Each target's newest delivery judgement (tracker.review.judgement) of a review held by the end of the
     chosen month: a view of September 2023 does not show what the office thought in 2025. Not cached: one

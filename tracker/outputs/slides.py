@@ -31,6 +31,7 @@ from tracker.outputs.summary import (
     TargetFact,
     build_summary,
     delayed_sentence,
+    explanation_sentences,
     gather,
     prefectures_sentence,
     region_name,
@@ -432,7 +433,8 @@ def region_slides(facts: Facts, lang: str) -> list[Slide]:
                         title=t("slides.regions.chart_title", lang, target=fact.target.name.get(lang),
                                 month=month_label(facts.as_of, lang))),
             lines=lines,
-            notes=prefectures_sentence(fact, snap, lang, limit=None, detail=True)))
+            notes=" ".join([prefectures_sentence(fact, snap, lang, limit=None, detail=True),
+                            *explanation_sentences(facts, fact.id, lang)]).strip()))
     return slides
 
 
@@ -495,13 +497,14 @@ def completeness_slide(facts: Facts, lang: str) -> Slide:
 
 
 def build_deck(snap: Snapshot, report: Completeness | None = None, lang: str = "zh",
-               facts: Facts | None = None) -> Deck:
+               facts: Facts | None = None, explanations: tuple = ()) -> Deck:
     """The briefing's slides for one plan at one month: at a glance, one per task, lagging prefectures per target,
-    the red list, reporting completeness. Give the month's completeness report, or facts already gathered."""
+    the red list, reporting completeness. Give the month's completeness report (and its 情况说明, which go into
+    the speaker notes), or facts already gathered."""
     if facts is None:
         if report is None:
             raise ValueError("build_deck needs the month's completeness report or the gathered facts")
-        facts = gather(snap, report)
+        facts = gather(snap, report, explanations)
     summary = build_summary(facts, lang)
     slides = [*glance_slides(facts, lang, summary.overall)]
     for task, paragraph in zip(snap.plan.tasks, summary.tasks):

@@ -131,6 +131,7 @@ class Facts:
     reporting: Reporting
     departments: dict        # id → Department (short name for Chinese, name.en for English)
     lagging_items: pd.DataFrame   # tracker.progress.redlist.lagging: one row per item and responsible department
+    explanations: tuple = ()  # tracker.review.explanations.Explanation of the month: the prefectures' own words
 
     @property
     def as_of(self) -> str:
@@ -202,8 +203,9 @@ def reporting_of(report: Completeness, as_of: str) -> Reporting:
                      on_time_rate=_num(row["on_time_rate"]), missing=missing)
 
 
-def gather(snap: Snapshot, report: Completeness) -> Facts:
-    """The facts of a briefing: what the slides and the written report both say."""
+def gather(snap: Snapshot, report: Completeness, explanations: tuple = ()) -> Facts:
+    """The facts of a briefing: what the slides and the written report both say (``explanations``: the month's
+    情况说明, ``tracker.review.explanations.current``)."""
     from loaders.plans import load_departments
 
     province = snap.province()
@@ -230,7 +232,7 @@ def gather(snap: Snapshot, report: Completeness) -> Facts:
                                     months=months))
     return Facts(snap=snap, targets=tuple(targets), measures=tuple(measures),
                  reporting=reporting_of(report, snap.as_of), departments=load_departments().by_id(),
-                 lagging_items=items)
+                 lagging_items=items, explanations=tuple(explanations))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -290,6 +292,15 @@ def prefectures_sentence(fact: TargetFact, snap: Snapshot, lang: str = "zh", lim
     key = "summary.prefectures_lagging_all" if limit is None or len(fact.lagging) <= limit else \
         "summary.prefectures_lagging"
     return t(key, lang, target=fact.target.name.get(lang), n=len(fact.lagging), items=shown)
+
+
+def explanation_sentences(facts: Facts, target_id: str, lang: str = "zh") -> list[str]:
+    """The prefectures' own explanations of a target's figures this month, each said to be theirs
+    ("据雅安市说明：……（雅安市人社局，2023-10-08）。"), in prefecture order."""
+    from tracker.review.explanations import said
+
+    end = "。" if lang != "en" else "."
+    return [said(e, facts.snap.tree, lang).rstrip("。.") + end for e in facts.explanations if e.target_id == target_id]
 
 
 def measure_counts_text(counts: dict[str, int], snap: Snapshot, lang: str = "zh") -> str:
@@ -380,6 +391,7 @@ def task_paragraph(facts: Facts, task: Task, lang: str = "zh") -> str:
             sentence = prefectures_sentence(f, snap, lang)
             if sentence:
                 parts.append(sentence)
+            parts += explanation_sentences(facts, f.target.id, lang)
     measures = facts.task_measures(task.id)
     if not targets and not measures:
         parts.append(t("summary.task_no_targets", lang))
@@ -449,10 +461,11 @@ def load_facts(engine, plan_id: str, as_of: str) -> Facts:
     """Facts straight from the database (for the command line): the snapshot and the month's completeness."""
     from tracker.progress.completeness import load_completeness
     from tracker.progress.snapshot import load_snapshot
+    from tracker.review.explanations import current
 
     snap = load_snapshot(engine, plan_id, as_of)
     report = load_completeness(engine, snap.plan, snap.tree, snap.scopes, [as_of], snap.config.reporting)
-    return gather(snap, report)
+    return gather(snap, report, tuple(current(engine, plan_id, period=as_of)))
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -152,6 +152,26 @@ class Reminder(Base):
                                        name="uq_reminders_once"),)
 
 
+class Explanation(Base):
+    """A prefecture's explanation (情况说明) of a month's figure of a target, for one county or (county None) for the
+    prefecture as a whole, with who wrote it and when; the newest of a (prefecture, month, target, county) is shown.
+    Append-only (migration 0011)."""
+
+    __tablename__ = "explanations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    prefecture_code: Mapped[str] = mapped_column(String(12))
+    period: Mapped[str] = mapped_column(String(7))
+    target_id: Mapped[str] = mapped_column(String(64))
+    county_code: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(128))
+    submission_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_explanations_month", "plan_id", "period", "target_id", "id"),)
+
+
 class ReportedValue(Base):
     """A county figure for one target and month, as one submission stated it. Never updated or deleted."""
 
