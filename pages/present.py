@@ -71,6 +71,11 @@ def _step(step: int) -> None:
     _show(min(max(_index() + step, 0), len(deck.slides) - 1))
 
 
+def _toggle_notes() -> None:
+    state["present_notes"] = not state.get("present_notes")
+    state["present_last"] = time.time()
+
+
 def _keep(name: str) -> None:
     state[name] = state[f"w_{name}"]
     state["present_last"] = time.time()
@@ -120,8 +125,9 @@ def stage() -> None:
                   disabled=index == last, type="tertiary")
         st.toggle(t("present.auto", ctx.lang), value=auto, key="w_present_auto", on_change=_keep,
                   args=("present_auto",))
-        st.toggle(t("present.notes", ctx.lang), value=bool(state.get("present_notes")), key="w_present_notes",
-                  on_change=_keep, args=("present_notes",))
+        # an icon, not a labelled toggle: the bar must stay one line above the slide's footer at 1280×720
+        st.button(":material/speaker_notes:", key="present_notes_toggle", on_click=_toggle_notes, type="tertiary",
+                  help=t("present.notes", ctx.lang))
         st.selectbox(t("present.interval", ctx.lang), INTERVALS, index=INTERVALS.index(interval),
                      key="w_present_interval", on_change=_keep, args=("present_interval",),
                      format_func=lambda n: t("present.seconds", ctx.lang, n=n), label_visibility="collapsed")

@@ -202,7 +202,7 @@ def test_the_speaker_notes_a_slide_points_at_can_be_shown_under_it(demo_env):
     at.run()
     before = {m.value for m in at.markdown}
     assert not any("讲稿" == c.value for c in at.caption)  # hidden until asked for: the audience sees the slide
-    at.toggle(key="w_present_notes").set_value(True).run()
+    at.button(key="present_notes_toggle").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(c.value == "讲稿" for c in at.caption)
     added = [shown(m.value) for m in at.markdown if m.value not in before]
