@@ -259,7 +259,7 @@ def styles() -> None:
         '[data-testid="stSidebarHeader"]{align-items:center}',
         f'[data-testid="stSidebarHeader"]::before{{content:"{_css_text(t("app.title", current))}";font-weight:700;'
         'font-size:1.05rem;color:#1f2937;flex:1;padding-left:0.4rem}',
-        '[data-testid="stTable"] td{vertical-align:top;min-width:3.5em}',
+        '[data-testid="stTable"] td{vertical-align:top;min-width:3.5em !important}',
     ]
     if current == "en":  # long English words break inside a cell rather than push the table off the page
         css += ['[data-testid="stTable"] th,[data-testid="stTable"] td{overflow-wrap:anywhere;hyphens:auto;'

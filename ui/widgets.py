@@ -2,6 +2,7 @@
 selectors that are kept across pages and in the link."""
 from __future__ import annotations
 
+import hashlib
 import math
 
 import pandas as pd
@@ -9,8 +10,8 @@ import streamlit as st
 
 from loaders.plans import load_plans
 from tracker.i18n import month_label, t
-from tracker.outputs.columns import shown
-from tracker.outputs.text import JOINER, escape_markdown
+from tracker.outputs.columns import kinds_of, shown
+from tracker.outputs.text import escape_markdown
 from tracker.progress.snapshot import Snapshot
 from ui.context import keep, lang, page_name, publish_link
 from ui.signin import actor, protected
@@ -18,6 +19,8 @@ from ui.signin import actor, protected
 #: A page shows a table whole (no box scrolling inside the page) up to this many rows; a longer one is cut there with
 #: a line saying so, and its download holds every row.
 PAGE_ROWS = 300
+#: A column whose texts are all this short (months, statuses, figures, cell references) is kept on one line.
+WHOLE_CHARS = 10
 _SEVERITY_COLOURS = {"error": "background-color: #fde2e1", "warning": "background-color: #fff4d6", "": ""}
 
 
@@ -36,38 +39,38 @@ def show_table(frame: pd.DataFrame, name: str, severity: list[str] | None = None
     page = shown(frame, current)
     cut = len(page) > PAGE_ROWS
     page = page.head(PAGE_ROWS).reset_index(drop=True)
-    keep_whole = current != "en"  # English words break at spaces; Chinese anywhere, so short cells are kept whole
-    page = pd.DataFrame({escape_markdown(c): [_cell(v, keep_whole and _short(page[c])) for v in page[c]]
-                         for c in page.columns})
-    # A pandas Styler costs ~9 ms a table on every rerun (against 0.4 ms for the frame): used only to colour
-    # the rows a problem points at.
+    figures = set(kinds_of(frame)) | {c for c in page.columns if pd.api.types.is_numeric_dtype(page[c])}
+    whole = [i for i, c in enumerate(page.columns, 1)
+             if current != "en" and page[c].map(lambda v: len(str(v)) if v is not None else 0).max() <= WHOLE_CHARS]
+    right = [i for i, c in enumerate(page.columns, 1) if c in figures]
+    page = pd.DataFrame({escape_markdown(c): [_cell(v) for v in page[c]] for c in page.columns})
+    # Short columns (a month, a status, a figure) on one line and figures to the right, by a rule for this table's
+    # columns: a pandas Styler did it but cost ~9 ms a table on every rerun, against 0.4 ms for the frame; it is
+    # kept only to colour the rows a problem points at.
+    box = "tbl-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+    rules = [f".st-key-{box} td:nth-child({i}),.st-key-{box} td:nth-child({i}) *{{white-space:nowrap !important}}"
+             for i in whole]
+    rules += [f".st-key-{box} td:nth-child({i}),.st-key-{box} td:nth-child({i}) *{{text-align:right !important}}"
+              for i in right]
     styler = page
     if severity is not None:
         marks = list(severity)
         styler = page.style.hide(axis="index").apply(
             lambda row: [_SEVERITY_COLOURS[marks[row.name]]] * len(row), axis=1)
-    st.table(styler, border="horizontal", hide_index=True)
+    with st.container(key=box):
+        if rules:
+            st.html(f"<style>{''.join(rules)}</style>")
+        st.table(styler, border="horizontal", hide_index=True)
     if cut:
         st.caption(t("table.cut", current, shown=PAGE_ROWS, n=len(frame)))
     _download(frame, name)
 
 
-#: A column whose texts are all this short (months, statuses, figures, cell references) is kept on one line.
-WHOLE_CHARS = 8
-
-
-def _short(column: pd.Series) -> bool:
-    return column.map(lambda v: len(v) if isinstance(v, str) else 0).max() <= WHOLE_CHARS
-
-
-def _cell(value: object, keep_whole: bool = True) -> object:
-    """A cell as drawn: numbers as they are, missing as "—", text escaped for Markdown; with ``keep_whole``, kept
-    on one line (an invisible word joiner between its characters: "2023年6月" does not break after 年)."""
+def _cell(value: object) -> object:
+    """A cell as drawn: numbers as they are, missing as "—", text escaped for Markdown."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, str):
-        if keep_whole and len(value) > 1:
-            value = JOINER.join(value)
         return escape_markdown(value) if value else ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
