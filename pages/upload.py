@@ -5,13 +5,14 @@ import streamlit as st
 
 import ui
 from tracker import store
+from tracker.access.roles import PermissionDenied
 from tracker.i18n import month_label, t
 from tracker.intake.allocations import allocation_summary, import_allocations
 from tracker.intake.submissions import failed, import_for_plan
 from tracker.intake.template import build_template, due_targets
 from tracker.outputs.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
 from tracker.outputs.text import escape_markdown
-from tracker.review.explanations import explain_warnings
+from tracker.review.explanations import ExplanationError, explain_warnings
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -73,6 +74,8 @@ for i, upload in enumerate(files or []):
     receipt = st.session_state.get(f"receipt_{check.sha256}")
     if receipt:
         st.success(receipt)
+        if st.session_state.get(f"explain_error_{check.sha256}"):
+            st.warning(escape_markdown(st.session_state[f"explain_error_{check.sha256}"]))
         continue
     if errors:
         st.error(t("upload.refused", ctx.lang))
@@ -98,8 +101,11 @@ for i, upload in enumerate(files or []):
             st.markdown(problem_list(done.problems, ctx.lang))
             continue
         if warnings and done.submissions:
-            explain_warnings(ui.engine(), actor, plan, tree, prefecture, period, warnings, explanation,
-                             done.submissions[0], sorted(set(check.preview["target"])))
+            try:
+                explain_warnings(ui.engine(), actor, plan, tree, prefecture, period, warnings, explanation,
+                                 done.submissions[0], sorted(set(check.preview["target"])))
+            except (ExplanationError, PermissionDenied) as exc:  # the return is in; say why its words are not
+                st.session_state[f"explain_error_{check.sha256}"] = str(exc)
         changes = check.preview["change"].value_counts()
         st.session_state[f"receipt_{check.sha256}"] = t(
             "upload.receipt", ctx.lang, ids="、".join(map(str, done.submissions)) or "—", values=done.values,
