@@ -30,14 +30,15 @@ with ui.reported_errors("app.py"):
     lang = ctx.lang
     ui.account_box(access, lang)
     # An ended plan opens on its evaluation (成效评估), not on a month of its last year, unless a month was asked for
-    # (in the sidebar, or by a link with one): then on that month's overview. The public overview (no one signed
-    # in) stays the overview alone.
+    # (in the sidebar, or by a link with one): then on that month's overview. The overview stays the default page
+    # (its address is the root, always), and a visit that arrives at the root is sent on to the evaluation once:
+    # a default that changed with the month made a copied link to /overview a "Page not found". The public
+    # overview (no one signed in) stays the overview alone.
     ended = access.actor is not None and ui.plan_ended(ctx)
-    first = "evaluation" if ended and not ui.month_chosen() else "overview"
+    evaluation = st.Page("pages/evaluation.py", title=t("nav.evaluation", lang)) if ended else None
     pages = [
-        *([st.Page("pages/evaluation.py", title=t("nav.evaluation", lang), default=first == "evaluation")]
-          if ended else []),
-        st.Page("pages/overview.py", title=t("nav.overview", lang), default=first == "overview"),
+        *([evaluation] if evaluation is not None else []),
+        st.Page("pages/overview.py", title=t("nav.overview", lang), default=True),
         st.Page("pages/completeness.py", title=t("nav.completeness", lang)),
         st.Page("pages/tasks.py", title=t("nav.tasks", lang)),
         st.Page("pages/departments.py", title=t("nav.departments", lang)),
@@ -57,4 +58,4 @@ with ui.reported_errors("app.py"):
     pages = [p for p in pages if p.url_path == "" or sessions.may_see(access.actor, p.url_path)]
     if access.mode == "public":
         pages.append(st.Page("pages/signin.py", title=t("nav.signin", lang)))
-    ui.run_navigation(pages)
+    ui.run_navigation(pages, landing=evaluation if ended and not ui.month_chosen() else None, main=True)

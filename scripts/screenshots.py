@@ -74,7 +74,7 @@ def main() -> None:
         with new_page(browser, 1440, 900) as page:
             page.goto(url)
             settle(page)
-            page.goto(f"{url}/overview?plan={PLAN}&as_of={AS_OF}&lang=zh")
+            page.goto(f"{url}/?plan={PLAN}&as_of={AS_OF}&lang=zh")  # a month asked for: its overview
             settle(page)
             page.locator(".tc-card").first.wait_for(timeout=30_000)
             page.screenshot(path=str(out / "overview.png"))

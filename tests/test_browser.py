@@ -57,9 +57,7 @@ def _province_sum(url: str, target: str, period: str) -> float:
 
 def test_overview_shows_a_targets_value_in_chinese_and_takes_a_screenshot(page, server, demo_url):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(server)  # the root first (it opens on the ended plan's evaluation), then the overview
-    settle(page)
-    page.goto(server + "/overview")
+    page.goto(server)  # the root opens on the ended plan's evaluation; choosing a month opens its overview
     settle(page)
     _choose(page, "截至月份", "2023年6月")
     _caption_says(page, "截至 2023年6月")
@@ -76,7 +74,7 @@ def test_overview_shows_a_targets_value_in_chinese_and_takes_a_screenshot(page, 
 
 
 def test_month_chosen_in_the_sidebar_is_kept_across_pages_and_the_chart_draws(page, server):
-    page.goto(server + "/overview")
+    page.goto(server)
     settle(page)
     _choose(page, "截至月份", "2023年9月")
     _caption_says(page, "截至 2023年9月")

@@ -96,7 +96,7 @@ def _allowed(run: str, names: set[str]) -> bool:
 
 
 def open_page(page, server: str, path: str, query: str) -> None:
-    page.goto(f"{server}/{path}?{query}")
+    page.goto(f"{server}/{'' if path == 'overview' else path}?{query}")  # the overview is the root
     settle(page)
     page.wait_for_timeout(300)
 
@@ -110,6 +110,9 @@ def walk(page, server: str, lang: str, as_of: str, pages: list[str] = PAGES, siz
     query = f"plan=sichuan-2023-citizenization&as_of={as_of}&lang={lang}"
     for path in pages:
         open_page(page, server, path, query if path != "evaluation" else query.replace(f"&as_of={as_of}", ""))
+        if page.locator('[role="dialog"]').count():  # Streamlit's "Page not found", say
+            result.findings.append(Finding(path, lang, sizes[0], "dialog", page.locator('[role="dialog"]').first
+                                           .inner_text()[:80]))
         for width, height in sizes:
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(400)

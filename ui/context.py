@@ -48,11 +48,22 @@ def reported_errors(where: str):
         st.error(t("error.page", lang(), id=error_id), icon=":material/error:")
 
 
-def run_navigation(pages: list) -> None:
+def run_navigation(pages: list, landing=None, main: bool = False) -> None:
     """Run the chosen page inside app.py (so pages know the sidebar and styles are there), its errors reported
-    (``reported_errors``)."""
+    (``reported_errors``). ``main``: the signed-in (or public) menu, whose first run of a session decides where a
+    visit lands; ``landing``: the page a visit that arrives at the root goes on to (an ended plan's evaluation)."""
     st.session_state["_through_app"] = True
     current = st.navigation(pages, expanded=True)  # every page in the menu, however many
+    first_visit = main and not st.session_state.get("_landed")
+    if main:
+        st.session_state["_landed"] = True
+    if first_visit and landing is not None and current.url_path == "" \
+            and not st.session_state.get("_intended_page"):
+        from ui.signin import requeue_cookie_job
+
+        requeue_cookie_job()  # a sign-in's cookie, written by this run, is written again by the landing's
+        st.switch_page(landing)
+    st.session_state.pop("_cookie_job_ran", None)
     intended = st.session_state.pop("_intended_page", None)
     if intended and current.url_path != Path(intended).stem:
         # A deep link opened first on a fresh server (see ``context``): its page, if this menu has it. A page the
