@@ -59,9 +59,9 @@ def run_navigation(pages: list, landing=None, main: bool = False) -> None:
         st.session_state["_landed"] = True
     if first_visit and landing is not None and current.url_path == "" \
             and not st.session_state.get("_intended_page"):
-        from ui.signin import requeue_cookie_job
-
-        requeue_cookie_job()  # a sign-in's cookie, written by this run, is written again by the landing's
+        ran = st.session_state.pop("_cookie_job_ran", None)  # ui.signin's cookie job of this run, cut short:
+        if ran is not None:  # written again by the landing's run
+            st.session_state["_cookie_job"] = ran
         st.switch_page(landing)
     st.session_state.pop("_cookie_job_ran", None)
     intended = st.session_state.pop("_intended_page", None)

@@ -90,7 +90,7 @@ def _run_cookie_job() -> None:
     job = st.session_state.pop(_COOKIE_JOB, None)
     if job is None:
         return
-    st.session_state["_cookie_job_ran"] = job  # for ``requeue_cookie_job``, should this run be cut short
+    st.session_state["_cookie_job_ran"] = job  # ui.context.run_navigation queues it again if the run is cut short
     name = json.dumps(sessions.COOKIE)
     if job == "clear":
         value, age = '""', 0
@@ -118,14 +118,6 @@ def sign_in(username: str, password: str) -> str | None:
     state.pop(_SIGNED_OUT, None)
     state[_COOKIE_JOB] = "write"
     return None
-
-
-def requeue_cookie_job() -> None:
-    """Write this run's cookie again on the next run: called before a run is cut short (a switch of page), whose
-    elements, the cookie's script among them, may never reach the browser."""
-    ran = st.session_state.pop("_cookie_job_ran", None)
-    if ran is not None:
-        st.session_state[_COOKIE_JOB] = ran
 
 
 def enter() -> None:
