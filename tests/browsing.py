@@ -98,3 +98,25 @@ def landing_heading() -> str:
 
     ended = load_plans()["sichuan-2023-citizenization"].ended(month_of(date.today()))
     return "成效评估" if ended else "目标进度总览"
+
+
+def import_on_upload_page(page, path: Path, prefecture: str = "绵阳市", month: str = "2023年6月") -> None:
+    """On an open 上报数据 page, as a prefecture official does it: choose the prefecture and month, upload ``path``,
+    tick and explain any warning (情况说明), commit, and wait for the receipt."""
+    for label, option in (("市（州）", prefecture), ("报告期", month)):
+        box = page.get_by_role("combobox", name=label)
+        box.click()
+        box.fill(option)
+        page.get_by_role("option", name=option, exact=True).click()
+        settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
+    settle(page)
+    confirm = page.get_by_text("我已核实以上警告")
+    if confirm.count():  # a warning takes the tick and an explanation
+        confirm.first.click()
+        settle(page)
+        page.get_by_label("情况说明（确认警告须填写）").fill("测试说明")
+        page.keyboard.press("Tab")
+        settle(page)
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text("已导入：报送编号").wait_for(timeout=30_000)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.browsing import ARTIFACTS, landing_heading, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, import_on_upload_page, landing_heading, new_page, running_app, settle
 from tests.intake_files import JUNE, filled_template
 from tracker.access.roles import Actor
 from tracker.access.sessions import COOKIE
@@ -214,25 +214,9 @@ def test_two_servers_on_one_database_share_sessions_and_see_each_others_writes(s
         # A return imported through A's upload page ...
         on_a.goto(a + "/upload")
         _heading(on_a, "上报数据")
-        for label, option in (("市（州）", "绵阳市"), ("报告期", "2023年6月")):
-            box = on_a.get_by_role("combobox", name=label)
-            box.click()
-            box.fill(option)
-            on_a.get_by_role("option", name=option, exact=True).click()
-            settle(on_a)
         path = tmp_path / "绵阳2023年6月.xlsx"
         path.write_bytes(filled_template(figures=JUNE))
-        on_a.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
-        settle(on_a)
-        confirm = on_a.get_by_text("我已核实以上警告")
-        if confirm.count():  # a warning takes the tick and an explanation (情况说明)
-            confirm.first.click()
-            settle(on_a)
-            on_a.get_by_label("情况说明（确认警告须填写）").fill("测试说明")
-            on_a.keyboard.press("Tab")
-            settle(on_a)
-        on_a.get_by_role("button", name="确认导入").click()
-        on_a.get_by_text("已导入：报送编号").wait_for(timeout=30_000)
+        import_on_upload_page(on_a, path)
 
         # ... shows in B's open session at its next run, without a restart.
         _choose_month(on_b, "2023年6月")

@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from deploy import serve
-from tests.browsing import ARTIFACTS, free_port, settle
+from tests.browsing import ARTIFACTS, free_port, import_on_upload_page, settle
 from tests.intake_files import JUNE, filled_template
 
 KEY_FILE_NAME = "secret.key"
@@ -293,25 +293,9 @@ def test_sign_in_and_upload_in_chromium_over_https_through_the_proxy(deployment,
 
         visit.open("/upload")
         page.get_by_role("heading", name="上报数据").wait_for(timeout=30_000)
-        for label, option in (("市（州）", "绵阳市"), ("报告期", "2023年6月")):
-            box = page.get_by_role("combobox", name=label)
-            box.click()
-            box.fill(option)
-            page.get_by_role("option", name=option, exact=True).click()
-            settle(page)
         path = tmp_path / "绵阳2023年6月.xlsx"
         path.write_bytes(filled_template(figures=JUNE))
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
-        settle(page)
-        confirm = page.get_by_text("我已核实以上警告")
-        if confirm.count():  # a warning takes the tick and an explanation (情况说明)
-            confirm.first.click()
-            settle(page)
-            page.get_by_label("情况说明（确认警告须填写）").fill("测试说明")
-            page.keyboard.press("Tab")
-            settle(page)
-        page.get_by_role("button", name="确认导入").click()
-        page.get_by_text("已导入：报送编号").wait_for(timeout=30_000)
+        import_on_upload_page(page, path)
         page.screenshot(path=str(ARTIFACTS / "deploy-upload-https.png"), full_page=True)
 
         with get_engine(pg_url).connect() as conn:
