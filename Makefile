@@ -61,10 +61,11 @@ deploy-deps:
 test: $(TEST_STAMP) browser-deps deploy-deps
 	$(BIN)/pytest
 
-bench: $(TEST_STAMP)
+# The benchmarks time the overview in Chromium and N processes behind nginx: the same system packages as the tests.
+bench: $(TEST_STAMP) browser-deps deploy-deps
 	$(BIN)/python -m bench
 
-bench-quick: $(TEST_STAMP)
+bench-quick: $(TEST_STAMP) browser-deps deploy-deps
 	$(BIN)/python -m bench --quick --out "$$(mktemp -d)/results.json"
 
 clean:
