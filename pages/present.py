@@ -42,7 +42,8 @@ footer {display:none !important}
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 report = ui.completeness(ctx, [ctx.as_of])
-deck = build_deck(snap, report, ctx.lang, explanations=tuple(ui.explanations(ctx)))
+deck = build_deck(snap, report, ctx.lang, explanations=tuple(ui.explanations(ctx)),
+                  judgements=ui.judgements(ctx))
 state = st.session_state
 
 st.html(f"<style>{CHROME}{deck_css('screen')}</style>")

@@ -113,3 +113,51 @@ def test_the_target_page_records_a_judgement_and_shows_it_beside_the_status_whic
     earlier.switch_page("pages/overview.py").run()
     card = next(m.value for m in earlier.markdown if 'data-target="labor_brand_training"' in m.value)
     assert "调度研判" not in card  # June 2025's view: that review had not been held
+
+
+def test_the_slides_show_the_judgement_beside_the_status_and_its_reason_in_the_notes(ready_engine):
+    from tracker.outputs.slides import ink, load_deck, slide_html
+
+    _judge(ready_engine, "high_risk", "3个市州尚未开班", date(2025, 12, 10))
+    deck = load_deck(ready_engine, PLAN.id, "2025-12")
+    glance = deck.slides[0]
+    assert glance.columns[4:] == ("状态", "调度研判")
+    rows = {r.cells[0]: r for r in glance.rows}
+    target = next(t for t in PLAN.targets if t.id == "labor_brand_training")
+    judged = rows[target.name.zh]
+    assert judged.cells[5] == "风险较大" and judged.inks == ((5, ink(CONFIG.confidence("high_risk").colour)),)
+    assert judged.cells[4] == CONFIG.status(judged.status).zh   # the computed status stands as it was
+    assert {r.cells[5] for name, r in rows.items() if name != target.name.zh} == {"—"}
+    assert "风险较大" in slide_html(deck, 0)
+    task = next(s for s in deck.slides if s.kind == "task" and any(f.label == target.name.zh for f in s.figures))
+    figure = next(f for f in task.figures if f.label == target.name.zh)
+    assert "研判 风险较大" in figure.notes
+    assert "调度研判（2025年12月10日，省人社厅审核员）：风险较大。理由：3个市州尚未开班" in task.notes
+
+    english = load_deck(ready_engine, PLAN.id, "2025-12", "en")
+    glances = [s for s in english.slides if s.kind == "glance"]   # three targets a slide in English
+    assert all(s.columns[-1] == "Judgement" for s in glances)
+    assert "High risk" in {r.cells[5] for s in glances for r in s.rows}
+
+    earlier = load_deck(ready_engine, PLAN.id, "2025-06")   # that review had not been held by June
+    assert "调度研判" not in earlier.slides[0].columns
+    assert all(len(r.cells) == 5 for r in earlier.slides[0].rows)
+    assert not any("调度研判" in s.notes for s in earlier.slides)
+
+
+def test_the_printed_deck_carries_the_judgement_column(ready_engine):
+    import io
+
+    from pptx import Presentation
+
+    from tracker.outputs.deck import deck_pptx
+    from tracker.outputs.slides import load_deck
+
+    _judge(ready_engine, "confident", "已提前完成全年任务", date(2025, 12, 10))
+    deck = load_deck(ready_engine, PLAN.id, "2025-12")
+    first = Presentation(io.BytesIO(deck_pptx(deck))).slides[0]
+    table = next(s.table for s in first.shapes if s.has_table)
+    header = [table.cell(0, i).text for i in range(len(table.columns))]
+    assert header[-1] == "调度研判"
+    cells = [table.cell(r, len(table.columns) - 1).text for r in range(1, len(table.rows))]
+    assert "有把握" in cells

@@ -336,15 +336,10 @@ def explanations(ctx: Context, target_id: str | None = None) -> list:
 
 def judgements(ctx: Context) -> dict:
     """Each target's newest delivery judgement (tracker.review.judgement) of a review held by the end of the
-    chosen month: a view of September 2023 does not show what the office thought in 2025. Not cached: one
-    small query, and a judgement just saved must show at once."""
-    import calendar
-    from datetime import date
+    chosen month. Not cached: one small query, and a judgement just saved must show at once."""
+    from tracker.review.judgement import standing
 
-    from tracker.review.judgement import latest
-
-    year, month = (int(x) for x in ctx.as_of.split("-"))
-    return latest(engine(), ctx.plan_id, until=date(year, month, calendar.monthrange(year, month)[1]))
+    return standing(engine(), ctx.plan_id, ctx.as_of)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

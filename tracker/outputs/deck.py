@@ -434,8 +434,11 @@ def _table(shapes, deck: Deck, slide_def: Slide, family: str, x0: float, y: floa
             if i == slide_def.status_column and row.status:
                 fill(table.cell(r, i), text, s["label"], True, "#ffffff", deck.colour(row.status), "c")
             else:
-                colour = deck.colour(row.status) if i in slide_def.tinted and row.status else INK
-                fill(table.cell(r, i), text, s["cell"], i in slide_def.strong, colour, background, align[i])
+                inks = dict(row.inks)
+                colour = (inks[i] if i in inks else
+                          deck.colour(row.status) if i in slide_def.tinted and row.status else INK)
+                fill(table.cell(r, i), text, s["cell"], i in slide_def.strong or i in inks, colour, background,
+                     align[i])
     return y + head_h + sum(heights)
 
 

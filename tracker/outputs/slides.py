@@ -154,6 +154,7 @@ class Figure:
 class Row:
     cells: tuple[str, ...]
     status: str | None = None    # colours the status column
+    inks: tuple[tuple[int, str], ...] = ()   # (column, text colour) drawn bold: the office's delivery judgement
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,9 @@ def glance_slides(facts: Facts, lang: str, notes: str) -> list[Slide]:
         subtitle = " · ".join([plan_title, *said[:-1]]) if assumed else plan_title
         if assumed:
             below = (t("goal.assumed_note", lang),)
+    # The office's delivery judgements stand in a column of their own beside the computed status (never in it),
+    # on the slides of a month any target was judged by.
+    judged = any(f.id in facts.judgements for f in facts.targets)
     per_slide = GLANCE_ROWS.get(lang, GLANCE_ROWS["zh"]) - (1 if below else 0)
     count = -(-len(facts.targets) // per_slide)
     base, extra = divmod(len(facts.targets), count)   # balanced: 7 targets in English are 3 + 2 + 2
@@ -312,10 +316,7 @@ def glance_slides(facts: Facts, lang: str, notes: str) -> list[Slide]:
     chunks = [facts.targets[a:b] for a, b in zip(bounds, bounds[1:])]
     slides = []
     for number, chunk in enumerate(chunks, start=1):
-        rows = tuple(Row(cells=(f.target.name.get(lang), _qty(f.row, "actual", f.target.unit, lang)
-                                + remarks(shortfall_text(f.row, f.target, lang), lang=lang),
-                                row_goal(f.target, f.row, lang, short=True), _pct(f.row["pace"]),
-                                snap.config.status(f.status).label(lang)), status=f.status) for f in chunk)
+        rows = tuple(_glance_row(f, facts, lang, judged) for f in chunk)
         lines = below if any(f.target.comparator_assumed for f in chunk) else ()
         title = t("slides.glance.title", lang)
         if len(chunks) > 1:
@@ -324,10 +325,42 @@ def glance_slides(facts: Facts, lang: str, notes: str) -> list[Slide]:
             key="glance" if number == 1 else f"glance-{number}", kind="glance", title=title,
             subtitle=subtitle, figures=figures, compact=True,
             columns=(t("slides.col.target", lang), t("slides.col.actual", lang), t("slides.col.goal", lang),
-                     t("slides.col.pace", lang), t("slides.col.status", lang)),
-            align=("l", "r", "l", "r", "c"), strong=(1, 3), tinted=(3,), status_column=4, rows=rows, lines=lines,
+                     t("slides.col.pace", lang), t("slides.col.status", lang))
+            + ((t("slides.col.judgement", lang),) if judged else ()),
+            align=("l", "r", "l", "r", "c", "c"), strong=(1, 3), tinted=(3,), status_column=4, keep=(5,),
+            rows=rows, lines=lines,
             notes=notes if number == 1 else "\n".join(target_clause(f, snap, lang) for f in chunk)))
     return slides
+
+
+def _glance_row(fact: TargetFact, facts: Facts, lang: str, judged: bool) -> Row:
+    snap = facts.snap
+    cells = (fact.target.name.get(lang), _qty(fact.row, "actual", fact.target.unit, lang)
+             + remarks(shortfall_text(fact.row, fact.target, lang), lang=lang),
+             row_goal(fact.target, fact.row, lang, short=True), _pct(fact.row["pace"]),
+             snap.config.status(fact.status).label(lang))
+    if not judged:
+        return Row(cells=cells, status=fact.status)
+    judgement = facts.judgements.get(fact.id)
+    if judgement is None:
+        return Row(cells=(*cells, "—"), status=fact.status)
+    level = snap.config.confidence(judgement.level)
+    return Row(cells=(*cells, level.label(lang)), status=fact.status, inks=((5, ink(level.colour)),))
+
+
+def judgement_notes(facts: Facts, targets: list[TargetFact], lang: str) -> list[str]:
+    """The speaker's lines on the office's judgements of ``targets``: level, who, when and why."""
+    out = []
+    for fact in targets:
+        judgement = facts.judgements.get(fact.id)
+        if judgement is None:
+            continue
+        day = judgement.reviewed_on
+        when = f"{day:%b} {day.day}, {day.year}" if lang == "en" else f"{day.year}年{day.month}月{day.day}日"
+        out.append(f"{fact.target.name.get(lang)} — " * (len(targets) > 1) + t(
+            "slides.notes.judgement", lang, date=when, who=judgement.actor,
+            level=facts.snap.config.confidence(judgement.level).label(lang), reason=judgement.reason))
+    return out
 
 
 def task_slide(facts: Facts, task, lang: str, notes: str) -> Slide:
@@ -351,8 +384,9 @@ def task_slide(facts: Facts, task, lang: str, notes: str) -> Slide:
         lines.append(t("slides.task.none_delayed", lang))
     if any(f.target.comparator_assumed for f in targets[:4]):   # the ※ beside a goal is explained on the slide
         lines = [*lines[:max(shown - 1, 0)], t("goal.assumed_note", lang)]
+    notes = "\n".join([notes, *judgement_notes(facts, targets, lang)])
     if targets:
-        figures = tuple(_target_figure(f, snap, lang) for f in targets[:4])
+        figures = tuple(_target_figure(f, snap, lang, facts.judgements.get(f.id)) for f in targets[:4])
         return Slide(key=f"task-{task.id}", kind="task", title=task_label(task.number, task.title.get(lang), lang),
                      subtitle=subtitle, figures=figures,
                      tally_label=t("slides.task.measures", lang, n=len(measures)) if measures else "",
@@ -377,7 +411,7 @@ def _departments(facts: Facts, departments, lang: str, room: float = 1.0) -> str
     return t("slides.departments_count", lang, n=len(departments.responsible))
 
 
-def _target_figure(fact: TargetFact, snap: Snapshot, lang: str) -> Figure:
+def _target_figure(fact: TargetFact, snap: Snapshot, lang: str, judgement=None) -> Figure:
     target, row = fact.target, fact.row
     value, label = _qty(row, "actual", target.unit, lang), target.name.get(lang)
     unit = ""
@@ -387,6 +421,8 @@ def _target_figure(fact: TargetFact, snap: Snapshot, lang: str) -> Figure:
              t("slides.figure.pace", lang, pace=_pct(row["pace"]))]
     if _ended(row, snap.as_of):
         notes.append(t("slides.figure.period_end", lang, month=month_label(row["month"], lang)))
+    if judgement is not None:   # the office's judgement, said to be one, beside the computed status
+        notes.append(t("slides.figure.judgement", lang, level=snap.config.confidence(judgement.level).label(lang)))
     return Figure(value=value, label=label, notes=tuple(notes), status=fact.status, unit=unit,
                   badge=snap.config.status(fact.status).label(lang))
 
@@ -497,14 +533,15 @@ def completeness_slide(facts: Facts, lang: str) -> Slide:
 
 
 def build_deck(snap: Snapshot, report: Completeness | None = None, lang: str = "zh",
-               facts: Facts | None = None, explanations: tuple = ()) -> Deck:
+               facts: Facts | None = None, explanations: tuple = (), judgements: dict | None = None) -> Deck:
     """The briefing's slides for one plan at one month: at a glance, one per task, lagging prefectures per target,
     the red list, reporting completeness. Give the month's completeness report (and its 情况说明, which go into
-    the speaker notes), or facts already gathered."""
+    the speaker notes, and the office's delivery judgements, shown beside the statuses), or facts already
+    gathered."""
     if facts is None:
         if report is None:
             raise ValueError("build_deck needs the month's completeness report or the gathered facts")
-        facts = gather(snap, report, explanations)
+        facts = gather(snap, report, explanations, judgements)
     summary = build_summary(facts, lang)
     slides = [*glance_slides(facts, lang, summary.overall)]
     for task, paragraph in zip(snap.plan.tasks, summary.tasks):
@@ -662,6 +699,9 @@ def _table_html(deck: Deck, slide: Slide) -> str:
                 (["n"] if i in slide.nowrap() else [])
             if i == slide.status_column:
                 cells.append(f'<td class="{" ".join(classes)}">{_pill(deck, row.status, cell)}</td>')
+            elif i in dict(row.inks):
+                classes.append("b")
+                cells.append(f'<td class="{" ".join(classes)}" style="color:{dict(row.inks)[i]}">{_e(cell)}</td>')
             elif i in slide.tinted and row.status:
                 cells.append(f'<td class="{" ".join(classes)}" style="color:{deck.colour(row.status)}">{_e(cell)}</td>')
             else:

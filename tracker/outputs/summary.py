@@ -12,7 +12,7 @@ same database and month give the same text, word for word. No hosted model, no g
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -132,6 +132,7 @@ class Facts:
     departments: dict        # id → Department (short name for Chinese, name.en for English)
     lagging_items: pd.DataFrame   # tracker.progress.redlist.lagging: one row per item and responsible department
     explanations: tuple = ()  # tracker.review.explanations.Explanation of the month: the prefectures' own words
+    judgements: dict = field(default_factory=dict)  # target id → tracker.review.judgement.Judgement standing then
 
     @property
     def as_of(self) -> str:
@@ -203,9 +204,10 @@ def reporting_of(report: Completeness, as_of: str) -> Reporting:
                      on_time_rate=_num(row["on_time_rate"]), missing=missing)
 
 
-def gather(snap: Snapshot, report: Completeness, explanations: tuple = ()) -> Facts:
+def gather(snap: Snapshot, report: Completeness, explanations: tuple = (), judgements: dict | None = None) -> Facts:
     """The facts of a briefing: what the slides and the written report both say (``explanations``: the month's
-    情况说明, ``tracker.review.explanations.current``)."""
+    情况说明, ``tracker.review.explanations.current``; ``judgements``: the office's delivery judgements standing at
+    the month's end, ``tracker.review.judgement.standing``)."""
     from loaders.plans import load_departments
 
     province = snap.province()
@@ -232,7 +234,7 @@ def gather(snap: Snapshot, report: Completeness, explanations: tuple = ()) -> Fa
                                     months=months))
     return Facts(snap=snap, targets=tuple(targets), measures=tuple(measures),
                  reporting=reporting_of(report, snap.as_of), departments=load_departments().by_id(),
-                 lagging_items=items, explanations=tuple(explanations))
+                 lagging_items=items, explanations=tuple(explanations), judgements=dict(judgements or {}))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -462,10 +464,11 @@ def load_facts(engine, plan_id: str, as_of: str) -> Facts:
     from tracker.progress.completeness import load_completeness
     from tracker.progress.snapshot import load_snapshot
     from tracker.review.explanations import current
+    from tracker.review.judgement import standing
 
     snap = load_snapshot(engine, plan_id, as_of)
     report = load_completeness(engine, snap.plan, snap.tree, snap.scopes, [as_of], snap.config.reporting)
-    return gather(snap, report, tuple(current(engine, plan_id, period=as_of)))
+    return gather(snap, report, tuple(current(engine, plan_id, period=as_of)), standing(engine, plan_id, as_of))
 
 
 # ----------------------------------------------------------------------------------------------------------------

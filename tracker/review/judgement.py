@@ -73,6 +73,15 @@ def latest(engine: Engine, plan_id: str, until: date | None = None) -> dict[str,
                 for r in conn.execute(query)}
 
 
+def standing(engine: Engine, plan_id: str, as_of: str) -> dict[str, Judgement]:
+    """Each target's judgement as it stood at the end of the month ``as_of`` (YYYY-MM): a view or a deck of
+    September 2023 does not show what the office thought in 2025."""
+    import calendar
+
+    year, month = (int(x) for x in as_of.split("-"))
+    return latest(engine, plan_id, until=date(year, month, calendar.monthrange(year, month)[1]))
+
+
 def history(engine: Engine, plan_id: str, target_id: str) -> pd.DataFrame:
     """Every judgement of a target, oldest first: reviewed_on, level, reason, actor, at."""
     j = DeliveryJudgement
