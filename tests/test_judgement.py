@@ -23,7 +23,7 @@ REVIEWER = Actor("shenhe", "province", display_name="省人社厅审核员")
 TODAY = date(2025, 12, 20)
 
 
-def _judge(engine, level, reason, on, target="labor_brand_training", actor=REVIEWER):
+def _judge(engine, level, reason, on, target="key_area_skill_training", actor=REVIEWER):
     return judgement.record_judgement(engine, actor, PLAN, CONFIG, target, level, reason, on, today=TODAY)
 
 
@@ -41,26 +41,31 @@ def test_a_judgement_needs_a_known_target_level_a_reason_and_a_past_date(ready_e
         _judge(ready_engine, "at_risk", "理由", date(2025, 11, 20), target="no_such_target")
     with pytest.raises(JudgementError, match="还未到"):
         _judge(ready_engine, "at_risk", "理由", date(2025, 12, 21))
+    # After a target's deadline and its last return's due date (10 January for a December deadline) the figures
+    # decide; a review cannot rate a target whose outcome is settled.
+    with pytest.raises(JudgementError, match="已过期限"):
+        _judge(ready_engine, "at_risk", "理由", date(2024, 1, 11), target="labor_brand_training")
     for who in (Actor("mianyang", "prefecture", "510700"), Actor("kan", "viewer")):
         with pytest.raises(PermissionDenied):
             _judge(ready_engine, "at_risk", "理由", date(2025, 11, 20), actor=who)
     assert judgement.latest(ready_engine, PLAN.id) == {}
+    assert _judge(ready_engine, "at_risk", "12月数据未报", date(2024, 1, 10), target="labor_brand_training")
 
 
 def test_the_newest_judgement_counts_the_history_stays_and_a_month_sees_only_its_own(ready_engine):
     first = _judge(ready_engine, "fairly_confident", "培训班次已排满", date(2025, 9, 18))
     _judge(ready_engine, "high_risk", "两市州培训未开班", date(2025, 11, 20))
-    latest = judgement.latest(ready_engine, PLAN.id)["labor_brand_training"]
+    latest = judgement.latest(ready_engine, PLAN.id)["key_area_skill_training"]
     assert (latest.level, latest.reason, latest.reviewed_on, latest.actor) == (
         "high_risk", "两市州培训未开班", date(2025, 11, 20), "省人社厅审核员")
-    october = judgement.latest(ready_engine, PLAN.id, until=date(2025, 10, 31))["labor_brand_training"]
+    october = judgement.latest(ready_engine, PLAN.id, until=date(2025, 10, 31))["key_area_skill_training"]
     assert october.level == "fairly_confident"  # a view of October shows what was thought in October
     assert judgement.latest(ready_engine, PLAN.id, until=date(2025, 8, 31)) == {}
-    history = judgement.history(ready_engine, PLAN.id, "labor_brand_training")
+    history = judgement.history(ready_engine, PLAN.id, "key_area_skill_training")
     assert list(history["level"]) == ["fairly_confident", "high_risk"]
     entry = audit.entries(ready_engine).iloc[-1]
     assert (entry["actor"], entry["action"], entry["object"]) == (
-        "shenhe", "judge", f"target:{PLAN.id}/labor_brand_training")
+        "shenhe", "judge", f"target:{PLAN.id}/key_area_skill_training")
     assert entry["detail"] == {"level": "high_risk", "reason": "两市州培训未开班", "reviewed_on": "2025-11-20"}
     for statement in ("update delivery_judgements set level = 'confident'", "delete from delivery_judgements",
                       f"insert or replace into delivery_judgements (id, plan_id, target_id, level, reason, "
@@ -72,14 +77,14 @@ def test_the_newest_judgement_counts_the_history_stays_and_a_month_sees_only_its
         with pytest.raises(sa.exc.DatabaseError):
             with ready_engine.begin() as conn:
                 conn.execute(sa.text(statement))
-    assert list(judgement.history(ready_engine, PLAN.id, "labor_brand_training")["level"]) == [
+    assert list(judgement.history(ready_engine, PLAN.id, "key_area_skill_training")["level"]) == [
         "fairly_confident", "high_risk"]
 
 
 def _app(as_of: str) -> AppTest:
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
     at.query_params["as_of"] = as_of
-    at.session_state["target"] = "labor_brand_training"
+    at.session_state["target"] = "key_area_skill_training"
     return at
 
 
@@ -106,12 +111,12 @@ def test_the_target_page_records_a_judgement_and_shows_it_beside_the_status_whic
     overview = _app("2025-12")
     overview.run()
     overview.switch_page("pages/overview.py").run()
-    card = next(m.value for m in overview.markdown if 'data-target="labor_brand_training"' in m.value)
+    card = next(m.value for m in overview.markdown if 'data-target="key_area_skill_training"' in m.value)
     assert "调度研判：有风险（2025年12月10日" in card
     earlier = _app("2025-06")
     earlier.run()
     earlier.switch_page("pages/overview.py").run()
-    card = next(m.value for m in earlier.markdown if 'data-target="labor_brand_training"' in m.value)
+    card = next(m.value for m in earlier.markdown if 'data-target="key_area_skill_training"' in m.value)
     assert "调度研判" not in card  # June 2025's view: that review had not been held
 
 
@@ -123,7 +128,7 @@ def test_the_slides_show_the_judgement_beside_the_status_and_its_reason_in_the_n
     glance = deck.slides[0]
     assert glance.columns[4:] == ("状态", "调度研判")
     rows = {r.cells[0]: r for r in glance.rows}
-    target = next(t for t in PLAN.targets if t.id == "labor_brand_training")
+    target = next(t for t in PLAN.targets if t.id == "key_area_skill_training")
     judged = rows[target.name.zh]
     assert judged.cells[5] == "风险较大" and judged.inks == ((5, ink(CONFIG.confidence("high_risk").colour)),)
     assert judged.cells[4] == CONFIG.status(judged.status).zh   # the computed status stands as it was

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker.access.audit import record
 from tracker.access.roles import Actor
+from tracker.model.periods import add_months, month_of
 from tracker.model.plan import Plan
 from tracker.model.status import ProgressConfig
 from tracker.store.models import DeliveryJudgement
@@ -50,6 +51,12 @@ def record_judgement(engine: Engine, actor: Actor, plan: Plan, config: ProgressC
         raise JudgementError("研判须填写理由")
     if reviewed_on > (today or date.today()):
         raise JudgementError(f"调度会日期 {reviewed_on:%Y-%m-%d} 还未到")
+    target = plan.in_force(month_of(reviewed_on)).target(target_id)
+    end = target.period.end
+    settled = add_months(end, 1), config.reporting.deadline_day   # the last month's return is due then
+    if (month_of(reviewed_on), reviewed_on.day) > settled:
+        raise JudgementError(f"“{target.name.zh}”已过期限（{end[:4]}年{int(end[5:])}月），"
+                             "结果以报送数据为准，不再研判")
     with Session(engine) as session, session.begin():
         row = DeliveryJudgement(plan_id=plan.id, target_id=target_id, level=level, reason=text,
                                 reviewed_on=reviewed_on, actor=actor.label)
