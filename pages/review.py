@@ -5,9 +5,9 @@ import streamlit as st
 import ui
 from tracker.access.roles import PermissionDenied
 from tracker.i18n import month_label, t
-from tracker.outputs.tables import locked_table, review_table
+from tracker.outputs.tables import locked_table, returned_cells_table, review_table
 from tracker.outputs.text import escape_markdown
-from tracker.review import approval
+from tracker.review import approval, corrections
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -28,7 +28,8 @@ def act(decide, message: str) -> None:
         st.error(escape_markdown(exc))
         return
     st.session_state["review_done"] = message
-    for key in ("review_reason", "reopen_reason", "withdraw_reason"):
+    for key in ("review_reason", "reopen_reason", "withdraw_reason", "cells_reason", "cells_targets",
+                "cells_counties"):
         st.session_state.pop(key, None)
     st.rerun()
 
@@ -71,6 +72,39 @@ if actor is not None and actor.may("approve"):
                     t("review.reopened", ctx.lang, **names))
 
     everything = approval.review_list(engine, ctx.plan_id)
+    returned = corrections.returned_cells(engine, ctx.plan_id)
+    with st.expander(t("corrections.title", ctx.lang)):   # 退回单元格: only the wrong figures go back
+        st.caption(t("corrections.help", ctx.lang))
+        standing = everything[everything["state"].isin(["submitted", "accepted"])]   # the month's standing one
+        if standing.empty:
+            st.caption(t("corrections.none_to_return", ctx.lang))
+        else:
+            subs = {row.id: row for row in standing.itertuples(index=False)}
+            picked = st.selectbox(t("corrections.choose", ctx.lang), list(subs), key="cells_choice",
+                                  format_func=lambda i: t("review.option", ctx.lang, id=i,
+                                                          prefecture=subs[i].prefecture_name,
+                                                          month=month_label(subs[i].period, ctx.lang),
+                                                          uploader=subs[i].uploader))
+            carried = corrections.cells_of(engine, picked)
+            names = {tg.id: tg.name.get(ctx.lang) for tg in snap.plan.targets if tg.id in carried}
+            targets = st.multiselect(t("corrections.targets", ctx.lang), list(names), format_func=names.get,
+                                     key="cells_targets")
+            counties = sorted({c for tid in targets for c in carried[tid]})
+            chosen = st.multiselect(t("corrections.counties", ctx.lang), counties,
+                                    format_func=lambda c: snap.tree[c].name, key="cells_counties")
+            reason = st.text_input(t("corrections.reason", ctx.lang), key="cells_reason")
+            cells = [(tid, c) for tid in targets for c in (chosen or [None]) if c is None or c in carried[tid]]
+            names = {"id": picked, "prefecture": subs[picked].prefecture_name,
+                     "month": month_label(subs[picked].period, ctx.lang), "n": len(cells)}
+            if st.button(t("corrections.submit", ctx.lang), key="cells_return", disabled=not targets):
+                act(lambda: corrections.return_cells(engine, actor, picked, cells, reason),
+                    t("corrections.done", ctx.lang, **names))
+        st.markdown(f"**{t('corrections.list', ctx.lang, n=len(returned))}**")
+        if returned:
+            ui.show_table(returned_cells_table(returned, snap.plan, snap.tree, ctx.lang), "review-cells")
+        else:
+            st.caption(t("corrections.none", ctx.lang))
+
     with st.expander(t("review.withdraw_title", ctx.lang)):
         st.caption(t("review.withdraw_help", ctx.lang))
         open_ones = everything[~everything["status"].isin(["withdrawn", "returned"])]
@@ -99,5 +133,9 @@ elif actor is not None and actor.role == "prefecture" and actor.prefecture:
         st.caption(t("review.none_mine", ctx.lang))
     else:
         ui.show_table(review_table(mine, ctx.lang), f"review-{actor.prefecture}")
+    returned = corrections.returned_cells(engine, ctx.plan_id, actor.prefecture)
+    if returned:
+        st.subheader(t("corrections.list", ctx.lang, n=len(returned)))
+        ui.show_table(returned_cells_table(returned, snap.plan, snap.tree, ctx.lang), f"cells-{actor.prefecture}")
 else:
     st.warning(t("review.no_permission", ctx.lang))

@@ -10,8 +10,16 @@ from tracker.i18n import month_label, t
 from tracker.intake.allocations import allocation_summary, import_allocations
 from tracker.intake.submissions import failed, import_for_plan
 from tracker.intake.template import build_template, due_targets
-from tracker.outputs.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
+from tracker.outputs.tables import (
+    allocation_table,
+    preview_table,
+    problem_list,
+    problem_table,
+    returned_cells_table,
+    submission_table,
+)
 from tracker.outputs.text import escape_markdown
+from tracker.review.corrections import returned_cells
 from tracker.review.explanations import ExplanationError, explain_warnings
 
 ctx = ui.context(__file__)
@@ -36,12 +44,23 @@ if st.session_state.get("upload_period") not in months:   # another prefecture h
     st.session_state.pop("upload_period", None)
 period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
                          format_func=lambda m: month_label(m, ctx.lang))
+# 退回单元格: the figures a reviewer sent back for this month, which are all a locked month takes
+unresolved = [c for c in returned_cells(ui.engine(), plan.id, prefecture) if c.unresolved]
+returned = [c for c in unresolved if c.period == period]
+elsewhere = sorted({c.period for c in unresolved} - {period}, reverse=True)
+if elsewhere:
+    st.info(t("upload.cells_elsewhere", ctx.lang, months=(", " if ctx.lang == "en" else "、").join(month_label(m, ctx.lang) for m in elsewhere)))
+if returned:
+    st.warning(t("upload.cells_returned", ctx.lang, month=month_label(period, ctx.lang), n=len(returned)))
+    ui.show_table(returned_cells_table(returned, plan, tree, ctx.lang), f"cells-{prefecture}-{period}")
+marked = {c.cell: c.reason for c in returned}
 if not due_targets(plan, tree, period, prefecture, snap.scopes):
     st.info(t("upload.nothing_due", ctx.lang, prefecture=prefectures[prefecture], month=month_label(period, ctx.lang)))
 else:   # the workbook is built on the click, for a session still allowed here (not on every run of the page)
     st.download_button(t("upload.template", ctx.lang, prefecture=prefectures[prefecture],
                          month=month_label(period, ctx.lang)),
-                       ui.protected("upload", lambda: build_template(plan, tree, period, prefecture, snap.scopes)),
+                       ui.protected("upload", lambda: build_template(plan, tree, period, prefecture, snap.scopes,
+                                                                     marked)),
                        file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -52,6 +52,22 @@ def prefecture_code(text: str | None) -> str | None:
     raise UsageError(f"未知的市（州）：{text!r}")
 
 
+def county_code(text: str) -> str:
+    """A county given as a code or a name (三台, 三台县) → its code; unknown or ambiguous (市中区) → usage error."""
+    from loaders.regions import load_divisions
+    from tracker.intake.textnorm import norm
+
+    tree = load_divisions()
+    if text in tree and tree[text].level == "county":
+        return text
+    found = [r.code for r in tree.level("county") if norm(text) in {norm(r.name), norm(r.short_name)}]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise UsageError(f"县（市、区）名称 {text!r} 不唯一（{'、'.join(found)}），请用区划代码")
+    raise UsageError(f"未知的县（市、区）：{text!r}")
+
+
 def plan_context(plan_id: str):
     """The plan, the divisions and the plan's county scopes."""
     from loaders.plans import get_plan

@@ -1,11 +1,11 @@
-"""``tracker`` commands: 审核 from the server's shell: list, accept, return, reopen."""
+"""``tracker`` commands: 审核 from the server's shell: list, accept, return, return single figures, reopen."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 
-from tracker.cli.options import Parser, month, open_engine, prefecture_code
+from tracker.cli.options import Parser, county_code, month, open_engine, prefecture_code
 
 
 def state_text(state: str, counting: int, n_values: int, lang: str = "zh") -> str:
@@ -49,6 +49,14 @@ def cmd_review(args: argparse.Namespace) -> int:
         elif args.action == "return":
             return_(engine, actor, args.id, args.reason)
             print(f"已退回报送 {args.id}：{args.reason.strip()}")
+        elif args.action == "return-cells":
+            from tracker.review.corrections import return_cells
+
+            counties = [county_code(c) for c in args.county] or [None]
+            cells = [(args.target, c) for c in counties]
+            return_cells(engine, actor, args.id, cells, args.reason)
+            where = "、".join(c for c in args.county) or "整列"
+            print(f"已退回报送 {args.id} 中 {args.target}（{where}）的数据：{args.reason.strip()}；其余数据计入进度")
         elif args.action == "withdraw":
             withdraw(engine, actor, args.id, args.reason)
             print(f"已撤回报送 {args.id}：其数据不再计入进度，记录保留：{args.reason.strip()}")
@@ -124,8 +132,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--plan", default="sichuan-2023-citizenization")
     p.set_defaults(func=cmd_remind)
-    p = sub.add_parser("review", help="审核市（州）报送：list 列出，accept 接收，return 退回，reopen 重新开放已锁定的月份，"
-                                      "withdraw 撤回误传的报送")
+    p = sub.add_parser("review", help="审核市（州）报送：list 列出，accept 接收，return 退回，return-cells 退回部分数据，"
+                                      "reopen 重新开放已锁定的月份，withdraw 撤回误传的报送")
     rsub = p.add_subparsers(dest="action", required=True, parser_class=Parser)
     r = rsub.add_parser("list", help="报送及其审核状态，最新在前")
     r.add_argument("--status", choices=("submitted", "accepted", "returned", "partly_superseded", "superseded",
@@ -137,6 +145,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("id", type=int, help="报送编号")
     r = rsub.add_parser("return", help="退回报送（须写明原因，市州可见）")
     r.add_argument("id", type=int, help="报送编号")
+    r.add_argument("--reason", required=True, help="退回原因")
+    r = rsub.add_parser("return-cells", help="退回报送中的部分数据（某指标的某些县，或整列；须写明原因）：其余数据计入进度，"
+                                             "市州只能更正退回的数据")
+    r.add_argument("id", type=int, help="报送编号")
+    r.add_argument("--target", required=True, help="指标编号（tracker progress 所列）")
+    r.add_argument("--county", action="append", default=[], help="县（市、区）代码或名称，可重复；不给即整列")
     r.add_argument("--reason", required=True, help="退回原因")
     r = rsub.add_parser("withdraw", help="撤回误传的报送（须写明原因）：其数据立即不再计入，记录与审计保留")
     r.add_argument("id", type=int, help="报送编号")

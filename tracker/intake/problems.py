@@ -42,6 +42,7 @@ CODES: dict[str, Severity] = {
     "duplicate_sheet_period": "error",
     "not_your_prefecture": "error",
     "month_locked": "error",
+    "cell_locked": "error",
     "unknown_county": "error",
     "other_prefecture_county": "error",
     "county_code_mismatch": "error",

@@ -5,7 +5,9 @@ re-upload for the same prefecture and month supersedes the earlier figures cell 
 the very same file uploaded again is recognised and changes nothing.
 
 A prefecture user's return arrives waiting for review (``submitted``, tracker/review/approval.py) unless the office
-accepts automatically; a month that a province user accepted is locked, and a file for it is refused.
+accepts automatically; a month that a province user accepted is locked, and a file for it is refused — except for
+the cells a reviewer returned (tracker/review/corrections.py), which a file may correct while every other figure
+stays as accepted.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from tracker.model.plan import Plan
 from tracker.model.regions import RegionTree
 from tracker.model.status import HistoryChecks
 from tracker.review.approval import initial_status, locked_in, serialise_writers
+from tracker.review.corrections import unresolved_cells
 from tracker.store import NewValue, current_values, latest_submission, record_submission
 
 log = logging.getLogger(__name__)
@@ -102,10 +105,28 @@ class _MonthLocked(Exception):
         self.problems = problems
 
 
-def _locked_problems(conn, plan: Plan, tree: RegionTree, intake: Intake) -> list[Problem]:
-    return [Problem("month_locked", ret.sheet, None, None, None,
-                    {"prefecture": tree[ret.prefecture].name, "period": ret.period})
-            for ret in intake.returns if locked_in(conn, plan.id, ret.prefecture, ret.period)]
+def _locked_problems(conn, plan: Plan, tree: RegionTree, intake: Intake, history: pd.DataFrame) -> list[Problem]:
+    """A locked month refuses the file, unless a reviewer returned some of its cells (退回单元格): then the file
+    may correct those, and every other figure must be the accepted one (the lock covers the accepted cells)."""
+    accepted = {(t, r, p): v for t, r, p, v in history[["target", "region", "period", "value"]].itertuples(index=False)}
+    problems = []
+    for ret in intake.returns:
+        if not locked_in(conn, plan.id, ret.prefecture, ret.period):
+            continue
+        returned = unresolved_cells(conn, plan.id, ret.prefecture, ret.period)
+        if not returned:
+            problems.append(Problem("month_locked", ret.sheet, None, None, None,
+                                    {"prefecture": tree[ret.prefecture].name, "period": ret.period}))
+            continue
+        for f in ret.figures:
+            before = accepted.get((f.target, f.county, f.period))
+            if (f.target, f.county) in returned or (f.target, None) in returned or before == f.value:
+                continue
+            problems.append(Problem("cell_locked", f.sheet, f.cell, f.county, f.target, {
+                "county": tree[f.county].name, "target_name": plan.target(f.target).name.zh,
+                "target_name_en": plan.target(f.target).name.en, "period": ret.period,
+                "value": "—" if before is None else f"{before:g}", "given": f"{f.value:g}"}))
+    return problems
 
 
 def _hold_for_crash_test() -> None:
@@ -183,7 +204,7 @@ def import_file(
         outcome.status = "unchanged"  # imported before (its warnings confirmed then): nothing to do
         return outcome
     with engine.connect() as conn:
-        locked = _locked_problems(conn, plan, tree, intake)
+        locked = _locked_problems(conn, plan, tree, intake, history)
     if locked:
         outcome.problems = problems + locked
         return outcome
@@ -206,7 +227,7 @@ def import_file(
                     warnings=[p.as_dict() for p in warnings(problems)
                               if p.sheet == ret.sheet or p.sheet is None] or None))
             # again, now that this transaction writes: a month accepted since the check above refuses the file
-            if locked := _locked_problems(session, plan, tree, intake):
+            if locked := _locked_problems(session, plan, tree, intake, history):
                 raise _MonthLocked(locked)
             _hold_for_crash_test()
             record(session, actor, "import", "submission:" + ",".join(map(str, outcome.submissions)),

@@ -10,6 +10,7 @@ import io
 from collections.abc import Mapping
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -27,6 +28,7 @@ _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = PatternFill("solid", fgColor="DCE6F1")
 _LOCKED = PatternFill("solid", fgColor="EEEEEE")
+_RETURNED = PatternFill("solid", fgColor="FFE08A")   # a cell returned for correction
 
 
 def header_text(target: Target) -> str:
@@ -53,9 +55,11 @@ def due_targets(plan: Plan, tree: RegionTree, period: str, prefecture: str | Non
 
 
 def build_template(plan: Plan, tree: RegionTree, period: str, prefecture: str | None,
-                   scopes: Mapping[str, list[str]]) -> bytes:
+                   scopes: Mapping[str, list[str]], returned: Mapping[tuple[str, str | None], str] | None = None) -> bytes:
     """The template for ``period``: the targets in force then, and the counties any of them covers (in 2024 only
-    the key-assistance counties have a target of the 2023 plan). ``NothingDue`` when nothing is asked for."""
+    the key-assistance counties have a target of the 2023 plan). ``NothingDue`` when nothing is asked for.
+    ``returned``: the cells a reviewer returned for correction ((target, county), county None for the column) and
+    why; they are marked in the sheet, with the reason as the cell's comment, so the filer sees what to fix."""
     counties = tree.children(prefecture) if prefecture else tree.level("county")
     filer = tree[prefecture].name if prefecture else tree.province.name
     targets = due_targets(plan, tree, period, prefecture, scopes)
@@ -109,6 +113,10 @@ def build_template(plan: Plan, tree: RegionTree, period: str, prefecture: str | 
             else:
                 cell.protection = Protection(locked=False)
                 cell.number_format = "0"
+                reason = (returned or {}).get((target.id, county.code), (returned or {}).get((target.id, None)))
+                if reason is not None:
+                    cell.fill = _RETURNED
+                    cell.comment = Comment(f"省级退回，请更正：{reason}", "审核")
     if targets:
         rule = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                               showErrorMessage=True, errorTitle="输入有误", error="请填写大于或等于 0 的整数；未报送请留空。")

@@ -533,3 +533,24 @@ def continuation_table(steps: list[tuple[Snapshot, str]], lang: str = "zh") -> p
             t("col.as_of", lang): month_label(row["month"] if isinstance(row["month"], str) else snap.as_of, lang),
         })
     return typed(pd.DataFrame(rows), _figure_kinds(targets, lang))
+
+
+def returned_cells_table(cells, plan, tree, lang: str = "zh") -> pd.DataFrame:
+    """Cells a reviewer returned for correction (``corrections.returned_cells``), to be fixed first: which month,
+    county and target, the figure returned, why, who, when, and whether a correction came."""
+    order = {"open": 0, "pending": 1, "corrected": 2}
+    cells = sorted(cells, key=lambda c: (order[c.state], c.period, c.id))
+    return pd.DataFrame({
+        t("preview.period", lang): [month_label(c.period, lang) for c in cells],
+        t("col.county", lang): [tree[c.county].name if c.county else t("corrections.column", lang) for c in cells],
+        t("col.target", lang): [plan.target(c.target_id).name.get(lang) for c in cells],
+        t("corrections.value", lang): [format_quantity(c.value, plan.target(c.target_id).unit, lang)
+                                       if c.value is not None else "—" for c in cells],
+        t("review.col.reason", lang): [c.reason for c in cells],
+        t("review.col.reviewed_by", lang): [c.actor for c in cells],
+        t("review.col.reviewed_at", lang): [_stamp(c.at) for c in cells],
+        t("review.col.state", lang): [t(f"corrections.state.{c.state}", lang, id=c.corrected_by or "")
+                                      for c in cells],
+    }, columns=[t(k, lang) for k in ("preview.period", "col.county", "col.target", "corrections.value",
+                                      "review.col.reason", "review.col.reviewed_by", "review.col.reviewed_at",
+                                      "review.col.state")])

@@ -4,8 +4,9 @@ between stored rows and the pure progress engine. Its parts: ``db`` (engine, mig
 data), ``backup`` (portable backup and restore). A new table or query goes here.
 
 Rows are only added. The current figure for a (target, county, month) is the one from the newest counted
-(accepted) submission; older ones stay and remain queryable (``value_history``). Submissions waiting for review or
-returned never count (tracker/review/approval.py). Demo data is shown only while a plan has no accepted real
+(accepted) submission, unless a reviewer returned that cell for correction (``cell_returns``); older ones stay and
+remain queryable (``value_history``). Submissions waiting for review or returned never count
+(tracker/review/approval.py, tracker/review/corrections.py). Demo data is shown only while a plan has no accepted real
 submission, so a database seeded with demo data never mixes it into real returns. The current figures are kept as
 a table in step with every write (tracker/store/current.py), which is what progress reads.
 """

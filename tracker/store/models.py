@@ -172,6 +172,24 @@ class Explanation(Base):
     __table_args__ = (Index("ix_explanations_month", "plan_id", "period", "target_id", "id"),)
 
 
+class CellReturn(Base):
+    """A figure (or a target's whole column) of a submission returned to its prefecture for correction (退回单元格),
+    with the reason: it stops counting at once, the rest of the submission counts, and the month's lock keeps
+    every other accepted cell as it is. Corrected when a later submission of the month carries the cell
+    (tracker/review/corrections.py). Append-only (migration 0012)."""
+
+    __tablename__ = "cell_returns"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    target_id: Mapped[str] = mapped_column(String(64))
+    region_code: Mapped[str | None] = mapped_column(String(12), nullable=True, doc="None: every county's figure")
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_cell_returns_submission", "submission_id", "target_id"),)
+
+
 class ReportedValue(Base):
     """A county figure for one target and month, as one submission stated it. Never updated or deleted."""
 
