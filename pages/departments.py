@@ -29,13 +29,13 @@ if snap.plan.coordination is not None:
 
 st.subheader(t("departments.targets", ctx.lang))
 if target_roles:
-    ui.show_table(target_table(snap, target_roles, ctx.lang, roles=target_roles, task=False),
-                  f"targets-{dept}-{ctx.as_of}")
+    ui.show_table(ui.kept_table(snap, ("department-targets", dept), lambda: target_table(
+        snap, target_roles, ctx.lang, roles=target_roles, task=False)), f"targets-{dept}-{ctx.as_of}")
 else:
     st.caption(t("departments.none", ctx.lang))
 st.subheader(t("departments.milestones", ctx.lang))
 if milestone_roles:
-    ui.show_table(milestone_table(snap, milestone_roles, ctx.lang, roles=milestone_roles),
-                  f"measures-{dept}-{ctx.as_of}")
+    ui.show_table(ui.kept_table(snap, ("department-measures", dept), lambda: milestone_table(
+        snap, milestone_roles, ctx.lang, roles=milestone_roles)), f"measures-{dept}-{ctx.as_of}")
 else:
     st.caption(t("departments.none", ctx.lang))

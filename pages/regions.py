@@ -21,8 +21,11 @@ rows = snap.rows("prefecture")
 rows = rows[rows["target"] == target_id]
 if rows["status"].eq("no_target").all():
     st.info(t("regions.no_allocation", ctx.lang))
-ui.chart(region_pace_bar(rows, target, ctx.as_of, snap.config, ctx.lang), f"prefectures-{target_id}-{ctx.as_of}")
-ui.show_table(region_table(rows, snap, target_id, ctx.lang), f"prefectures-{target_id}-{ctx.as_of}")
+ui.chart(ui.kept_figure(snap, ("prefectures", target_id),
+                        lambda: region_pace_bar(rows, target, ctx.as_of, snap.config, ctx.lang)),
+         f"prefectures-{target_id}-{ctx.as_of}")
+ui.show_table(ui.kept_table(snap, ("prefectures", target_id), lambda: region_table(rows, snap, target_id, ctx.lang)),
+              f"prefectures-{target_id}-{ctx.as_of}")
 
 notes = ui.explanations(ctx, target_id)
 if notes:  # 情况说明 beside the figures they explain
@@ -34,5 +37,9 @@ prefecture = ui.select_region(names, t("regions.drill", ctx.lang))
 counties = snap.rows("county")
 counties = counties[(counties["target"] == target_id) & (counties["parent"] == prefecture)]
 st.subheader(t("regions.counties", ctx.lang, prefecture=names[prefecture]))
-ui.chart(region_pace_bar(counties, target, ctx.as_of, snap.config, ctx.lang), f"counties-{prefecture}-{target_id}-{ctx.as_of}")
-ui.show_table(region_table(counties, snap, target_id, ctx.lang), f"counties-{prefecture}-{target_id}-{ctx.as_of}")
+ui.chart(ui.kept_figure(snap, ("counties", target_id, prefecture),
+                        lambda: region_pace_bar(counties, target, ctx.as_of, snap.config, ctx.lang)),
+         f"counties-{prefecture}-{target_id}-{ctx.as_of}")
+ui.show_table(ui.kept_table(snap, ("counties", target_id, prefecture),
+                            lambda: region_table(counties, snap, target_id, ctx.lang)),
+              f"counties-{prefecture}-{target_id}-{ctx.as_of}")

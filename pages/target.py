@@ -32,14 +32,16 @@ if not snap.plan.targets:
     st.stop()
 target_id = ui.select_target(snap, ctx.lang)
 target = snap.plan.target(target_id)
-ui.show_table(target_table(snap, [target_id], ctx.lang, task=False), f"{target_id}-{ctx.as_of}")
+ui.show_table(ui.kept_table(snap, ("target", target_id), lambda: target_table(snap, [target_id], ctx.lang, task=False)),
+              f"{target_id}-{ctx.as_of}")
 row = snap.province().loc[target_id]
 if isinstance(row["estimated"], tuple) and row["estimated"]:
     st.caption(estimate_text(row, target, snap.tree, ctx.lang))
 history, projection = snap.trend(target_id)
 goal = row["target_value"] if not pd.isna(row["target_value"]) else None
-ui.chart(trend_chart(history, projection, target, ctx.as_of, ctx.lang, goal, snap.original_trajectory(target_id)),
-         f"{target_id}-{ctx.as_of}")
+ui.chart(ui.kept_figure(snap, ("trend", target_id), lambda: trend_chart(
+    history, projection, target, ctx.as_of, ctx.lang, goal, snap.original_trajectory(target_id))),
+    f"{target_id}-{ctx.as_of}")
 if not projection.empty:
     end = projection.iloc[-1]
     st.caption(t("target.projection", ctx.lang, month=month_label(end["period"], ctx.lang),
@@ -127,5 +129,5 @@ if len(steps) > 1:  # the same indicator in the plan before or after this one
 
 st.subheader(t("target.prefectures", ctx.lang))
 rows = snap.rows("prefecture")
-ui.show_table(region_table(rows[rows["target"] == target_id], snap, target_id, ctx.lang),
-              f"{target_id}-prefectures-{ctx.as_of}")
+ui.show_table(ui.kept_table(snap, ("prefectures", target_id), lambda: region_table(
+    rows[rows["target"] == target_id], snap, target_id, ctx.lang)), f"{target_id}-prefectures-{ctx.as_of}")

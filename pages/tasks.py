@@ -20,11 +20,15 @@ st.markdown(t("tasks.departments", ctx.lang, departments=md(departments_text(tas
 targets = [x.id for x in snap.plan.targets if x.task == task_id]
 st.subheader(t("tasks.targets", ctx.lang, n=len(targets)))
 if targets:
-    ui.show_table(target_table(snap, targets, ctx.lang, task=False), f"targets-{task_id}-{ctx.as_of}")
+    ui.show_table(ui.kept_table(snap, ("task-targets", task_id), lambda: target_table(snap, targets, ctx.lang,
+                                                                                     task=False)),
+                  f"targets-{task_id}-{ctx.as_of}")
 else:
     st.caption(t("tasks.no_targets", ctx.lang))
 
 milestones = [m.id for m in snap.plan.milestones if m.task == task_id]
 st.subheader(t("tasks.milestones", ctx.lang, n=len(milestones)))
 if milestones:
-    ui.show_table(milestone_table(snap, milestones, ctx.lang, task=False), f"measures-{task_id}-{ctx.as_of}")
+    ui.show_table(ui.kept_table(snap, ("task-measures", task_id), lambda: milestone_table(snap, milestones, ctx.lang,
+                                                                                         task=False)),
+                  f"measures-{task_id}-{ctx.as_of}")

@@ -49,7 +49,8 @@ unresolved = [c for c in returned_cells(ui.engine(), plan.id, prefecture) if c.u
 returned = [c for c in unresolved if c.period == period]
 elsewhere = sorted({c.period for c in unresolved} - {period}, reverse=True)
 if elsewhere:
-    st.info(t("upload.cells_elsewhere", ctx.lang, months=(", " if ctx.lang == "en" else "、").join(month_label(m, ctx.lang) for m in elsewhere)))
+    months = (", " if ctx.lang == "en" else "、").join(month_label(m, ctx.lang) for m in elsewhere)
+    st.info(t("upload.cells_elsewhere", ctx.lang, months=months))
 if returned:
     st.warning(t("upload.cells_returned", ctx.lang, month=month_label(period, ctx.lang), n=len(returned)))
     ui.show_table(returned_cells_table(returned, plan, tree, ctx.lang), f"cells-{prefecture}-{period}")

@@ -41,6 +41,8 @@ from ui.signin import (
 from ui.widgets import (
     chart,
     follow_button,
+    kept_figure,
+    kept_table,
     reportable_months,
     select_region,
     select_target,
@@ -48,7 +50,7 @@ from ui.widgets import (
 )
 
 __all__ = [
-    "Context", "access", "account_box", "actor", "chart", "completeness", "context", "continuation_steps", "department_name", "engine",
+    "Context", "access", "account_box", "actor", "chart", "completeness", "kept_figure", "kept_table", "context", "continuation_steps", "department_name", "engine",
     "enter", "evaluation", "explanations", "judgements", "follow_button", "gate", "lang", "language_only", "leave_presentation", "month_chosen", "page_header", "plan_ended",
     "present_button", "presenting",
     "protected", "reportable_months", "reported_errors", "run_navigation", "select_region", "select_target",

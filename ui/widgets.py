@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -24,46 +25,78 @@ WHOLE_CHARS = 10
 _SEVERITY_COLOURS = {"error": "background-color: #fde2e1", "warning": "background-color: #fff4d6", "": ""}
 
 
-def show_table(frame: pd.DataFrame, name: str, severity: list[str] | None = None) -> None:
+@dataclass(frozen=True)
+class TableView:
+    """A table prepared for drawing: its cells as text in the reader's units and escaped for Markdown, and which
+    columns stay on one line or align right. Pure and shareable, so a page can keep it per data version
+    (``Snapshot.kept``) instead of preparing it on every rerun."""
+    frame: pd.DataFrame      # the table as given (its download)
+    page: pd.DataFrame       # what is drawn, at most PAGE_ROWS rows
+    whole: tuple[int, ...]   # 1-based columns kept on one line
+    right: tuple[int, ...]   # 1-based columns aligned right (figures)
+    cut: bool
+
+
+def table_view(frame: pd.DataFrame, language: str) -> TableView:
+    page = shown(frame, language)
+    cut = len(page) > PAGE_ROWS
+    page = page.head(PAGE_ROWS).reset_index(drop=True)
+    figures = set(kinds_of(frame)) | {c for c in page.columns if pd.api.types.is_numeric_dtype(page[c])}
+    whole = tuple(i for i, c in enumerate(page.columns, 1) if language != "en"
+                  and page[c].map(lambda v: len(str(v)) if v is not None else 0).max() <= WHOLE_CHARS)
+    right = tuple(i for i, c in enumerate(page.columns, 1) if c in figures)
+    page = pd.DataFrame({escape_markdown(c): [_cell(v) for v in page[c]] for c in page.columns})
+    return TableView(frame, page, whole, right, cut)
+
+
+def kept_table(snap: Snapshot, key: tuple, build) -> TableView:
+    """``build()``'s table prepared once per snapshot (so per data version), language and ``key``: for the tables a
+    page draws from the snapshot alone — nothing said since (explanations, judgements) may go into one."""
+    current = lang()
+    return snap.kept(("table", current, *key), lambda: table_view(build(), current))
+
+
+def kept_figure(snap: Snapshot, key: tuple, build):
+    """``build()``'s plotly figure once per snapshot, language and ``key`` (building a figure was a fifth of the
+    target page's render); Streamlit only reads it."""
+    return snap.kept(("figure", lang(), *key), build)
+
+
+def show_table(frame: pd.DataFrame | TableView, name: str, severity: list[str] | None = None) -> None:
     """A table drawn whole, its figures written in the reader's units, and a button that downloads it as .xlsx with
     the figures as numbers (text that Excel would run as a formula neutralised); with ``severity`` (per row:
-    "error", "warning" or ""), the rows a problem points at are red or amber.
+    "error", "warning" or ""), the rows a problem points at are red or amber. ``frame`` may be a ``table_view``
+    prepared before (and kept).
 
     Drawn as a static table (``st.table``), not a data grid: a grid cut columns to "落后 2…" and "Behin" at 1440 px
     and scrolled 21 prefectures inside a box ten rows high; a static table wraps long text and shows every row. Its
     cells are Markdown, so every text goes through ``escape_markdown``; a missing value is "—", never "None"."""
     current = lang()
-    if frame.empty:
+    source = frame.frame if isinstance(frame, TableView) else frame
+    if source.empty:
         st.caption(t("table.empty", current))
         return
-    page = shown(frame, current)
-    cut = len(page) > PAGE_ROWS
-    page = page.head(PAGE_ROWS).reset_index(drop=True)
-    figures = set(kinds_of(frame)) | {c for c in page.columns if pd.api.types.is_numeric_dtype(page[c])}
-    whole = [i for i, c in enumerate(page.columns, 1)
-             if current != "en" and page[c].map(lambda v: len(str(v)) if v is not None else 0).max() <= WHOLE_CHARS]
-    right = [i for i, c in enumerate(page.columns, 1) if c in figures]
-    page = pd.DataFrame({escape_markdown(c): [_cell(v) for v in page[c]] for c in page.columns})
+    view = frame if isinstance(frame, TableView) else table_view(frame, current)
     # Short columns (a month, a status, a figure) on one line and figures to the right, by a rule for this table's
     # columns: a pandas Styler did it but cost ~9 ms a table on every rerun, against 0.4 ms for the frame; it is
     # kept only to colour the rows a problem points at.
     box = "tbl-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
     rules = [f".st-key-{box} td:nth-child({i}),.st-key-{box} td:nth-child({i}) *{{white-space:nowrap !important}}"
-             for i in whole]
+             for i in view.whole]
     rules += [f".st-key-{box} td:nth-child({i}),.st-key-{box} td:nth-child({i}) *{{text-align:right !important}}"
-              for i in right]
-    styler = page
+              for i in view.right]
+    styler = view.page
     if severity is not None:
         marks = list(severity)
-        styler = page.style.hide(axis="index").apply(
+        styler = view.page.style.hide(axis="index").apply(
             lambda row: [_SEVERITY_COLOURS[marks[row.name]]] * len(row), axis=1)
     with st.container(key=box):
         if rules:
             st.html(f"<style>{''.join(rules)}</style>")
         st.table(styler, border="horizontal", hide_index=True)
-    if cut:
-        st.caption(t("table.cut", current, shown=PAGE_ROWS, n=len(frame)))
-    _download(frame, name)
+    if view.cut:
+        st.caption(t("table.cut", current, shown=PAGE_ROWS, n=len(source)))
+    _download(source, name)
 
 
 def _cell(value: object) -> object:

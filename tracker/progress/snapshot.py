@@ -87,6 +87,18 @@ class Snapshot:
     demo: bool
     months: list[str]
     config: ProgressConfig
+    #: Views built from this snapshot alone (a page's figure, a prepared table), kept with it: the app shares one
+    #: snapshot per plan, month and data version, so what is kept here is rebuilt exactly when the data changes.
+    _kept: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def kept(self, key: tuple, build):
+        """``build()`` once per snapshot and ``key``; what it returns is shared by every reader and never written
+        to. Two sessions asking at once may both build it: the same result, the later one kept."""
+        try:
+            return self._kept[key]
+        except KeyError:
+            value = self._kept[key] = build()
+            return value
 
     def target_values(self, target_id: str) -> pd.DataFrame:
         """One target's current county values."""
