@@ -1,7 +1,8 @@
 """Database tables. Rows of reported values, allocations, milestone updates and evidence files are only ever added:
 a newer row supersedes an older one, and the older one stays for history and audit. Those four tables, the audit
 trail and the reviews are append-only in the database itself (migrations 0003, 0004, 0007: triggers refuse UPDATE,
-DELETE, TRUNCATE and, on SQLite, an INSERT OR REPLACE or upsert over an existing row). A submission's ``status``
+DELETE, TRUNCATE and, on SQLite, an INSERT OR REPLACE or upsert over an existing row); so are the later records of
+what people decided or said (judgements, reminders, explanations, plan closures: 0009–0012). A submission's ``status``
 changes as it is reviewed; the current figures are derived and rewritten; accounts, sign-in attempts and sign-in
 sessions change too."""
 from __future__ import annotations
@@ -170,6 +171,23 @@ class Explanation(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (Index("ix_explanations_month", "plan_id", "period", "target_id", "id"),)
+
+
+class PlanClosure(Base):
+    """An act of closing an ended plan (``close``: its evaluation has gone upward, it is read-only from now on) or of
+    reopening it (``reopen``, with the reason), who did it and when; the newest act of a plan is its standing.
+    Append-only (migration 0012): a closure is undone by a reopening, never by rewriting it."""
+
+    __tablename__ = "plan_closures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"))
+    action: Mapped[str] = mapped_column(String(8), doc="close | reopen")
+    reason: Mapped[str] = mapped_column(Text)
+    document: Mapped[str | None] = mapped_column(String(128), nullable=True, doc="文号 of the closing document")
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_plan_closures_plan", "plan_id", "id"),)
 
 
 class ReportedValue(Base):
