@@ -1,4 +1,5 @@
-"""上报数据: download the template, upload returns, see every problem in place, confirm, get a receipt."""
+"""上报数据: download the template, upload returns, see every problem in place, confirm, get a receipt. A closed plan
+offers no template, upload or allocation form: one line says it is read-only; its submissions are still listed."""
 import hashlib
 
 import streamlit as st
@@ -13,6 +14,7 @@ from tracker.intake.template import build_template, due_targets
 from tracker.outputs.tables import allocation_table, preview_table, problem_list, problem_table, submission_table
 from tracker.outputs.text import escape_markdown
 from tracker.review.explanations import ExplanationError, explain_warnings
+from tracker.store.closures import PlanClosed
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -24,6 +26,7 @@ if actor is None or not actor.may("import"):
     st.warning(t("upload.no_permission", ctx.lang, role=role))
     st.stop()
 
+closed = ui.read_only(ctx)
 prefectures = {r.code: r.name for r in tree.level("prefecture")}
 if actor.role == "prefecture":  # its own prefecture only
     prefectures = {actor.prefecture: prefectures[actor.prefecture]}
@@ -31,22 +34,24 @@ if actor.role == "prefecture":  # its own prefecture only
 left, right = st.columns(2)
 prefecture = left.selectbox(t("upload.prefecture", ctx.lang), list(prefectures), format_func=prefectures.get,
                             key="upload_prefecture", disabled=len(prefectures) == 1)
-months = ui.reportable_months(plan, snap, prefecture)
-if st.session_state.get("upload_period") not in months:   # another prefecture has other months due
-    st.session_state.pop("upload_period", None)
-period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
-                         format_func=lambda m: month_label(m, ctx.lang))
-if not due_targets(plan, tree, period, prefecture, snap.scopes):
-    st.info(t("upload.nothing_due", ctx.lang, prefecture=prefectures[prefecture], month=month_label(period, ctx.lang)))
-else:   # the workbook is built on the click, for a session still allowed here (not on every run of the page)
-    st.download_button(t("upload.template", ctx.lang, prefecture=prefectures[prefecture],
-                         month=month_label(period, ctx.lang)),
-                       ui.protected("upload", lambda: build_template(plan, tree, period, prefecture, snap.scopes)),
-                       file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx", on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
-                         key="upload_files")
+files = []
+if not closed:
+    months = ui.reportable_months(plan, snap, prefecture)
+    if st.session_state.get("upload_period") not in months:   # another prefecture has other months due
+        st.session_state.pop("upload_period", None)
+    period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
+                             format_func=lambda m: month_label(m, ctx.lang))
+    if not due_targets(plan, tree, period, prefecture, snap.scopes):
+        st.info(t("upload.nothing_due", ctx.lang, prefecture=prefectures[prefecture],
+                  month=month_label(period, ctx.lang)))
+    else:   # the workbook is built on the click, for a session still allowed here (not on every run of the page)
+        st.download_button(t("upload.template", ctx.lang, prefecture=prefectures[prefecture],
+                             month=month_label(period, ctx.lang)),
+                           ui.protected("upload", lambda: build_template(plan, tree, period, prefecture, snap.scopes)),
+                           file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
+                             key="upload_files")
 for i, upload in enumerate(files or []):
     data = upload.getvalue()
     st.subheader(t("upload.file_header", ctx.lang, name=escape_markdown(upload.name)))
@@ -104,7 +109,7 @@ for i, upload in enumerate(files or []):
             try:
                 explain_warnings(ui.engine(), actor, plan, tree, prefecture, period, warnings, explanation,
                                  done.submissions[0], sorted(set(check.preview["target"])))
-            except (ExplanationError, PermissionDenied) as exc:  # the return is in; say why its words are not
+            except (ExplanationError, PermissionDenied, PlanClosed) as exc:  # the return is in; say why not its words
                 st.session_state[f"explain_error_{check.sha256}"] = str(exc)
         changes = check.preview["change"].value_counts()
         st.session_state[f"receipt_{check.sha256}"] = t(
@@ -124,8 +129,8 @@ if not actor.may("allocate"):
     st.stop()
 with st.expander(t("upload.allocations", ctx.lang)):
     st.caption(t("upload.allocations_help", ctx.lang))
-    sheet = st.file_uploader(t("upload.allocations_file", ctx.lang), type=["xlsx", "xls", "csv"],
-                             key="allocation_file")
+    sheet = None if closed else st.file_uploader(t("upload.allocations_file", ctx.lang), type=["xlsx", "xls", "csv"],
+                                                 key="allocation_file")
     if sheet is not None:
         check = import_allocations(ui.engine(), sheet.getvalue(), sheet.name, plan, tree, uploader=actor.label,
                                    actor=actor, dry_run=True)
