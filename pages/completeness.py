@@ -10,6 +10,7 @@ from tracker.outputs.tables import completeness_matrix, completeness_table, miss
 from tracker.outputs.text import escape_markdown as md
 from tracker.progress.completeness import deadline_of, recent_months
 from tracker.review import reminders
+from tracker.store.closures import PlanClosed
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -53,7 +54,9 @@ if history:
 else:
     st.caption(t("remind.none_sent", ctx.lang))
 who = ui.actor()
-if who is not None and who.may("approve") and not reminders.contacts_path().exists():
+if who is not None and who.may("approve") and ui.read_only(ctx):
+    pass  # a closed plan sends no reminder: the line just shown says so
+elif who is not None and who.may("approve") and not reminders.contacts_path().exists():
     st.caption(t("remind.no_contacts", ctx.lang))
 elif who is not None and who.may("approve"):
     try:
@@ -76,7 +79,7 @@ elif who is not None and who.may("approve"):
                 try:
                     sent_now = reminders.remind(ui.engine(), ctx.plan_id, overdue, snap.tree, ctx.as_of, deadline,
                                                 who, contacts)
-                except (reminders.ReminderError, PermissionDenied) as exc:
+                except (reminders.ReminderError, PermissionDenied, PlanClosed) as exc:
                     st.error(md(exc))
                 else:
                     st.session_state["remind_done"] = t("remind.sent", ctx.lang, n=len(sent_now))

@@ -1,4 +1,5 @@
-"""工作任务: the plan's qualitative measures, their status and history; record a new status with evidence."""
+"""工作任务: the plan's qualitative measures, their status and history; record a new status with evidence (not on a
+closed plan: one line says it is read-only)."""
 import streamlit as st
 
 import ui
@@ -6,6 +7,7 @@ from tracker.i18n import month_label, t, task_label
 from tracker.intake.milestones import Evidence, MilestoneError, evidence_file, history, set_status
 from tracker.outputs.tables import milestone_history_table, milestone_table
 from tracker.outputs.text import escape_markdown
+from tracker.store.closures import PlanClosed
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -27,6 +29,8 @@ actor = ui.actor()
 st.subheader(t("milestones.update", ctx.lang))
 if actor is None or not actor.may("milestone"):
     st.caption(t("milestones.no_permission", ctx.lang))
+elif ui.read_only(ctx):
+    pass  # a closed plan's measures stay as they were closed: the line just shown says so
 else:
     # The measure is chosen outside the form, so the status offered is its current one: a careless save must not
     # set a measure back to 未启动.
@@ -50,7 +54,7 @@ else:
                            evidence=Evidence(upload.name, upload.getvalue()) if upload is not None else None)
                 st.success(t("milestones.saved", ctx.lang, name=escape_markdown(names[milestone_id]),
                              status=statuses[status]))
-            except MilestoneError as exc:
+            except (MilestoneError, PlanClosed) as exc:
                 st.error(escape_markdown(exc))
 
 st.subheader(t("milestones.history", ctx.lang))

@@ -1,5 +1,6 @@
 """审核: province users accept or return prefecture returns and reopen locked months; a prefecture sees its own
-submissions with their status and the reviewer's reason. The rules live in tracker/review/approval.py."""
+submissions with their status and the reviewer's reason. The rules live in tracker/review/approval.py. A closed plan
+offers no decision: one line says it is read-only; its submissions are still listed."""
 import streamlit as st
 
 import ui
@@ -8,11 +9,13 @@ from tracker.i18n import month_label, t
 from tracker.outputs.tables import locked_table, returned_cells_table, review_table
 from tracker.outputs.text import escape_markdown
 from tracker.review import approval, corrections
+from tracker.store.closures import PlanClosed
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
 ui.page_header("review.title", ctx, snap)
 st.caption(t("review.caption", ctx.lang))
+closed = ui.read_only(ctx)
 actor = ui.actor()
 engine = ui.engine()
 done = st.session_state.pop("review_done", None)
@@ -24,7 +27,7 @@ def act(decide, message: str) -> None:
     """Run a decision of the core; its refusal (wrong state, no reason, no permission) is shown as it says it."""
     try:
         decide()
-    except (approval.ReviewError, PermissionDenied) as exc:
+    except (approval.ReviewError, PermissionDenied, PlanClosed) as exc:
         st.error(escape_markdown(exc))
         return
     st.session_state["review_done"] = message
@@ -41,6 +44,7 @@ if actor is not None and actor.may("approve"):
         st.caption(t("review.none_pending", ctx.lang))
     else:
         ui.show_table(review_table(waiting, ctx.lang), "review-pending")
+    if not waiting.empty and not closed:
         rows = {row.id: row for row in waiting.itertuples(index=False)}
         chosen = st.selectbox(t("review.choose", ctx.lang), list(rows), key="review_choice", format_func=lambda i: t(
             "review.option", ctx.lang, id=i, prefecture=rows[i].prefecture_name,
@@ -60,6 +64,7 @@ if actor is not None and actor.may("approve"):
             st.caption(t("review.none_locked", ctx.lang))
         else:
             ui.show_table(locked_table(locked, ctx.lang), "review-locked")
+        if not locked.empty and not closed:
             months = {(r.prefecture, r.period): r for r in locked.itertuples(index=False)}
             key = st.selectbox(t("review.reopen_choose", ctx.lang), list(months), key="reopen_choice",
                                format_func=lambda k: t("review.reopen_option", ctx.lang,
@@ -76,9 +81,9 @@ if actor is not None and actor.may("approve"):
     with st.expander(t("corrections.title", ctx.lang)):   # 退回单元格: only the wrong figures go back
         st.caption(t("corrections.help", ctx.lang))
         standing = everything[everything["state"].isin(["submitted", "accepted"])]   # the month's standing one
-        if standing.empty:
+        if standing.empty and not closed:
             st.caption(t("corrections.none_to_return", ctx.lang))
-        else:
+        elif not closed:   # a closed plan takes no decision; what was returned stays listed
             subs = {row.id: row for row in standing.itertuples(index=False)}
             picked = st.selectbox(t("corrections.choose", ctx.lang), list(subs), key="cells_choice",
                                   format_func=lambda i: t("review.option", ctx.lang, id=i,
@@ -105,23 +110,25 @@ if actor is not None and actor.may("approve"):
         else:
             st.caption(t("corrections.none", ctx.lang))
 
-    with st.expander(t("review.withdraw_title", ctx.lang)):
-        st.caption(t("review.withdraw_help", ctx.lang))
-        open_ones = everything[~everything["status"].isin(["withdrawn", "returned"])]
-        if open_ones.empty:
-            st.caption(t("review.none_to_withdraw", ctx.lang))
-        else:
-            subs = {row.id: row for row in open_ones.itertuples(index=False)}
-            picked = st.selectbox(t("review.withdraw_choose", ctx.lang), list(subs), key="withdraw_choice",
-                                  format_func=lambda i: t("review.option", ctx.lang, id=i,
-                                                          prefecture=subs[i].prefecture_name,
-                                                          month=month_label(subs[i].period, ctx.lang),
-                                                          uploader=subs[i].uploader))
-            reason = st.text_input(t("review.withdraw_reason", ctx.lang), key="withdraw_reason")
-            names = {"id": picked, "prefecture": subs[picked].prefecture_name,
-                     "month": month_label(subs[picked].period, ctx.lang)}
-            if st.button(t("review.withdraw", ctx.lang), key="review_withdraw"):
-                act(lambda: approval.withdraw(engine, actor, picked, reason), t("review.withdrawn", ctx.lang, **names))
+    if not closed:
+        with st.expander(t("review.withdraw_title", ctx.lang)):
+            st.caption(t("review.withdraw_help", ctx.lang))
+            open_ones = everything[~everything["status"].isin(["withdrawn", "returned"])]
+            if open_ones.empty:
+                st.caption(t("review.none_to_withdraw", ctx.lang))
+            else:
+                subs = {row.id: row for row in open_ones.itertuples(index=False)}
+                picked = st.selectbox(t("review.withdraw_choose", ctx.lang), list(subs), key="withdraw_choice",
+                                      format_func=lambda i: t("review.option", ctx.lang, id=i,
+                                                              prefecture=subs[i].prefecture_name,
+                                                              month=month_label(subs[i].period, ctx.lang),
+                                                              uploader=subs[i].uploader))
+                reason = st.text_input(t("review.withdraw_reason", ctx.lang), key="withdraw_reason")
+                names = {"id": picked, "prefecture": subs[picked].prefecture_name,
+                         "month": month_label(subs[picked].period, ctx.lang)}
+                if st.button(t("review.withdraw", ctx.lang), key="review_withdraw"):
+                    act(lambda: approval.withdraw(engine, actor, picked, reason),
+                        t("review.withdrawn", ctx.lang, **names))
 
     st.subheader(t("review.all", ctx.lang))
     ui.show_table(review_table(everything, ctx.lang), "review-all")

@@ -22,6 +22,7 @@ from tracker.outputs.tables import (
 from tracker.outputs.text import escape_markdown as md
 from tracker.review import judgement
 from tracker.review.explanations import said
+from tracker.store.closures import PlanClosed
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -74,7 +75,7 @@ if len(past) > 1:
 if not past.empty:
     ui.show_table(judgement_table(past, snap.config, ctx.lang), f"{target_id}-judgements")
 who = ui.actor()
-if who is not None and who.may("judge"):
+if who is not None and who.may("judge") and not ui.read_only(ctx):  # a closed plan: one line says so instead
     with st.expander(t("judgement.record", ctx.lang)), st.form("judgement_form", clear_on_submit=True):
         levels = {s.id: s.label(ctx.lang) for s in snap.config.delivery_confidence}
         level = st.radio(t("judgement.level", ctx.lang), list(levels), format_func=levels.get, horizontal=True,
@@ -88,7 +89,7 @@ if who is not None and who.may("judge"):
             try:
                 judgement.record_judgement(ui.engine(), who, snap.plan, snap.config, target_id, level, reason,
                                            reviewed_on)
-            except (judgement.JudgementError, PermissionDenied) as exc:
+            except (judgement.JudgementError, PermissionDenied, PlanClosed) as exc:
                 st.error(md(exc))
             else:
                 st.session_state["judgement_done"] = t("judgement.saved", ctx.lang, level=levels[level])

@@ -1,4 +1,5 @@
-"""上报数据: download the template, upload returns, see every problem in place, confirm, get a receipt."""
+"""上报数据: download the template, upload returns, see every problem in place, confirm, get a receipt. A closed plan
+offers no template, upload or allocation form: one line says it is read-only; its submissions are still listed."""
 import hashlib
 
 import streamlit as st
@@ -21,6 +22,7 @@ from tracker.outputs.tables import (
 from tracker.outputs.text import escape_markdown
 from tracker.review.corrections import returned_cells
 from tracker.review.explanations import ExplanationError, explain_warnings
+from tracker.store.closures import PlanClosed
 
 ctx = ui.context(__file__)
 snap = ui.snapshot(ctx)
@@ -32,6 +34,7 @@ if actor is None or not actor.may("import"):
     st.warning(t("upload.no_permission", ctx.lang, role=role))
     st.stop()
 
+closed = ui.read_only(ctx)
 prefectures = {r.code: r.name for r in tree.level("prefecture")}
 if actor.role == "prefecture":  # its own prefecture only
     prefectures = {actor.prefecture: prefectures[actor.prefecture]}
@@ -39,34 +42,36 @@ if actor.role == "prefecture":  # its own prefecture only
 left, right = st.columns(2)
 prefecture = left.selectbox(t("upload.prefecture", ctx.lang), list(prefectures), format_func=prefectures.get,
                             key="upload_prefecture", disabled=len(prefectures) == 1)
-months = ui.reportable_months(plan, snap, prefecture)
-if st.session_state.get("upload_period") not in months:   # another prefecture has other months due
-    st.session_state.pop("upload_period", None)
-period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
-                         format_func=lambda m: month_label(m, ctx.lang))
-# 退回单元格: the figures a reviewer sent back for this month, which are all a locked month takes
-unresolved = [c for c in returned_cells(ui.engine(), plan.id, prefecture) if c.unresolved]
-returned = [c for c in unresolved if c.period == period]
-elsewhere = sorted({c.period for c in unresolved} - {period}, reverse=True)
-if elsewhere:
-    months = (", " if ctx.lang == "en" else "、").join(month_label(m, ctx.lang) for m in elsewhere)
-    st.info(t("upload.cells_elsewhere", ctx.lang, months=months))
-if returned:
-    st.warning(t("upload.cells_returned", ctx.lang, month=month_label(period, ctx.lang), n=len(returned)))
-    ui.show_table(returned_cells_table(returned, plan, tree, ctx.lang), f"cells-{prefecture}-{period}")
-marked = {c.cell: c.reason for c in returned}
-if not due_targets(plan, tree, period, prefecture, snap.scopes):
-    st.info(t("upload.nothing_due", ctx.lang, prefecture=prefectures[prefecture], month=month_label(period, ctx.lang)))
-else:   # the workbook is built on the click, for a session still allowed here (not on every run of the page)
-    st.download_button(t("upload.template", ctx.lang, prefecture=prefectures[prefecture],
-                         month=month_label(period, ctx.lang)),
-                       ui.protected("upload", lambda: build_template(plan, tree, period, prefecture, snap.scopes,
-                                                                     marked)),
-                       file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx", on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
-                         key="upload_files")
+files = []
+if not closed:
+    months = ui.reportable_months(plan, snap, prefecture)
+    if st.session_state.get("upload_period") not in months:   # another prefecture has other months due
+        st.session_state.pop("upload_period", None)
+    period = right.selectbox(t("upload.period", ctx.lang), months, key="upload_period",
+                             format_func=lambda m: month_label(m, ctx.lang))
+    # 退回单元格: the figures a reviewer sent back for this month, which are all a locked month takes
+    unresolved = [c for c in returned_cells(ui.engine(), plan.id, prefecture) if c.unresolved]
+    returned = [c for c in unresolved if c.period == period]
+    elsewhere = sorted({c.period for c in unresolved} - {period}, reverse=True)
+    if elsewhere:
+        named = (", " if ctx.lang == "en" else "、").join(month_label(m, ctx.lang) for m in elsewhere)
+        st.info(t("upload.cells_elsewhere", ctx.lang, months=named))
+    if returned:
+        st.warning(t("upload.cells_returned", ctx.lang, month=month_label(period, ctx.lang), n=len(returned)))
+        ui.show_table(returned_cells_table(returned, plan, tree, ctx.lang), f"cells-{prefecture}-{period}")
+    marked = {c.cell: c.reason for c in returned}
+    if not due_targets(plan, tree, period, prefecture, snap.scopes):
+        st.info(t("upload.nothing_due", ctx.lang, prefecture=prefectures[prefecture],
+                  month=month_label(period, ctx.lang)))
+    else:   # the workbook is built on the click, for a session still allowed here (not on every run of the page)
+        st.download_button(t("upload.template", ctx.lang, prefecture=prefectures[prefecture],
+                             month=month_label(period, ctx.lang)),
+                           ui.protected("upload", lambda: build_template(plan, tree, period, prefecture, snap.scopes,
+                                                                         marked)),
+                           file_name=f"template-{plan.id}-{prefecture}-{period}.xlsx", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    files = st.file_uploader(t("upload.files", ctx.lang), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
+                             key="upload_files")
 for i, upload in enumerate(files or []):
     data = upload.getvalue()
     st.subheader(t("upload.file_header", ctx.lang, name=escape_markdown(upload.name)))
@@ -124,7 +129,7 @@ for i, upload in enumerate(files or []):
             try:
                 explain_warnings(ui.engine(), actor, plan, tree, prefecture, period, warnings, explanation,
                                  done.submissions[0], sorted(set(check.preview["target"])))
-            except (ExplanationError, PermissionDenied) as exc:  # the return is in; say why its words are not
+            except (ExplanationError, PermissionDenied, PlanClosed) as exc:  # the return is in; say why not its words
                 st.session_state[f"explain_error_{check.sha256}"] = str(exc)
         changes = check.preview["change"].value_counts()
         st.session_state[f"receipt_{check.sha256}"] = t(
@@ -144,8 +149,8 @@ if not actor.may("allocate"):
     st.stop()
 with st.expander(t("upload.allocations", ctx.lang)):
     st.caption(t("upload.allocations_help", ctx.lang))
-    sheet = st.file_uploader(t("upload.allocations_file", ctx.lang), type=["xlsx", "xls", "csv"],
-                             key="allocation_file")
+    sheet = None if closed else st.file_uploader(t("upload.allocations_file", ctx.lang), type=["xlsx", "xls", "csv"],
+                                                 key="allocation_file")
     if sheet is not None:
         check = import_allocations(ui.engine(), sheet.getvalue(), sheet.name, plan, tree, uploader=actor.label,
                                    actor=actor, dry_run=True)

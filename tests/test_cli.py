@@ -120,3 +120,41 @@ def test_init_then_demo_then_refusing_a_second_demo(database_url, capsys):
 def test_progress_before_init_says_to_run_init(database_url, capsys):
     assert main(["progress", "--as-of", "2023-06"]) == 2
     assert "tracker init" in capsys.readouterr().err
+
+
+def test_plan_close_and_reopen_from_the_shell_refuse_what_they_must_in_chinese(ready_engine, tmp_path, capsys):
+    """``tracker plan close`` closes an ended plan as the shell's administrator; a write to it then exits 1 with
+    the reason, and ``tracker remind`` says it sends nothing (exit 0: a daily cron run is not an error);
+    ``tracker plan reopen`` needs a reason."""
+    from tests.intake_files import good_rows, xlsx
+
+    title = "《开展全省县域农民工市民化质量提升行动实施方案》"
+    assert main(["plan", "close", PLAN, "--reason", "成效评估已报送", "--document", "川人社函〔2026〕12号"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"已关闭{title}（") and "成效评估已报送，川人社函〔2026〕12号）：此后只读" in out
+    assert main(["plan", "close", PLAN, "--reason", "再关一次"]) == 1
+    assert f"tracker: 未执行：{title}已于" in capsys.readouterr().err
+    path = tmp_path / "绵阳.xlsx"
+    path.write_bytes(xlsx(good_rows(period_label="2023年6月")))
+    assert main(["import", str(path), "--period", "2023-06", "--prefecture", "绵阳"]) == 1
+    assert f"[plan_closed] ：{title}已于" in capsys.readouterr().out
+    assert main(["milestone", "set", "stabilize_county_jobs", "done", "--as-of", "2025-12"]) == 1
+    assert f"tracker: 未执行：{title}已于" in capsys.readouterr().err
+    assert main(["remind", "--as-of", "2025-12", "--today", "2026-01-20"]) == 0
+    assert capsys.readouterr().out.startswith(f"未发送催报：{title}已于")
+    with ready_engine.connect() as conn:
+        assert conn.scalar(sa.text("select count(*) from submissions")) == 0
+        assert conn.scalar(sa.text("select count(*) from milestone_updates")) == 0
+
+    assert main(["plan", "reopen", PLAN, "--reason", "  "]) == 1
+    assert "重新开放须填写原因" in capsys.readouterr().err
+    assert main(["plan", "reopen", PLAN]) == 2  # --reason is required
+    capsys.readouterr()
+    assert main(["plan", "reopen", PLAN, "--reason", "三台县12月数据需更正"]) == 0
+    assert capsys.readouterr().out.startswith(f"已重新开放{title}（三台县12月数据需更正）")
+    assert main(["import", str(path), "--period", "2023-06", "--prefecture", "绵阳"]) == 0
+    assert main(["plan", "reopen", PLAN, "--reason", "再开一次"]) == 1
+    assert "未关闭，无需重新开放" in capsys.readouterr().err
+    assert main(["plan", "close", "sichuan-2022-work-points", "--reason", "结束"]) == 1
+    assert "没有量化目标" in capsys.readouterr().err
+    assert main(["plan", "close", "no-such-plan", "--reason", "x"]) == 2

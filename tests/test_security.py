@@ -285,7 +285,7 @@ def test_unknown_names_and_disabled_accounts_take_as_long_as_a_wrong_password(re
 APPEND_ONLY = {  # table → a column a rewrite would change
     "audit_log": "actor", "reviews": "reason", "reported_values": "value", "allocations": "value",
     "milestone_updates": "note", "evidence_files": "name", "delivery_judgements": "level", "reminders": "outcome",
-    "explanations": "text",
+    "explanations": "text", "plan_closures": "reason", "cell_returns": "reason",
 }
 
 
@@ -298,10 +298,12 @@ def _one_row_each(engine) -> None:
     from loaders.plans import load_plans
     from tracker.store.models import (
         Allocation,
+        CellReturn,
         DeliveryJudgement,
         EvidenceFile,
         Explanation,
         MilestoneUpdate,
+        PlanClosure,
         Reminder,
         Review,
         Submission,
@@ -326,6 +328,9 @@ def _one_row_each(engine) -> None:
         session.add(Reminder(plan_id=PLAN, prefecture_code="510600", period="2023-06", stage="first",
                              counties='["510603"]', recipients='["a@example.gov.cn"]', outcome='{"email": "sent"}',
                              actor="省厅"))
+        session.add(PlanClosure(plan_id=PLAN, action="close", reason="成效评估已报送", actor="管理员"))
+        session.add(CellReturn(submission_id=submission, target_id=plan.targets[0].id, region_code="510703",
+                               reason="请核实", actor="sheng"))
 
 
 def _rewrites(table: str, column: str, row: dict, dialect: str) -> list[tuple[str, dict]]:

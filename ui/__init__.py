@@ -8,6 +8,7 @@ Pages call the names below as ``ui.<name>``; a new piece of glue goes in the mod
 from tracker.outputs.tables import department_label as department_name
 from ui.context import (
     Context,
+    closure,
     completeness,
     context,
     continuation_steps,
@@ -19,6 +20,7 @@ from ui.context import (
     month_chosen,
     page_header,
     plan_ended,
+    read_only,
     reported_errors,
     run_navigation,
     sidebar,
@@ -50,9 +52,9 @@ from ui.widgets import (
 )
 
 __all__ = [
-    "Context", "access", "account_box", "actor", "chart", "completeness", "kept_figure", "kept_table", "context", "continuation_steps", "department_name", "engine",
+    "Context", "access", "account_box", "actor", "chart", "closure", "completeness", "kept_figure", "kept_table", "context", "continuation_steps", "department_name", "engine",
     "enter", "evaluation", "explanations", "judgements", "follow_button", "gate", "lang", "language_only", "leave_presentation", "month_chosen", "page_header", "plan_ended",
     "present_button", "presenting",
-    "protected", "reportable_months", "reported_errors", "run_navigation", "select_region", "select_target",
+    "protected", "read_only", "reportable_months", "reported_errors", "run_navigation", "select_region", "select_target",
     "show_table", "sidebar", "sign_in", "snapshot", "sso_configured", "styles", "uploader",
 ]

@@ -326,6 +326,26 @@ def completeness(ctx: Context, months: list[str]):
                          date.today().isoformat())
 
 
+def closure(ctx: Context):
+    """The chosen plan's standing closure (tracker.store.closures: who closed it, when, why), or None while it is
+    open. Not cached: one small query, and a closing must show on every page at once."""
+    from tracker.store.closures import closure_of
+
+    return closure_of(engine(), ctx.plan_id)
+
+
+def read_only(ctx: Context) -> bool:
+    """Whether the chosen plan is closed; if so, one info line says it is read-only (the page then offers no write
+    form; the core refuses a write that reaches it anyway)."""
+    closed = closure(ctx)
+    if closed is None:
+        return False
+    title = load_plans()[ctx.plan_id].title.get(ctx.lang) if ctx.plan_id in load_plans() else closed.title
+    st.info(t("closure.read_only", ctx.lang, plan=escape_markdown(title), date=closed.date_text(ctx.lang)),
+            icon=":material/lock:")
+    return True
+
+
 def explanations(ctx: Context, target_id: str | None = None) -> list:
     """The prefectures' explanations (情况说明) of the chosen month's figures, newest of each (not cached: a
     few rows, and one just written must show at once)."""

@@ -4,7 +4,7 @@ the import function cannot.
 - viewer: reads only;
 - prefecture: imports returns for its own prefecture's counties;
 - province: imports for any prefecture, loads allocations, updates measures, reviews submissions;
-- admin: everything, including accounts.
+- admin: everything, including accounts and closing an ended plan (its evaluation sent upward) or reopening it.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "approve": ("admin", "province"),
     "judge": ("admin", "province"),
     "users": ("admin",),
+    "close_plan": ("admin",),
 }
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from tracker.cli import accounts, database, extract, measures, reports, returns, review
+from tracker.cli import accounts, database, extract, measures, plans, reports, returns, review
 from tracker.cli.options import Parser, UsageError
 
 #: The command groups, in the order ``tracker --help`` lists them.
-GROUPS = (database, returns, review, reports, measures, accounts, extract)
+GROUPS = (database, returns, review, reports, measures, plans, accounts, extract)
 
 
 def build_parser() -> Parser:
@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a failure we did not foresee still gets one line, with its kind
         from loaders.plans import PlanFileError
         from tracker.store import RevisionRewritten
+        from tracker.store.closures import PlanClosed
 
         if isinstance(exc, PlanFileError):
             print(f"tracker: 方案文件有误：{'; '.join(exc.problems)}", file=sys.stderr)
@@ -43,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, RevisionRewritten):
             print(f"tracker: 方案文件有误：{exc}", file=sys.stderr)
             return 2
+        if isinstance(exc, PlanClosed):  # a write to a closed plan: refused, nothing written
+            print(f"tracker: 未执行：{exc}", file=sys.stderr)
+            return 1
         print(f"tracker: 失败：{type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 

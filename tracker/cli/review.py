@@ -92,6 +92,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from tracker.progress.completeness import deadline_of, load_completeness
     from tracker.review.reminders import ReminderError, remind
     from tracker.store import init_database
+    from tracker.store.closures import PlanClosed
 
     plan, tree, scopes = plan_context(args.plan)
     engine = open_engine()
@@ -105,6 +106,11 @@ def cmd_remind(args: argparse.Namespace) -> int:
     except ReminderError as exc:
         print(f"tracker: 未执行：{exc}", file=sys.stderr)
         return 1
+    except PlanClosed as exc:  # nothing to send, and nothing wrong: a daily cron run of it stays quiet
+        print(f"未发送催报：{exc}", file=sys.stderr if args.format == "json" else sys.stdout)
+        if args.format == "json":
+            print("[]")
+        return 0
     if args.format == "json":
         json.dump([{"prefecture": n.prefecture, "prefecture_name": n.prefecture_name, "period": n.period,
                     "stage": n.stage, "counties": list(n.counties), "recipients": list(n.recipients),

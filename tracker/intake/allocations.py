@@ -2,7 +2,8 @@
 
 Read through the same loader and checks as county returns; a new allocation supersedes the old one for its region
 and target, and the old one stays in history. The sum of prefecture allocations is shown against the provincial
-target, never forced to match it: provinces often hand down more than they promise.
+target, never forced to match it: provinces often hand down more than they promise. A closed plan takes no new
+allocation (``plan_closed``).
 """
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from loaders.sandbox import read_workbook_limited
 from loaders.workbooks import UnreadableFile
 from tracker.access.audit import record
 from tracker.access.roles import Actor
-from tracker.intake.problems import Problem, a1, errors
+from tracker.intake.problems import Problem, a1, closed_problem, errors
 from tracker.intake.reader import _TOTAL_WORDS, Lookups, _find_table, _identify, _is_footer, _read_value, _row_label
 from tracker.model.plan import Plan
 from tracker.model.regions import RegionTree
+from tracker.store.closures import PlanClosed, closure_of, ensure_open
 from tracker.store.models import Allocation
 
 
@@ -83,6 +85,8 @@ def import_allocations(engine: Engine, data: bytes, file_name: str, plan: Plan, 
     actor = actor or Actor(uploader, "admin")
     actor.require("allocate")
     digest = hashlib.sha256(data).hexdigest()
+    if (closure := closure_of(engine, plan.id)) is not None:
+        return AllocationOutcome(file_name, digest, "refused", [closed_problem(closure)])
     rows, problems = read_allocations(data, file_name, plan, tree)
     outcome = AllocationOutcome(file_name, digest, "refused", problems, rows)
     if errors(problems) or rows.empty:
@@ -92,14 +96,18 @@ def import_allocations(engine: Engine, data: bytes, file_name: str, plan: Plan, 
     outcome.status = "imported"
     if dry_run:
         return outcome
-    with Session(engine) as session, session.begin():
-        session.execute(insert(Allocation), [
-            {"plan_id": plan.id, "target_id": r.target, "region_code": r.region, "value": float(r.value),
-             "uploader": uploader, "source": f"{file_name} sha256:{digest[:16]}", "is_demo": False}
-            for r in rows.itertuples(index=False)
-        ])
-        record(session, actor, "allocate", f"allocations:{plan.id}", {"file": file_name, "rows": len(rows)},
-               sha256=digest)
+    try:
+        with Session(engine) as session, session.begin():
+            session.execute(insert(Allocation), [
+                {"plan_id": plan.id, "target_id": r.target, "region_code": r.region, "value": float(r.value),
+                 "uploader": uploader, "source": f"{file_name} sha256:{digest[:16]}", "is_demo": False}
+                for r in rows.itertuples(index=False)
+            ])
+            ensure_open(session, plan.id)  # after the first write: see tracker/store/closures.py
+            record(session, actor, "allocate", f"allocations:{plan.id}", {"file": file_name, "rows": len(rows)},
+                   sha256=digest)
+    except PlanClosed as exc:  # closed while the file was being read: nothing of it was written
+        outcome.status, outcome.problems = "refused", problems + [closed_problem(exc.closure)]
     return outcome
 
 

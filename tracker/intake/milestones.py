@@ -17,6 +17,7 @@ from tracker.access.roles import Actor
 from tracker.intake.textnorm import norm
 from tracker.model.plan import Milestone, Plan
 from tracker.model.status import ProgressConfig
+from tracker.store.closures import ensure_open
 from tracker.store.models import EvidenceFile, MilestoneUpdate
 
 #: Evidence files are kept in the database; larger ones belong on a file share, linked in the note.
@@ -74,6 +75,7 @@ def set_status(engine: Engine, plan: Plan, config: ProgressConfig, milestone_id:
                                  note=note, updated_by=updated_by, is_demo=False, evidence_id=evidence_id)
         session.add(update)
         session.flush()
+        ensure_open(session, plan.id)  # a closed plan's measures stay as they were closed
         record(session, actor, "milestone", f"milestone:{milestone_id}",
                {"status": status, "as_of": as_of, "note": note, "update": update.id},
                sha256=stored.sha256 if evidence is not None else None)

@@ -43,6 +43,7 @@ CODES: dict[str, Severity] = {
     "not_your_prefecture": "error",
     "month_locked": "error",
     "cell_locked": "error",
+    "plan_closed": "error",
     "unknown_county": "error",
     "other_prefecture_county": "error",
     "county_code_mismatch": "error",
@@ -82,7 +83,7 @@ class Problem:
 
     def message(self, lang: str = "zh") -> str:
         params = dict(self.params)
-        for name in ("target_name", "rule"):  # a name in the reader's language, where the plan gives one
+        for name in ("target_name", "rule", "date", "reason"):  # in the reader's language, where there is one
             english = params.pop(f"{name}_en", None)
             if lang == "en" and english:
                 params[name] = english
@@ -100,6 +101,13 @@ class Problem:
     def as_dict(self, lang: str = "zh") -> dict:
         return {"severity": self.severity, "code": self.code, "sheet": self.sheet, "cell": self.cell,
                 "county": self.county, "target": self.target, "message": self.message(lang)}
+
+
+def closed_problem(closure) -> Problem:
+    """The refusal of a file for a closed plan (a ``tracker.store.closures.Closure``), in the reader's language."""
+    return Problem("plan_closed", params={"plan": closure.title, "date": closure.date_text("zh"),
+                                          "date_en": closure.date_text("en"), "reason": closure.why("zh"),
+                                          "reason_en": closure.why("en")})
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

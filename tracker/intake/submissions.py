@@ -7,7 +7,7 @@ the very same file uploaded again is recognised and changes nothing.
 A prefecture user's return arrives waiting for review (``submitted``, tracker/review/approval.py) unless the office
 accepts automatically; a month that a province user accepted is locked, and a file for it is refused — except for
 the cells a reviewer returned (tracker/review/corrections.py), which a file may correct while every other figure
-stays as accepted.
+stays as accepted. A closed plan (tracker/store/closures.py) refuses every file (``plan_closed``).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from loaders.sandbox import read_workbook_limited
 from loaders.workbooks import UnreadableFile
 from tracker.access.audit import record
 from tracker.access.roles import Actor
-from tracker.intake.problems import Problem, errors, warnings
+from tracker.intake.problems import Problem, closed_problem, errors, warnings
 from tracker.intake.reader import Intake, Lookups, check_history, read_return
 from tracker.model.periods import add_months
 from tracker.model.plan import Plan
@@ -36,6 +36,7 @@ from tracker.model.status import HistoryChecks
 from tracker.review.approval import initial_status, locked_in, serialise_writers
 from tracker.review.corrections import unresolved_cells
 from tracker.store import NewValue, current_values, latest_submission, record_submission
+from tracker.store.closures import PlanClosed, closure_of
 
 log = logging.getLogger(__name__)
 
@@ -163,15 +164,18 @@ def import_file(
     another prefecture's counties. Without an actor the caller is trusted (the command line on the server).
     A prefecture user's submissions are ``submitted`` (they count once accepted), anyone else's ``accepted``;
     ``auto_accept`` (default: ``approval.auto_accept`` of targets/progress.yaml) accepts a prefecture's at once.
-    A month locked by an acceptance refuses the file (``month_locked``), whoever sends it.
+    A month locked by an acceptance refuses the file (``month_locked``), whoever sends it; a closed plan refuses
+    every file (``plan_closed``), checked before reading it and again inside the import's transaction.
     """
     actor = actor or Actor(uploader, "admin")
     actor.require("import")
+    digest = hashlib.sha256(data).hexdigest()
+    if (closure := closure_of(engine, plan.id)) is not None:
+        return Outcome(file_name, digest, "refused", [closed_problem(closure)], dry_run=dry_run)
     if auto_accept is None:
         from tracker.model.status import load_config
 
         auto_accept = load_config().approval.auto_accept
-    digest = hashlib.sha256(data).hexdigest()
     try:
         # read in a child process with hard limits (loaders/sandbox.py): whatever the file does, the server answers
         book = read_workbook_limited(data, file_name)
@@ -236,6 +240,9 @@ def import_file(
     except _MonthLocked as exc:
         outcome.status, outcome.review_status, outcome.submissions = "refused", None, []
         outcome.problems = problems + exc.problems
+    except PlanClosed as exc:  # closed while this file was being checked: nothing of it was written
+        outcome.status, outcome.review_status, outcome.submissions = "refused", None, []
+        outcome.problems = problems + [closed_problem(exc.closure)]
     return outcome
 
 

@@ -15,6 +15,7 @@ ever added: a month is locked when its newest accept-or-reopen decision is an ac
 review (a reviewer's own import, auto-accept, demo data) do not lock the month, so the simple flow stays as it was.
 
 Every decision is one transaction: the submission's new status, the review row and the audit entry, or nothing.
+A closed plan (tracker/store/closures.py) takes no decision: ``PlanClosed``, and nothing is written.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 from tracker.access.audit import record
 from tracker.access.roles import Actor
 from tracker.store import current
+from tracker.store.closures import ensure_open
 from tracker.store.models import CurrentFigure, RegionRow, Review, Submission
 
 #: Statuses a submission can have (``submissions.status``).
@@ -136,6 +138,7 @@ def _decide(engine: Engine, actor: Actor, submission_id: int, action: str, reaso
         if sub.status == "returned":
             raise ReviewError(f"报送 {sub.id}（{month}）已退回，不能{verb}：请市（州）修改后重新报送")
         _claim(session, sub, action)
+        ensure_open(session, sub.plan_id)  # a closed plan's submissions are decided for good
         _check_current(session, sub, verb)
         if sub.status == "accepted" and locked_in(session, sub.plan_id, sub.prefecture_code, sub.period):
             raise ReviewError(f"报送 {sub.id}（{month}）已接收，该月已锁定；如需{verb}，请先重新开放该月")
@@ -174,6 +177,8 @@ def reopen(engine: Engine, actor: Actor, plan_id: str, prefecture: str, period: 
             raise ReviewError(f"{_month_name(session, prefecture, period)} 未锁定，无需重新开放")
         submission_id = decision[1]
         session.add(Review(submission_id=submission_id, action="reopened", reason=reason, actor=actor.username))
+        session.flush()
+        ensure_open(session, plan_id)
         record(session, actor, "reopen", f"submission:{submission_id}",
                {"plan": plan_id, "prefecture": prefecture, "period": period, "reason": reason})
     return submission_id
@@ -196,6 +201,7 @@ def withdraw(engine: Engine, actor: Actor, submission_id: int, reason: str) -> N
         if sub.status == "returned":
             raise ReviewError(f"报送 {sub.id}（{month}）已退回，不计入进度，无需撤回")
         _claim(session, sub, "withdrawn")
+        ensure_open(session, sub.plan_id)
         session.add(Review(submission_id=sub.id, action="withdrawn", reason=reason, actor=actor.username))
         current.refresh(session, sub.id)  # its figures stop counting now
         record(session, actor, "withdraw", f"submission:{sub.id}",

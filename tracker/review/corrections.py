@@ -32,6 +32,7 @@ from tracker.review.approval import (
     serialise_writers,
 )
 from tracker.store import current
+from tracker.store.closures import ensure_open
 from tracker.store.models import CellReturn, ReportedValue, Review, Submission
 
 #: States of a returned cell, as the pages show them.
@@ -105,6 +106,7 @@ def return_cells(engine: Engine, actor: Actor, submission_id: int, cells: Iterab
                            actor=actor.username) for target, county in wanted]
         session.add_all(rows)
         session.flush()
+        ensure_open(session, sub.plan_id)   # after a write (SQLite's lock is held): a closed plan's figures are settled
         current.refresh(session, sub.id)   # the returned cells stop counting, the rest (now) counts
         record(session, actor, "return_cells", f"submission:{sub.id}",
                {"plan": sub.plan_id, "prefecture": sub.prefecture_code, "period": sub.period, "from": was,

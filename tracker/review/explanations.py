@@ -19,6 +19,7 @@ from tracker.access.audit import record
 from tracker.access.roles import Actor, PermissionDenied
 from tracker.model.plan import Plan
 from tracker.model.regions import RegionTree
+from tracker.store.closures import ensure_open
 from tracker.store.models import Explanation as Row
 
 #: How long an explanation may be: a paragraph, not a report.
@@ -69,6 +70,8 @@ def explain(engine: Engine, actor: Actor, plan: Plan, tree: RegionTree, prefectu
                 session.add(Row(plan_id=plan.id, prefecture_code=prefecture, period=period, target_id=target_id,
                                 county_code=county, text=words, author=actor.label, submission_id=submission_id))
                 n += 1
+        session.flush()
+        ensure_open(session, plan.id)  # a closed plan's figures are explained no more
         record(session, actor, "explain", f"prefecture:{prefecture}",
                {"plan": plan.id, "period": period, "targets": list(dict.fromkeys(target_ids)),
                 "counties": [c for c in places if c], "text": words, "submission": submission_id})

@@ -20,6 +20,7 @@ from tracker.access.roles import Actor
 from tracker.model.periods import add_months, month_of
 from tracker.model.plan import Plan
 from tracker.model.status import ProgressConfig
+from tracker.store.closures import ensure_open
 from tracker.store.models import DeliveryJudgement
 
 
@@ -62,6 +63,7 @@ def record_judgement(engine: Engine, actor: Actor, plan: Plan, config: ProgressC
                                 reviewed_on=reviewed_on, actor=actor.label)
         session.add(row)
         session.flush()
+        ensure_open(session, plan.id)  # a closed plan is judged no more
         record(session, actor, "judge", f"target:{plan.id}/{target_id}",
                {"level": level, "reason": text, "reviewed_on": reviewed_on.isoformat()})
         return row.id

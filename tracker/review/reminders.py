@@ -39,6 +39,7 @@ from tracker.access.audit import record
 from tracker.access.roles import Actor
 from tracker.i18n import month_label
 from tracker.model.regions import RegionTree
+from tracker.store.closures import PlanClosed, closure_of, ensure_open
 from tracker.store.models import Reminder
 
 STAGES = ("first", "escalation")
@@ -226,8 +227,11 @@ def remind(engine: Engine, plan_id: str, missing, tree: RegionTree, period: str,
     ``due_notices`` takes them, from ``tracker.progress.completeness``, which the caller reads: the review
     layer comes before progress); each sent one is recorded and audited, with what every channel answered. A
     notice whose channels all failed is recorded too (so it is seen on the page) — it is not sent again on its
-    own; the office decides. Province users and administrators only."""
+    own; the office decides. Province users and administrators only. A closed plan sends nothing, dry run or not:
+    ``PlanClosed`` (checked again before each notice goes out)."""
     actor.require("approve")
+    if (closure := closure_of(engine, plan_id)) is not None:
+        raise PlanClosed(closure)
     contacts = contacts or load_contacts()
     today = today or datetime.now().date()
     already = {(r["prefecture"], r["stage"]) for r in sent(engine, plan_id, period)}
@@ -248,6 +252,7 @@ def remind(engine: Engine, plan_id: str, missing, tree: RegionTree, period: str,
                                     {"k": f"remind:{plan_id}:{notice.prefecture}:{notice.period}:{notice.stage}"})
                 if session.scalar(select(Reminder.id).where(*key)) is not None:
                     continue  # another run sent it since this one looked
+                ensure_open(session, plan_id)  # closed since this run began: send nothing more
                 outcome = _deliver(notice, smtp)
                 session.add(Reminder(plan_id=plan_id, prefecture_code=notice.prefecture, period=notice.period,
                                      stage=notice.stage, counties=json.dumps(list(notice.counties)),

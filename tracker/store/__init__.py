@@ -26,6 +26,7 @@ from tracker.model.figures import FIGURE_COLUMNS, effective_month, no_figures, s
 from tracker.model.plan import Plan, Target
 from tracker.model.regions import RegionTree
 from tracker.store import current
+from tracker.store.closures import ensure_open
 from tracker.store.current import COUNTED_STATUSES
 from tracker.store.db import migrate
 from tracker.store.models import (
@@ -145,7 +146,8 @@ def record_submission(
 
     ``warnings``: the warnings the uploader confirmed, kept for the data-quality review. ``created_at``: only for
     generated data (the demo), whose returns arrive on invented dates; real submissions take the database's now.
-    A return is one month's: a value of another month is refused (the current figures rely on it).
+    A return is one month's: a value of another month is refused (the current figures rely on it). A closed plan
+    takes none (``closures.PlanClosed``, raised inside the caller's transaction, which then writes nothing).
     """
     values = list(values)
     if other := {v.period for v in values} - {period}:
@@ -158,6 +160,7 @@ def record_submission(
         submission.created_at = created_at
     session.add(submission)
     session.flush()
+    ensure_open(session, plan_id)  # after the first write: see tracker/store/closures.py
     if values:
         session.execute(insert(ReportedValue.__table__), [  # Core executemany: no ORM bookkeeping per row
             {"submission_id": submission.id, "plan_id": plan_id, "target_id": v.target, "region_code": v.region,

@@ -1,9 +1,10 @@
 """Database tables. Rows of reported values, allocations, milestone updates and evidence files are only ever added:
 a newer row supersedes an older one, and the older one stays for history and audit. Those four tables, the audit
 trail and the reviews are append-only in the database itself (migrations 0003, 0004, 0007: triggers refuse UPDATE,
-DELETE, TRUNCATE and, on SQLite, an INSERT OR REPLACE or upsert over an existing row). A submission's ``status``
-changes as it is reviewed; the current figures are derived and rewritten; accounts, sign-in attempts and sign-in
-sessions change too."""
+DELETE, TRUNCATE and, on SQLite, an INSERT OR REPLACE or upsert over an existing row); so are the later records of
+what people decided or said (judgements, reminders, explanations, cell returns, plan closures: 0009–0013). A
+submission's ``status`` changes as it is reviewed; the current figures are derived and rewritten; accounts, sign-in
+attempts and sign-in sessions change too."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -188,6 +189,23 @@ class CellReturn(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (Index("ix_cell_returns_submission", "submission_id", "target_id"),)
+
+
+class PlanClosure(Base):
+    """An act of closing an ended plan (``close``: its evaluation has gone upward, it is read-only from now on) or of
+    reopening it (``reopen``, with the reason), who did it and when; the newest act of a plan is its standing.
+    Append-only (migration 0013): a closure is undone by a reopening, never by rewriting it."""
+
+    __tablename__ = "plan_closures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"))
+    action: Mapped[str] = mapped_column(String(8), doc="close | reopen")
+    reason: Mapped[str] = mapped_column(Text)
+    document: Mapped[str | None] = mapped_column(String(128), nullable=True, doc="文号 of the closing document")
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_plan_closures_plan", "plan_id", "id"),)
 
 
 class ReportedValue(Base):
