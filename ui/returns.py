@@ -26,6 +26,10 @@ from tracker.review.explanations import ExplanationError, explain_warnings
 from ui.context import engine
 from ui.widgets import show_table
 
+#: Column widths (px) of the grid: six figure columns and the county's fit a 1280-pixel screen beside the menu; a
+#: long heading is cut in the grid and said whole in its help. The county columns stay put when it scrolls.
+CODE_WIDTH, NAME_WIDTH, FIGURE_WIDTH = 70, 110, 110
+
 
 def show_return(data: bytes, name: str, heading: str, slot: str, plan: Plan, tree: RegionTree, actor: Actor,
                 prefecture: str, period: str, lang: str) -> None:
@@ -114,8 +118,8 @@ def online_entry(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]], 
     counted figures filled in), a 检查 button that writes it into the template and checks it like a file, and —
     while the grid is as it was checked — ``show_return`` for that workbook."""
     grid = entry_grid(plan, tree, period, prefecture, scopes, current_figures(engine(), plan.id, period, prefecture))
-    config = {CODE: st.column_config.TextColumn(t("col.code", lang), width=70),
-              NAME: st.column_config.TextColumn(t("col.county", lang), width=110)}
+    config = {CODE: st.column_config.TextColumn(t("col.code", lang), width=CODE_WIDTH, pinned=True),
+              NAME: st.column_config.TextColumn(t("col.county", lang), width=NAME_WIDTH, pinned=True)}
     for target_id in grid.columns[2:]:
         target = plan.target(target_id)
         # text, not number, columns: "待报" or "-5" typed here reaches the reader as typed and is refused by it,
@@ -124,10 +128,11 @@ def online_entry(plan: Plan, tree: RegionTree, scopes: Mapping[str, list[str]], 
             f"{target.name.get(lang)}（{_unit(target.unit, lang)}）" if lang == "zh"
             else f"{target.name.get(lang)} ({_unit(target.unit, lang)})",
             help=t("upload.online_column_help", lang, name=target.name.get(lang), unit=_unit(target.unit, lang)),
-            max_chars=40)
+            max_chars=40, width=FIGURE_WIDTH)
     st.caption(t("upload.online_help", lang))
     edited = st.data_editor(grid, key=f"entry_{prefecture}_{period}", hide_index=True, disabled=[CODE, NAME],
-                            column_config=config, num_rows="fixed", width="stretch")
+                            column_config=config, num_rows="fixed", width="stretch", placeholder="",
+                            on_change="ignore")  # no page run per cell: typing on while one ran lost cells
     state = f"entry_checked_{prefecture}_{period}"
     if st.button(t("upload.online_check", lang), key=f"entry_check_{prefecture}_{period}",
                  icon=":material/fact_check:"):
