@@ -19,7 +19,7 @@ from loaders.workbooks import META_SHEET
 from tracker.i18n import month_label
 from tracker.intake.reader import TEMPLATE_VERSION
 from tracker.model.plan import Plan, Target
-from tracker.model.regions import RegionTree
+from tracker.model.regions import Region, RegionTree
 
 DATA_SHEET = "数据"
 HELP_SHEET = "填报说明"
@@ -29,6 +29,10 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = PatternFill("solid", fgColor="DCE6F1")
 _LOCKED = PatternFill("solid", fgColor="EEEEEE")
 _RETURNED = PatternFill("solid", fgColor="FFE08A")   # a cell returned for correction
+#: Where the data sheet's counties and figures start (1-based, as openpyxl counts): a county a row from row 6, its
+#: code in column A, its name in B, a target a column from C in ``due_targets`` order.
+FIRST_ROW = 6
+FIRST_TARGET_COLUMN = 3
 
 
 def header_text(target: Target) -> str:
@@ -54,19 +58,28 @@ def due_targets(plan: Plan, tree: RegionTree, period: str, prefecture: str | Non
             if t.id not in scopes or any(c.code in scopes[t.id] for c in counties)]
 
 
+def template_counties(tree: RegionTree, targets: list[Target], prefecture: str | None,
+                      scopes: Mapping[str, list[str]]) -> list[Region]:
+    """The rows of a template asking for ``targets``: the prefecture's counties, or — when every target is scoped
+    — only those some target covers. Shared with the online entry grid, so both have the same rows."""
+    counties = tree.children(prefecture) if prefecture else tree.level("county")
+    if targets and all(t.id in scopes for t in targets):
+        counties = [c for c in counties if any(c.code in scopes[t.id] for t in targets)]
+    return counties
+
+
 def build_template(plan: Plan, tree: RegionTree, period: str, prefecture: str | None,
-                   scopes: Mapping[str, list[str]], returned: Mapping[tuple[str, str | None], str] | None = None) -> bytes:
+                   scopes: Mapping[str, list[str]],
+                   returned: Mapping[tuple[str, str | None], str] | None = None) -> bytes:
     """The template for ``period``: the targets in force then, and the counties any of them covers (in 2024 only
     the key-assistance counties have a target of the 2023 plan). ``NothingDue`` when nothing is asked for.
     ``returned``: the cells a reviewer returned for correction ((target, county), county None for the column) and
     why; they are marked in the sheet, with the reason as the cell's comment, so the filer sees what to fix."""
-    counties = tree.children(prefecture) if prefecture else tree.level("county")
     filer = tree[prefecture].name if prefecture else tree.province.name
     targets = due_targets(plan, tree, period, prefecture, scopes)
     if not targets:
         raise NothingDue(f"{month_label(period)}没有在期的量化目标需要{filer}报送")
-    if all(t.id in scopes for t in targets):   # every target is scoped: only the counties some target covers
-        counties = [c for c in counties if any(c.code in scopes[t.id] for t in targets)]
+    counties = template_counties(tree, targets, prefecture, scopes)
     book = Workbook()
     help_sheet = book.active
     help_sheet.title = HELP_SHEET
@@ -80,11 +93,11 @@ def build_template(plan: Plan, tree: RegionTree, period: str, prefecture: str | 
     sheet["A2"] = f"填报单位：{filer}"
     sheet["C2"] = f"报告期：{period}"
     sheet["E2"] = "单位：见各列表头"
-    header_row, sub_row, first = 4, 5, 6
+    header_row, sub_row, first = FIRST_ROW - 2, FIRST_ROW - 1, FIRST_ROW
     for col, text in ((1, "区划代码"), (2, "县（市、区）")):
         cell = sheet.cell(header_row, col, text)
         sheet.merge_cells(start_row=header_row, start_column=col, end_row=sub_row, end_column=col)
-    for i, target in enumerate(targets, start=3):
+    for i, target in enumerate(targets, start=FIRST_TARGET_COLUMN):
         sheet.cell(header_row, i, header_text(target))
         sheet.cell(sub_row, i, _FIGURE[target.reporting])
     for row in (header_row, sub_row):
@@ -103,7 +116,7 @@ def build_template(plan: Plan, tree: RegionTree, period: str, prefecture: str | 
             cell.fill = _LOCKED
             cell.border = _BOX
             cell.number_format = "@"
-        for i, target in enumerate(targets, start=3):
+        for i, target in enumerate(targets, start=FIRST_TARGET_COLUMN):
             cell = sheet.cell(r, i)
             cell.border = _BOX
             if target.id in scopes and county.code not in scopes[target.id]:

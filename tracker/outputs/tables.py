@@ -242,11 +242,17 @@ def problem_table(problems, lang: str = "zh") -> pd.DataFrame:
 
 
 def submission_table(history: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A prefecture's submissions, newest first, each saying how it came (a file, or entered online: its file
+    name then starts with 网上填报, which an English reader could not tell)."""
+    from tracker.intake.entry import is_online_entry  # here: openpyxl only for the page that shows submissions
+
     return pd.DataFrame({
         t("col.submission", lang): history["id"],
         t("preview.period", lang): [month_label(p, lang) for p in history["period"]],
         t("col.uploaded_at", lang): [f"{x:%Y-%m-%d %H:%M}" for x in history["created_at"]],
         t("col.uploader", lang): [demo_words(u, lang) for u in history["uploader"]],
+        t("col.source", lang): [t("source.online" if is_online_entry(f) else "source.file", lang)
+                                for f in history["file_name"]],
         t("col.file", lang): history["file_name"],
         t("col.values", lang): history["n_values"],
         t("col.checksum", lang): [s[:12] if isinstance(s, str) else "" for s in history["sha256"]],

@@ -1,0 +1,91 @@
+"""网上填报 in a real browser, in Chinese: type figures into the grid, check, see a bad cell refused in place, correct
+it, confirm the warning with an explanation, commit, and find the return in the history as entered online."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browsing import ARTIFACTS, chromium, new_page, running_app, settle
+from tests.test_browser_upload import _open_upload_page
+from ui.returns import CODE_WIDTH, NAME_WIDTH
+
+pytestmark = [pytest.mark.browser, pytest.mark.skip(
+    reason="unfinished: keystrokes typed into the canvas grid are still partly lost (the first cell's first digits, "
+           "the last column of a row); whether the recipe or the grid loses them is not yet known")]
+
+HEADER, ROW = 35, 35  # the data editor's header and row heights (px), Streamlit's defaults
+
+
+@pytest.fixture
+def app_url(ready_engine, database_url):
+    with running_app(database_url) as url:
+        yield url
+
+
+def _cell(page, grid, row: int, column: int, figures: int = 6) -> None:
+    """Select the cell of ``row`` in the ``column``-th of ``figures`` figure columns. The grid is a canvas, so the
+    cell is found from the column widths (the figure columns share what the county's leave)."""
+    box = grid.bounding_box()
+    width = (box["width"] - CODE_WIDTH - NAME_WIDTH) / figures
+    page.mouse.click(box["x"] + CODE_WIDTH + NAME_WIDTH + width * column + width / 2,
+                     box["y"] + HEADER + ROW * row + ROW / 2)
+    page.wait_for_timeout(300)
+
+
+def _type(page, texts: list[str]) -> None:
+    """Type ``texts`` into the selected cell and those right of it, as a person does: Enter to edit, the text, Tab
+    to keep it and move on; then wait for the page's run the edits start."""
+    for text in texts:
+        page.keyboard.press("Enter")
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(200)
+    settle(page)
+
+
+def test_figures_typed_into_the_grid_are_checked_and_committed(app_url, ready_engine):
+    with chromium() as browser, new_page(browser) as page:
+        _open_upload_page(page, app_url)
+        page.locator('[data-testid="stButtonGroup"]').get_by_text("网上填报", exact=True).click()
+        settle(page)
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.wait_for(timeout=30_000)
+        grid.locator('th[role="columnheader"]').first.wait_for(state="attached", timeout=30_000)
+        headings = grid.locator('th[role="columnheader"]').all_text_contents()  # the grid's accessible table
+        assert headings[:3] == ["区划代码", "县（市、区）", "农村劳动力转移就业人数（人）"], headings
+        _cell(page, grid, 0, 0)
+        _type(page, ["300006", "20006", "56", "2", "待报", "3"])  # 涪城区 only: the other counties are left empty
+        settle(page)
+        page.get_by_role("button", name="检查").click()
+        settle(page)
+        page.get_by_text("有错误，不能导入").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "online-entry-refused.png"), full_page=True)
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        assert "网上填报：绵阳市，2023年6月" in text and "“劳务品牌培训人数”应为数字，填写的是“待报”" in text, text
+        with ready_engine.connect() as conn:
+            assert conn.scalar(sa.text("select count(*) from reported_values")) == 0
+
+        _cell(page, grid, 0, 4)
+        _type(page, ["506"])  # 劳务品牌培训人数 corrected
+        settle(page)
+        page.get_by_role("button", name="检查").click()
+        settle(page)
+        page.screenshot(path=str(ARTIFACTS / "online-entry-warning.png"), full_page=True)
+        page.get_by_text("我已核实以上警告").first.click()  # eight counties left empty: a warning
+        settle(page)
+        page.get_by_label("情况说明（确认警告须填写）").fill("其余县本月系统升级，下月补报")
+        page.keyboard.press("Tab")
+        settle(page)
+        page.get_by_role("button", name="确认导入").click()
+        settle(page)
+        page.get_by_text("已导入：报送编号").wait_for(timeout=30_000)
+        history = page.locator('[data-testid="stTable"]').last.inner_text()
+        assert "网上填报-510700-2023-06.xlsx" in history
+        page.screenshot(path=str(ARTIFACTS / "online-entry-receipt.png"), full_page=True)
+        with ready_engine.connect() as conn:
+            stored = dict(conn.execute(sa.text("select target_id, value from reported_values")).all())
+            assert conn.scalar(sa.text("select file_name from submissions")) == "网上填报-510700-2023-06.xlsx"
+        assert stored == {"rural_labor_transfer": 300006, "poverty_labor_transfer": 20006,
+                          "return_entrepreneurship_training": 56, "rural_wealth_leaders": 2,
+                          "labor_brand_training": 506, "rural_craftsman_training": 3}
+        assert page.outside_requests == []
