@@ -115,7 +115,7 @@ def import_on_upload_page(page, path: Path, prefecture: str = "绵阳市", month
     if confirm.count():  # a warning takes the tick and an explanation
         confirm.first.click()
         settle(page)
-        page.get_by_label("情况说明（确认警告须填写）").fill("测试说明")
+        page.get_by_role("textbox", name="情况说明（确认警告须填写）").fill("测试说明")
         page.keyboard.press("Tab")
         settle(page)
     page.get_by_role("button", name="确认导入").click()

@@ -73,3 +73,20 @@ def test_labels_for_months_and_tasks():
     assert month_label("2023-06", "en") == "Jun 2023"
     assert task_label(3, "提升技能水平") == "（三）提升技能水平"
     assert t("goal.around", "zh", amount="2500万人") == "2500万人左右"
+
+
+def test_every_action_the_audit_trail_records_has_a_name_in_both_languages():
+    """The audit page names each action for people; an action recorded without a label would show as its code."""
+    import re
+
+    from tests.conftest import PROJECT
+    from tracker.access.audit import action_label
+    from tracker.review.approval import AUDIT_ACTIONS
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT / "tracker").rglob("*.py"))
+    recorded = set(re.findall(r"record\(\w+, \w+, \"(\w+)\"", source)) | set(AUDIT_ACTIONS.values())
+    recorded |= set(re.findall(r"record\(\w+, \w+, \"(\w+)\" if .* else \"(\w+)\"", source)[0])
+    assert {"import", "explain", "return_cells", "judge", "remind", "withdraw", "close_plan", "reopen_plan"} <= recorded
+    for action in sorted(recorded):
+        for lang in ("zh", "en"):
+            assert action_label(action, lang) != action, (action, lang)
