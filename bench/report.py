@@ -244,20 +244,21 @@ LOAD_NOTES = [
     "(and an ended plan's evaluation, the page it opens on) before the server accepts anyone.",
     "- **Downloads** were already built only when clicked: every `.xlsx`, `.docx`, `.pptx` and `.pdf` button passes "
     "a callable (`ui.protected`), which Streamlit 1.67 runs on the click; the 5 % the issue measured predates that.",
+    "- **What a page draws from the snapshot alone was built again on every rerun**: a py-spy profile of the target "
+    "page put a quarter of its render in building the plotly trend figure and another quarter in preparing its "
+    "tables (figures written in the reader's units, Markdown escaping, the column rules). Both are now kept with "
+    "the shared snapshot, so exactly per plan, month and data version (`Snapshot.kept`, `ui.kept_figure`, "
+    "`ui.kept_table`: a prepared `TableView`), on the target, tasks, regions, departments, red-list, measures and "
+    "reporting pages (the last also per day, as a deadline passes); the reporting report is shared like the "
+    "snapshot instead of unpickled per rerun. Nothing said after the snapshot (explanations, judgements) goes into "
+    "a kept view. Under AppTest on the demo data: target 138 → 45 ms, departments 107 → 30 ms, regions 96 → 35 ms, "
+    "reporting 80 → 24 ms. Over the websocket the one-session medians went from 57–116 ms to 18–54 ms, and the "
+    "100-session p95 from 5.46 s to 0.12 s.",
     "",
     "Remains:",
     "",
-    "- **One session: pages over 50 ms** ({over}). What is left in a render is building the plotly figures, Arrow "
-    "for the tables and Streamlit's own per-element work (a one-line script: 6 ms); on a machine this busy the "
-    "order of the pages changes from run to run by ±20 ms. Next: the pages' figures and tables cached per data "
-    "version, which is work in pages/ (where they are built).",
-    "- **After merging main (#15: tables drawn whole with `st.table` and a pandas Styler)** the pages cost more "
-    "and the 100-session aim is missed in this run: one session tasks 101 ms, target 116 ms, milestones 82 ms "
-    "(31, 51 and 43 ms on this branch before the merge), 100 sessions with ~10 s think p95 5.46 s with the "
-    "server at 67 % of a core while the machine's load average was 4–6 from other people's runs; on this branch "
-    "before the merge two runs gave p95 0.61 and 0.50 s. A profile of the merged tasks and target pages puts "
-    "about 15 % of a render in `st.table(styler)` (pandas' `Styler._compute` and Streamlit's `marshall_styler`): "
-    "the styled tables are the next thing to keep per data version, or to draw without a Styler.",
+    "- **One session: pages over 50 ms** in this run: {over}. The reporting page was kept per data version after this "
+    "run (AppTest 80 → 24 ms) and the measures page too (47 → 27 ms); the next full run re-measures them.",
     "- **Chromium on a fresh server: 2.0–2.7 s** in five runs on this machine (load average 3–4 on its 2 cores, "
     "from other people's browser tests), against 4.2 s before; the server's share is 0.25–0.3 s and the warm "
     "figure in the same runs is as long (2.1–2.7 s): what is left is the browser loading and drawing Streamlit's "

@@ -1,4 +1,6 @@
 """报送情况: which counties reported for the month, on time or late, by prefecture, and who is missing."""
+from datetime import date
+
 import streamlit as st
 
 import ui
@@ -18,6 +20,8 @@ ui.page_header("completeness.title", ctx, snap)
 
 months = recent_months(ctx.as_of, 12)
 report = ui.completeness(ctx, months)
+# the report changes with the data and the day (a deadline passes): what is drawn from it is kept for both
+day = (tuple(months), date.today().isoformat())
 month = report.province[report.province["period"] == ctx.as_of].iloc[0]
 if int(month["expected"]) == 0:
     st.info(t("summary.reporting_none_due", ctx.lang, month=month_label(ctx.as_of, ctx.lang)))
@@ -32,13 +36,15 @@ cols[3].metric(t("completeness.missing", ctx.lang), int(month["missing"] + month
 
 st.subheader(t("completeness.matrix", ctx.lang, start=month_label(months[0], ctx.lang),
                end=month_label(months[-1], ctx.lang)))
-ui.chart(completeness_heatmap(completeness_matrix(report, snap.tree, ctx.lang), ctx.as_of, ctx.lang),
-         f"completeness-{ctx.as_of}")
+ui.chart(ui.kept_figure(snap, ("completeness", *day), lambda: completeness_heatmap(
+    completeness_matrix(report, snap.tree, ctx.lang), ctx.as_of, ctx.lang)), f"completeness-{ctx.as_of}")
 st.subheader(t("completeness.by_prefecture", ctx.lang, month=month_label(ctx.as_of, ctx.lang)))
-ui.show_table(completeness_table(report, snap.tree, ctx.as_of, ctx.lang), f"reporting-{ctx.as_of}")
+ui.show_table(ui.kept_table(snap, ("completeness", *day), lambda: completeness_table(report, snap.tree, ctx.as_of,
+                                                                                    ctx.lang)),
+              f"reporting-{ctx.as_of}")
 st.subheader(t("completeness.missing_list", ctx.lang, month=month_label(ctx.as_of, ctx.lang)))
-missing = missing_table(report, snap.tree, ctx.as_of, ctx.lang)
-if missing.empty:
+missing = ui.kept_table(snap, ("missing", *day), lambda: missing_table(report, snap.tree, ctx.as_of, ctx.lang))
+if missing.frame.empty:
     st.success(t("completeness.none_missing", ctx.lang))
 else:
     ui.show_table(missing, f"missing-{ctx.as_of}")

@@ -22,7 +22,8 @@ task_filter = st.selectbox(t("milestones.filter", ctx.lang), ["", *tasks], key="
                            format_func=lambda i: t("milestones.all_tasks", ctx.lang) if not i
                            else task_label(tasks[i].number, tasks[i].title.get(ctx.lang), ctx.lang))
 chosen = [m.id for m in plan.milestones if not task_filter or m.task == task_filter]
-ui.show_table(milestone_table(snap, chosen, ctx.lang), f"measures-{task_filter or 'all'}-{ctx.as_of}")
+ui.show_table(ui.kept_table(snap, ("measures", task_filter), lambda: milestone_table(snap, chosen, ctx.lang)),
+              f"measures-{task_filter or 'all'}-{ctx.as_of}")
 
 names = {m.id: m.name.get(ctx.lang) for m in plan.milestones if m.id in chosen}
 actor = ui.actor()

@@ -37,6 +37,15 @@ def act(decide, message: str) -> None:
     st.rerun()
 
 
+def choose(frame, label: str, key: str):
+    """One of ``frame``'s submissions picked by its number, month, prefecture and sender: (id, its row)."""
+    rows = {row.id: row for row in frame.itertuples(index=False)}
+    picked = st.selectbox(label, list(rows), key=key, format_func=lambda i: t(
+        "review.option", ctx.lang, id=i, prefecture=rows[i].prefecture_name,
+        month=month_label(rows[i].period, ctx.lang), uploader=rows[i].uploader))
+    return picked, rows[picked]
+
+
 if actor is not None and actor.may("approve"):
     waiting = approval.pending(engine, ctx.plan_id)
     st.subheader(t("review.pending", ctx.lang, n=len(waiting)))
@@ -45,12 +54,8 @@ if actor is not None and actor.may("approve"):
     else:
         ui.show_table(review_table(waiting, ctx.lang), "review-pending")
     if not waiting.empty and not closed:
-        rows = {row.id: row for row in waiting.itertuples(index=False)}
-        chosen = st.selectbox(t("review.choose", ctx.lang), list(rows), key="review_choice", format_func=lambda i: t(
-            "review.option", ctx.lang, id=i, prefecture=rows[i].prefecture_name,
-            month=month_label(rows[i].period, ctx.lang), uploader=rows[i].uploader))
+        chosen, row = choose(waiting, t("review.choose", ctx.lang), "review_choice")
         reason = st.text_input(t("review.reason", ctx.lang), key="review_reason")
-        row = rows[chosen]
         names = {"id": chosen, "prefecture": row.prefecture_name, "month": month_label(row.period, ctx.lang)}
         left, right = st.columns(2)
         if left.button(t("review.accept", ctx.lang), key="review_accept", type="primary"):
@@ -84,12 +89,7 @@ if actor is not None and actor.may("approve"):
         if standing.empty and not closed:
             st.caption(t("corrections.none_to_return", ctx.lang))
         elif not closed:   # a closed plan takes no decision; what was returned stays listed
-            subs = {row.id: row for row in standing.itertuples(index=False)}
-            picked = st.selectbox(t("corrections.choose", ctx.lang), list(subs), key="cells_choice",
-                                  format_func=lambda i: t("review.option", ctx.lang, id=i,
-                                                          prefecture=subs[i].prefecture_name,
-                                                          month=month_label(subs[i].period, ctx.lang),
-                                                          uploader=subs[i].uploader))
+            picked, sub = choose(standing, t("corrections.choose", ctx.lang), "cells_choice")
             carried = corrections.cells_of(engine, picked)
             names = {tg.id: tg.name.get(ctx.lang) for tg in snap.plan.targets if tg.id in carried}
             targets = st.multiselect(t("corrections.targets", ctx.lang), list(names), format_func=names.get,
@@ -99,8 +99,8 @@ if actor is not None and actor.may("approve"):
                                     format_func=lambda c: snap.tree[c].name, key="cells_counties")
             reason = st.text_input(t("corrections.reason", ctx.lang), key="cells_reason")
             cells = [(tid, c) for tid in targets for c in (chosen or [None]) if c is None or c in carried[tid]]
-            names = {"id": picked, "prefecture": subs[picked].prefecture_name,
-                     "month": month_label(subs[picked].period, ctx.lang), "n": len(cells)}
+            names = {"id": picked, "prefecture": sub.prefecture_name, "month": month_label(sub.period, ctx.lang),
+                     "n": len(cells)}
             if st.button(t("corrections.submit", ctx.lang), key="cells_return", disabled=not targets):
                 act(lambda: corrections.return_cells(engine, actor, picked, cells, reason),
                     t("corrections.done", ctx.lang, **names))
@@ -117,15 +117,9 @@ if actor is not None and actor.may("approve"):
             if open_ones.empty:
                 st.caption(t("review.none_to_withdraw", ctx.lang))
             else:
-                subs = {row.id: row for row in open_ones.itertuples(index=False)}
-                picked = st.selectbox(t("review.withdraw_choose", ctx.lang), list(subs), key="withdraw_choice",
-                                      format_func=lambda i: t("review.option", ctx.lang, id=i,
-                                                              prefecture=subs[i].prefecture_name,
-                                                              month=month_label(subs[i].period, ctx.lang),
-                                                              uploader=subs[i].uploader))
+                picked, sub = choose(open_ones, t("review.withdraw_choose", ctx.lang), "withdraw_choice")
                 reason = st.text_input(t("review.withdraw_reason", ctx.lang), key="withdraw_reason")
-                names = {"id": picked, "prefecture": subs[picked].prefecture_name,
-                         "month": month_label(subs[picked].period, ctx.lang)}
+                names = {"id": picked, "prefecture": sub.prefecture_name, "month": month_label(sub.period, ctx.lang)}
                 if st.button(t("review.withdraw", ctx.lang), key="review_withdraw"):
                     act(lambda: approval.withdraw(engine, actor, picked, reason),
                         t("review.withdrawn", ctx.lang, **names))

@@ -52,7 +52,9 @@ def accepted(ready_engine):
 
 def test_a_returned_figure_stops_counting_and_the_rest_of_the_return_counts(accepted):
     engine, sid = accepted
+    version = store.data_version(engine)
     corrections.return_cells(engine, REVIEWER, sid, [(LABOUR, SANTAI)], "三台县转移就业人数比上月多5万，请核实")
+    assert store.data_version(engine) != version   # the pages' cached snapshot is worked out again
     everything = expected(JUNE)
     del everything[(LABOUR, SANTAI, "2023-06")]
     assert counted(engine) == everything   # 53 of the 54 figures count; 三台's labour figure does not

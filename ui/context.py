@@ -306,7 +306,7 @@ def page_header(title_key: str, ctx: Context, snap: Snapshot) -> None:
                  month=month_label(ctx.as_of, ctx.lang)))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)   # shared like the snapshot: views only read it
 def _completeness(url: str, plan_id: str, months: tuple[str, ...], version: str, today: str):
     from loaders.plans import get_plan
     from loaders.regions import load_divisions, resolve_scopes

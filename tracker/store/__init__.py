@@ -32,6 +32,7 @@ from tracker.store.db import migrate
 from tracker.store.models import (
     Allocation,
     AuditEntry,
+    CellReturn,
     MilestoneRow,
     MilestoneUpdate,
     PlanRow,
@@ -380,6 +381,7 @@ def data_version(engine: Engine) -> str:
         select(func.max(Allocation.id)).scalar_subquery(),
         select(func.max(MilestoneUpdate.id)).scalar_subquery(),
         select(func.max(Review.id)).scalar_subquery(),  # a review changes what counts without a new submission
+        select(func.max(CellReturn.id)).scalar_subquery(),  # so does a figure returned from an accepted one
     )
     with engine.connect() as conn:
         parts = [*conn.execute(counts).one(),
