@@ -220,7 +220,7 @@ def _load(load: dict) -> list[str]:
     out += [""]
     pages = load["one_session"]["pages"]
     over = ", ".join(f"{p} {_t(r['p50_s'])}" for p, r in pages.items() if r["p50_s"] > 0.05) or "none"
-    out += [*(line.replace("{over}", over) for line in LOAD_NOTES), ""]
+    out += [*(line.replace("{over}", over) for line in LOAD_NOTES if over != "none" or "{over}" not in line), ""]
     return out
 
 
