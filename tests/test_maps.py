@@ -114,6 +114,18 @@ def test_county_map_of_the_province_draws_183_counties(snap):
     assert "各县（市、区）" in fig.layout.title.text
 
 
+def test_two_counties_of_one_name_are_told_apart_by_their_prefecture(snap):
+    """内江 and 乐山 both have a 市中区: on the province's county map each label and hover names its prefecture."""
+    fig = draw(snap, level="county")
+    text = list(labels(fig).text)
+    assert "内江市中区" in text and "乐山市中区" in text and "市中区" not in text
+    assert len(set(text)) == 183
+    hovers = " ".join(str(h) for trace in fig.data if trace.customdata is not None for h in trace.customdata)
+    assert "内江市市中区" in hovers and "乐山市市中区" in hovers
+    mianyang = labels(draw(snap, prefecture="510700")).text   # one prefecture's map: the plain short names
+    assert "涪城" in "".join(mianyang) or "涪城区" in mianyang
+
+
 def test_drilling_down_to_mianyang_draws_its_nine_counties_closer(snap):
     province = draw(snap)
     fig = draw(snap, level="county", prefecture=MIANYANG)

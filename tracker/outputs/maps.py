@@ -11,6 +11,8 @@ Pure functions: a figure from progress rows, tested without Streamlit.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import json
 import math
 from functools import lru_cache
@@ -228,6 +230,12 @@ def choropleth(
     tree = _tree(tree)
     parents = {r.code: r.parent_code for r in tree.regions}
     short = {r.code: r.short_name for r in tree.regions}
+    # Two counties of one name in view (内江's and 乐山's 市中区 on the province's county map) are told apart by their
+    # prefecture, as people say them: 内江市中区, 乐山市中区.
+    seen = Counter(short.get(c) for c in codes)
+    for code in codes:
+        if seen[short.get(code)] > 1 and parents.get(code) in short:
+            short[code] = short[parents[code]] + short[code]
     in_scope = set(codes)
     if scope is not None:
         scoped = set(scope)
@@ -239,6 +247,10 @@ def choropleth(
     names = {f["properties"]["adcode"]: f["properties"]["name"] for f in found}
     for code, row in by_code.items():
         names[code] = row["region_name"]
+    twice = Counter(names.values())
+    for code, name in names.items():   # the hover says 乐山市市中区, like the label
+        if twice[name] > 1 and parents.get(code) in tree:
+            names[code] = tree[parents[code]].name + name
     empty = {"actual": None, "target_value": None, "expected": None, "pace": None, "status": "no_data",
              "reported": 0, "expected_reporters": 1 if level == "county" else 0}
 
