@@ -23,8 +23,10 @@ def parse_month(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)
 def month_index(month: str) -> int:
-    """Months since year 0, so that differences between months are plain subtraction."""
+    """Months since year 0, so that differences between months are plain subtraction. Cached: the engine asks for
+    the same few months for each of the national table's 95,000 rows (a fifth of its time)."""
     year, mon = month.split("-")
     return int(year) * 12 + int(mon) - 1
 

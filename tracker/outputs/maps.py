@@ -11,10 +11,9 @@ Pure functions: a figure from progress rows, tested without Streamlit.
 """
 from __future__ import annotations
 
-from collections import Counter
-
 import json
 import math
+from collections import Counter
 from functools import lru_cache
 
 import pandas as pd

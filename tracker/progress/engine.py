@@ -398,6 +398,13 @@ def progress_table(
         shares = segment_shares(target, judged) if judged else {}
         now = reported.get(judged, set()) & in_scope if judged else set()
         values_of = _History(histories.get(target.id))
+        # A region all of whose counties reported every segment is complete, with no estimate (``_coverage``'s
+        # answer, summed in the same order): said once per target, not worked out for each of 95,000 rows.
+        full = 0.0
+        for share in shares.values():
+            full += share
+        complete = _Coverage(full, "complete", None, ())
+        segment_sets = [reported.get(segment, set()) for segment in shares]
         # (code, level, parent, counties, allocated target) for each row of the target
         entries: list[tuple] = []
         scoped = [c for c in all_counties if c in in_scope]
@@ -429,6 +436,8 @@ def progress_table(
             value = province_total if level == "province" else _total(actual[c] for c in counties if c in actual)
             if judged is None:
                 cover = _Coverage(0.0, "none", None, ())
+            elif all(c in seen for seen in segment_sets for c in counties):
+                cover = complete
             else:
                 cover = _coverage(target, counties, reported, shares, value, allocated, values_of)
             expected = expected_value(target, target_value, fraction)
