@@ -152,6 +152,16 @@ def test_what_cannot_be_returned(accepted):
                 conn.execute(sa.text("delete from cell_returns"))
 
 
+def test_a_withdrawn_submission_leaves_nothing_to_correct(accepted):
+    engine, sid = accepted
+    corrections.return_cells(engine, REVIEWER, sid, [(LABOUR, SANTAI)], "请核实")
+    approval.withdraw(engine, REVIEWER, sid, "误传")
+    [cell] = corrections.returned_cells(engine, PLAN, MIANYANG)
+    assert cell.state == "void" and not cell.unresolved
+    assert counted(engine) == {}
+    assert upload(engine, fixed(BRAND, CODES[0], 700))   # the month is open again: any figure may be sent
+
+
 def test_the_rule_holds_after_a_rebuild_of_the_current_figures(accepted):
     engine, sid = accepted
     corrections.return_cells(engine, REVIEWER, sid, [(LABOUR, SANTAI)], "请核实")

@@ -544,7 +544,7 @@ def continuation_table(steps: list[tuple[Snapshot, str]], lang: str = "zh") -> p
 def returned_cells_table(cells, plan, tree, lang: str = "zh") -> pd.DataFrame:
     """Cells a reviewer returned for correction (``corrections.returned_cells``), to be fixed first: which month,
     county and target, the figure returned, why, who, when, and whether a correction came."""
-    order = {"open": 0, "pending": 1, "corrected": 2}
+    order = {"open": 0, "pending": 1, "corrected": 2, "void": 3}
     cells = sorted(cells, key=lambda c: (order[c.state], c.period, c.id))
     return pd.DataFrame({
         t("preview.period", lang): [month_label(c.period, lang) for c in cells],

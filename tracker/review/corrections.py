@@ -35,8 +35,9 @@ from tracker.store import current
 from tracker.store.closures import ensure_open
 from tracker.store.models import CellReturn, ReportedValue, Review, Submission
 
-#: States of a returned cell, as the pages show them.
-STATES = ("open", "pending", "corrected")
+#: States of a returned cell, as the pages show them (``void``: its submission was withdrawn or returned whole since,
+#: so nothing of it counts and there is nothing to correct).
+STATES = ("open", "pending", "corrected", "void")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class ReturnedCell:
     reason: str
     actor: str
     at: datetime
-    state: str              # open | pending (a correction awaits review) | corrected
+    state: str              # open | pending (a correction awaits review) | corrected | void
     corrected_by: int | None = None
 
     @property
@@ -62,7 +63,7 @@ class ReturnedCell:
     def unresolved(self) -> bool:
         """Still to be corrected, or corrected by a submission not yet accepted: a locked month takes figures
         for it."""
-        return self.state != "corrected"
+        return self.state in ("open", "pending")
 
 
 def return_cells(engine: Engine, actor: Actor, submission_id: int, cells: Iterable[tuple[str, str | None]],
@@ -133,7 +134,7 @@ def returned_cells(conn: Engine | Session | Connection, plan_id: str, prefecture
         where.append(s.period == period)
     returns = conn.execute(
         select(cr.id, cr.submission_id, cr.target_id, cr.region_code, cr.reason, cr.actor, cr.at,
-               s.prefecture_code, s.period, rv.value)
+               s.prefecture_code, s.period, s.status, rv.value)
         .join(s, s.id == cr.submission_id)
         .outerjoin(rv, (rv.submission_id == cr.submission_id) & (rv.target_id == cr.target_id)
                    & (rv.region_code == cr.region_code))
@@ -160,12 +161,12 @@ def returned_cells(conn: Engine | Session | Connection, plan_id: str, prefecture
     out = []
     for r in returns:
         need = {r.region_code} if r.region_code is not None else counties.get((r.submission_id, r.target_id), set())
-        state, by = "open", None
+        state, by = ("open" if r.status == "accepted" else "void"), None
         by_sub: dict[int, tuple[str, set[str]]] = {}
         for sub_id, status, target, county in carried.get((r.prefecture_code, r.period), []):
             if sub_id > r.submission_id and target == r.target_id:
                 by_sub.setdefault(sub_id, (status, set()))[1].add(county)
-        for sub_id in sorted(by_sub):
+        for sub_id in sorted(by_sub) if state == "open" else ():
             status, seen = by_sub[sub_id]
             if need <= seen:
                 state, by = ("corrected" if status == "accepted" else "pending"), sub_id
