@@ -45,24 +45,17 @@ def _act(engine: Engine, actor: Actor, plan: Plan, action: str, reason: str, doc
         row = PlanClosure(plan_id=plan.id, action=action, reason=reason, document=document, actor=actor.label)
         session.add(row)
         session.flush()  # on SQLite the first write: the standing read next cannot change before this commits
-        before = session.execute(select(PlanClosure.action).where(PlanClosure.plan_id == plan.id,
-                                                                  PlanClosure.id < row.id)
-                                 .order_by(PlanClosure.id.desc()).limit(1)).scalar()
-        if action == "close" and before == "close":
-            standing = _standing_before(session, plan.id, row.id)
-            raise ClosureError(f"《{plan.title.zh}》已于{standing}关闭，无需再次关闭")
-        if action == "reopen" and before != "close":
+        before = session.execute(select(PlanClosure.action, PlanClosure.at)
+                                 .where(PlanClosure.plan_id == plan.id, PlanClosure.id < row.id)
+                                 .order_by(PlanClosure.id.desc()).limit(1)).first()
+        if action == "close" and before is not None and before.action == "close":
+            closed = Closure(plan.id, plan.title.zh, "", None, "", before.at).date_text()
+            raise ClosureError(f"《{plan.title.zh}》已于{closed}关闭，无需再次关闭")
+        if action == "reopen" and (before is None or before.action != "close"):
             raise ClosureError(f"《{plan.title.zh}》未关闭，无需重新开放")
         record(session, actor, "close_plan" if action == "close" else "reopen_plan", f"plan:{plan.id}",
                {"reason": reason, "document": document})
     return closure_of(engine, plan.id)
-
-
-def _standing_before(session: Session, plan_id: str, new_id: int) -> str:
-    """The date of the closing that stands before the event ``new_id`` (whose own row is not yet committed)."""
-    at = session.scalar(select(PlanClosure.at).where(PlanClosure.plan_id == plan_id, PlanClosure.id < new_id)
-                        .order_by(PlanClosure.id.desc()).limit(1))
-    return Closure(plan_id, "", "", None, "", at).date_text() if at is not None else "此前"
 
 
 def close_plan(engine: Engine, actor: Actor, plan: Plan, reason: str, document: str | None = None,
