@@ -6,6 +6,7 @@ targets/progress.yaml. This module holds only the interface's own words.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,12 +46,21 @@ def _singular(text: str) -> str:
     return _ONE_OF.sub(lambda m: f"1 {_SINGULAR[m.group(1)]}", text)
 
 
+_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
 def month_label(month: str, lang: str = DEFAULT_LANGUAGE) -> str:
     year, mon = month.split("-")
     if lang == "en":
-        names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return f"{names[int(mon) - 1]} {year}"
+        return f"{_MONTHS_EN[int(mon) - 1]} {year}"
     return f"{year}年{int(mon)}月"
+
+
+def day_label(day: date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """"2025年12月10日" / "Dec 10, 2025": a day as the page's or the letter's sentence says it."""
+    if lang == "en":
+        return f"{_MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 CHINESE_NUMERALS = "〇一二三四五六七八九十"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import math
 
-from tracker.i18n import month_label, t
+from tracker.i18n import day_label, month_label, t
 from tracker.model.plan import Target
 from tracker.model.status import ProgressConfig
 from tracker.model.units import format_percent, format_quantity
@@ -132,9 +132,7 @@ def as_of_text(row: dict, lang: str = "zh") -> str:
 def judgement_text(judgement, config: ProgressConfig, lang: str = "zh") -> str:
     """"调度研判：较有把握（2025年11月20日，省人社厅审核员）" — the office's judgement, said to be one."""
     level = config.confidence(judgement.level).label(lang)
-    when = (f"{judgement.reviewed_on:%b} {judgement.reviewed_on.day}, {judgement.reviewed_on.year}" if lang == "en"
-            else f"{judgement.reviewed_on.year}年{judgement.reviewed_on.month}月{judgement.reviewed_on.day}日")
-    return t("judgement.line", lang, level=level, date=when, who=judgement.actor)
+    return t("judgement.line", lang, level=level, date=day_label(judgement.reviewed_on, lang), who=judgement.actor)
 
 
 def card_html(row: dict, target: Target, config: ProgressConfig, lang: str = "zh", judgement=None) -> str:

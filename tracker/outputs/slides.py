@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from tracker.i18n import month_label, t, task_label
+from tracker.i18n import day_label, month_label, t, task_label
 from tracker.model.units import format_percent, format_quantity
 from tracker.outputs.cards import remarks, row_goal, shortfall_text
 from tracker.outputs.summary import (
@@ -355,10 +355,8 @@ def judgement_notes(facts: Facts, targets: list[TargetFact], lang: str) -> list[
         judgement = facts.judgements.get(fact.id)
         if judgement is None:
             continue
-        day = judgement.reviewed_on
-        when = f"{day:%b} {day.day}, {day.year}" if lang == "en" else f"{day.year}年{day.month}月{day.day}日"
         out.append(f"{fact.target.name.get(lang)} — " * (len(targets) > 1) + t(
-            "slides.notes.judgement", lang, date=when, who=judgement.actor,
+            "slides.notes.judgement", lang, date=day_label(judgement.reviewed_on, lang), who=judgement.actor,
             level=facts.snap.config.confidence(judgement.level).label(lang), reason=judgement.reason))
     return out
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from tracker.access.audit import record
 from tracker.access.roles import Actor
-from tracker.i18n import month_label
+from tracker.i18n import day_label, month_label
 from tracker.model.regions import RegionTree
 from tracker.store.closures import PlanClosed, closure_of, ensure_open
 from tracker.store.models import Reminder
@@ -104,25 +104,24 @@ def notice_text(prefecture_name: str, period: str, stage: str, county_names: tup
     the same words)."""
     month = month_label(period)
     names = "、".join(county_names)
-    due = f"{deadline.year}年{deadline.month}月{deadline.day}日"
+    due, dated = day_label(deadline), day_label(today)
     overdue = (today - deadline).days
     contact = contacts.office_name + (f"（电话 {contacts.office_phone}）" if contacts.office_phone else "")
     if stage == "first":
         subject = f"关于催报{prefecture_name}{month}农民工市民化工作月报的通知"
         body = (f"{prefecture_name}人力资源社会保障局：\n\n"
                 f"按照全省县域农民工市民化质量提升行动月报制度，{month}数据应于{due}前报送。截至"
-                f"{today.year}年{today.month}月{today.day}日，你市（州）以下{len(county_names)}个县（市、区）"
+                f"{dated}，你市（州）以下{len(county_names)}个县（市、区）"
                 f"尚无经审核接收的报表：{names}。\n\n"
                 f"请督促上述县（市、区）尽快完成填报，经市（州）汇总后通过“上报数据”页面报送。"
-                f"如有困难，请与{contact}联系。\n\n{contacts.office_name}\n"
-                f"{today.year}年{today.month}月{today.day}日")
+                f"如有困难，请与{contact}联系。\n\n{contacts.office_name}\n{dated}")
     else:
         subject = f"关于{prefecture_name}{month}月报逾期未报的提醒（第二次）"
         body = (f"{prefecture_name}人力资源社会保障局负责同志：\n\n"
                 f"{month}农民工市民化工作月报已逾期{overdue}天（报送截止日{due}），经前次催报，以下"
                 f"{len(county_names)}个县（市、区）仍无经审核接收的报表：{names}。\n\n"
                 f"请督促尽快报送；逾期情况将在月度调度会通报。如有困难，请与{contact}联系。\n\n"
-                f"{contacts.office_name}\n{today.year}年{today.month}月{today.day}日")
+                f"{contacts.office_name}\n{dated}")
     return subject, body
 
 

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
-from tracker.i18n import t
+from tracker.i18n import day_label, t
 from tracker.store.models import PlanClosure, PlanRow
 
 #: Dates of closing are said as the office reads them, in Beijing time (the database keeps UTC).
@@ -48,7 +48,7 @@ class Closure:
 
     def date_text(self, lang: str = "zh") -> str:
         day = self.day
-        return f"{day:%Y-%m-%d}" if lang == "en" else f"{day.year}年{day.month}月{day.day}日"
+        return f"{day:%Y-%m-%d}" if lang == "en" else day_label(day)
 
     def why(self, lang: str = "zh") -> str:
         """The reason, with the document number when there is one: "成效评估已报送，川人社函〔2026〕12号"."""
