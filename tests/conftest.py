@@ -98,6 +98,15 @@ def ready_engine(engine):
     return engine
 
 
+@pytest.fixture
+def app_url(ready_engine, database_url) -> Iterator[str]:
+    """The real app (``streamlit run app.py``) served on a fresh database with the plans and regions loaded."""
+    from tests.browsing import running_app
+
+    with running_app(database_url) as url:
+        yield url
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def demo_url(request, tmp_path_factory) -> Iterator[str]:
     """A database with the demo data loaded, shared by the read-only tests of one backend."""

@@ -7,16 +7,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.browsing import ARTIFACTS, chromium, import_on_upload_page, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, chromium, import_on_upload_page, new_page, settle
 from tests.intake_files import JUNE, good_rows, xlsx
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app_url(ready_engine, database_url):
-    with running_app(database_url) as url:
-        yield url
 
 
 def _choose(page, label: str, option: str) -> None:

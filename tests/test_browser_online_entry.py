@@ -5,19 +5,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.browsing import ARTIFACTS, chromium, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, chromium, new_page, settle
 from tests.test_browser_upload import _open_upload_page
 from ui.returns import CODE_WIDTH, NAME_WIDTH
 
 pytestmark = pytest.mark.browser
 
 HEADER, ROW = 35, 35  # the data editor's header and row heights (px), Streamlit's defaults
-
-
-@pytest.fixture
-def app_url(ready_engine, database_url):
-    with running_app(database_url) as url:
-        yield url
 
 
 def _cell(page, grid, row: int, column: int) -> None:

@@ -5,15 +5,9 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.browsing import ARTIFACTS, chromium, new_page, running_app, settle
+from tests.browsing import ARTIFACTS, chromium, new_page, settle
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app_url(ready_engine, database_url):
-    with running_app(database_url) as url:
-        yield url
 
 
 def _open_upload_page(page, url: str) -> None:
