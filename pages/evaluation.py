@@ -66,15 +66,15 @@ ui.show_table(outcome_table(ev, ctx.lang), f"{'成效评估' if ctx.lang != 'en'
 
 name = f"{'成效评估' if ctx.lang != 'en' else 'evaluation'}-{ctx.plan_id}"
 if ui.actor() is not None:
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button(t("evaluation.download_docx", ctx.lang),
-                         ui.protected("evaluation", lambda: report_docx(report)), file_name=f"{name}.docx",
-                         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                         key="evaluation_docx", on_click="ignore", icon=":material/description:")
-    right.download_button(t("evaluation.download_md", ctx.lang),
-                          ui.protected("evaluation", lambda: report.markdown().encode("utf-8")),
-                          file_name=f"{name}.md", mime="text/markdown", key="evaluation_md", on_click="ignore",
-                          icon=":material/download:")
+    buttons = st.container(horizontal=True)  # each button as wide as its label (columns cut it to "（Wor…")
+    buttons.download_button(t("evaluation.download_docx", ctx.lang),
+                            ui.protected("evaluation", lambda: report_docx(report)), file_name=f"{name}.docx",
+                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                            key="evaluation_docx", on_click="ignore", icon=":material/description:")
+    buttons.download_button(t("evaluation.download_md", ctx.lang),
+                            ui.protected("evaluation", lambda: report.markdown().encode("utf-8")),
+                            file_name=f"{name}.md", mime="text/markdown", key="evaluation_md", on_click="ignore",
+                            icon=":material/download:")
 
 with st.container(border=True, key="evaluation_text"):
     st.markdown(f"**{md(report.title)}**")
