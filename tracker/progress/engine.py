@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain, compress
 
 import numpy as np
 import pandas as pd
@@ -87,16 +88,20 @@ def expected_fraction(target: Target, as_of: str) -> float:
     return elapsed / len(target.period.months())
 
 
-def expected_value(target: Target, target_value: float | None, fraction: float) -> float | None:
-    """Where ``target_value`` should be by now: its lower edge's ``fraction``, rounded up to a whole person (or
-    person-time, unit…) for units that count whole things, so that the figure shown is the one that must be met."""
+def expected_value(target: Target, target_value, fraction: float):
+    """Where ``target_value`` (a number, or an array of them with NaN for none) should be by now: its lower edge's
+    ``fraction``, rounded up to a whole person (or person-time, unit…) for units that count whole things, so that
+    the figure shown is the one that must be met."""
     if target_value is None:
         return None
     expected = floor_of(target, target_value) * fraction
-    return float(math.ceil(expected - 1e-9)) if target.unit in WHOLE_UNITS else expected
+    if target.unit not in WHOLE_UNITS:
+        return expected
+    rounded = np.ceil(expected - 1e-9)
+    return rounded if isinstance(rounded, np.ndarray) else float(rounded)
 
 
-def floor_of(target: Target, value: float) -> float:
+def floor_of(target: Target, value):
     """What must be reached of ``value``: the lower edge of the band for ``around``, the value itself otherwise."""
     return value * (1 - (target.tolerance or 0.0)) if target.comparator == "around" else value
 
@@ -110,44 +115,77 @@ def judge(
     thresholds: Thresholds,
     coverage: float = 1.0,
 ) -> Judgement:
-    """Completion, pace and status of one figure against its target (the module's docstring gives the rules).
+    """Completion, pace and status of one figure against its target: ``judge_all`` for one row, so that the rules
+    are written once."""
+    completion, pace, status = judge_all(*(np.array([np.nan if v is None else v], dtype="float64")
+                                           for v in (actual, target_value, expected, coverage)),
+                                         target, effective_month(target, as_of) and as_of, thresholds)
+    return Judgement(_none(completion[0]), _none(pace[0]), str(status[0]))
 
-    ``expected`` is the expected-by-now of the whole region (for ``around`` targets the lower edge's), ``coverage``
-    the share of the region whose figures ``actual`` holds. For ``around`` targets a figure above the band counts
-    as met: overshooting an employment level is not a shortfall (a decision recorded in the YAML).
+
+def judge_all(
+    actual: np.ndarray,
+    target_value: np.ndarray,
+    expected: np.ndarray,
+    coverage: np.ndarray,
+    target: Target,
+    month: str | None,
+    thresholds: Thresholds,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Completion, pace and status of many figures of one target, judged at ``month`` (None: not started), the
+    rules of the module's docstring. Arrays of floats, NaN for none; the table judges a target's 3,000 regions at
+    once (row by row it was most of the national table's time).
+
+    ``expected`` is the expected-by-now of each whole region (for ``around`` targets the lower edge's),
+    ``coverage`` the share of the region whose figures ``actual`` holds. For ``around`` targets a figure above the
+    band counts as met: overshooting an employment level is not a shortfall (a decision recorded in the YAML).
     """
-    if effective_month(target, as_of) is None:
-        return Judgement(None, None, "not_started")
-    if actual is None or (isinstance(actual, float) and math.isnan(actual)):
-        return Judgement(None, None, "no_data")
-    if target_value is None or (isinstance(target_value, float) and math.isnan(target_value)):
-        return Judgement(None, None, "no_target")
-    completion = actual / target_value if target_value else None
-    period_over = month_index(as_of) >= month_index(target.period.end)
-    partial = coverage < 1 - 1e-9
-    if target.comparator == "at_most":
-        if actual > target_value:
-            return Judgement(completion, None, "behind")
-        if partial and (period_over or coverage < thresholds.min_coverage):
-            return Judgement(completion, None, "incomplete")
-        if partial and actual / coverage > target_value:
-            return Judgement(completion, None, "at_risk")
-        return Judgement(completion, None, "completed" if period_over else "on_track")
-    comparable = expected * coverage if expected else None
-    pace = actual / comparable if comparable else None
-    if actual >= floor_of(target, target_value):
-        status = "completed" if period_over else ("attained" if target.kind == "level" else "completed_early")
-        return Judgement(completion, pace, status)
-    if partial and coverage < thresholds.min_coverage:
-        return Judgement(completion, None, "incomplete")
-    if period_over:
-        # a deadline passed below the target is 未完成, not 滞后: 滞后 says it lags and may still catch up
-        return Judgement(completion, pace, "incomplete" if partial and (pace or 0) >= 1 else "not_met")
-    if pace is None or pace >= thresholds.on_track_pace:
-        return Judgement(completion, pace, "on_track")
-    if pace >= thresholds.at_risk_pace:
-        return Judgement(completion, pace, "at_risk")
-    return Judgement(completion, pace, "behind")
+    n = len(actual)
+    completion, pace = np.full(n, np.nan), np.full(n, np.nan)
+    status = np.full(n, "not_started", dtype=object)
+    if month is None:
+        return completion, pace, status
+    nan = np.isnan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        no_data = nan(actual)
+        no_target = ~no_data & nan(target_value)
+        status[no_data] = "no_data"
+        status[no_target] = "no_target"
+        live = ~no_data & ~no_target
+        completion = np.where(live & (target_value != 0), actual / target_value, np.nan)
+        period_over = month_index(month) >= month_index(target.period.end)
+        partial = coverage < 1 - 1e-9
+        thin = partial & (coverage < thresholds.min_coverage)
+        left = live.copy()
+
+        def settle(where: np.ndarray, verdict: str, paced: bool = False) -> None:
+            """Give the rows still open among ``where`` their status (and their pace, when it is shown)."""
+            chosen = left & where
+            status[chosen] = verdict
+            if paced:
+                pace[chosen] = paces[chosen]
+            left[chosen] = False
+
+        if target.comparator == "at_most":
+            settle(actual > target_value, "behind")
+            settle(partial & (period_over | thin), "incomplete")
+            settle(partial & (actual / coverage > target_value), "at_risk")
+            settle(left, "completed" if period_over else "on_track")
+            return completion, pace, status
+        comparable = expected * coverage
+        paces = np.where(~nan(comparable) & (comparable != 0), actual / comparable, np.nan)
+        met = "completed" if period_over else ("attained" if target.kind == "level" else "completed_early")
+        settle(actual >= floor_of(target, target_value), met, paced=True)
+        settle(thin, "incomplete")
+        if period_over:
+            # a deadline passed below the target is 未完成, not 滞后: 滞后 says it lags and may still catch up
+            settle(partial & (np.nan_to_num(paces, nan=0.0) >= 1), "incomplete", paced=True)
+            settle(left, "not_met", paced=True)
+            return completion, pace, status
+        settle(nan(paces) | (paces >= thresholds.on_track_pace), "on_track", paced=True)
+        settle(paces >= thresholds.at_risk_pace, "at_risk", paced=True)
+        settle(left, "behind", paced=True)
+    return completion, pace, status
 
 
 def county_segments(target: Target, values: pd.DataFrame, as_of: str) -> pd.DataFrame:
@@ -362,14 +400,19 @@ def progress_table(
     by_target: dict[str, tuple[dict[str, float], dict[str, set[str]]]] = {}
     if not figures.empty:
         for target_id, frame in figures.groupby("target", sort=False):
-            actual: dict[str, float] = {}
-            for region, value in zip(frame["region"].tolist(), frame["actual"].tolist()):
-                actual[region] = actual.get(region, 0.0) + value
+            regions, done = frame["region"].tolist(), frame["reported"].tolist()
+            segments_of = frame["segment"].unique().tolist()
             reported: dict[str, set[str]] = {}
-            for region, segment, done in zip(frame["region"].tolist(), frame["segment"].tolist(),
-                                             frame["reported"].tolist()):
-                if done:
-                    reported.setdefault(segment, set()).add(region)
+            if len(segments_of) == 1:  # one segment: a row per county, nothing to add up
+                actual = dict(zip(regions, frame["actual"].tolist()))
+                reported[segments_of[0]] = set(compress(regions, done))
+            else:
+                actual = {}
+                for region, value in zip(regions, frame["actual"].tolist()):
+                    actual[region] = actual.get(region, 0.0) + value
+                for region, segment, reporting in zip(regions, frame["segment"].tolist(), done):
+                    if reporting:
+                        reported.setdefault(segment, set()).add(region)
             by_target[str(target_id)] = (actual, reported)
     histories = {str(t): frame for t, frame in history.groupby("target")} \
         if history is not None and not history.empty else {}
@@ -377,103 +420,168 @@ def progress_table(
     if baselines is not None and not baselines.empty:
         for target_id, region, value in baselines[["target", "region", "value"]].itertuples(index=False):
             base_of.setdefault(str(target_id), {})[str(region)] = float(value)
-    counties_all = tree.level("county")
-    all_counties = [r.code for r in counties_all]
-    prefecture_of = {r.code: r.parent_code for r in counties_all}
-    counties_of: dict[str, list[str]] = {}
-    for code in all_counties:
-        counties_of.setdefault(prefecture_of[code], []).append(code)
-    everywhere = set(all_counties)
-    prefectures = tree.level("prefecture")
-    names = {r.code: r.name for r in tree.regions}
-    province = tree.province.code
-    columns: dict[str, list] = {c: [] for c in ROW_COLUMNS}
+    rows = _Rows(tree, levels)
+    parts = []
     for target in plan.targets:
-        in_scope = set(scopes[target.id]) if target.id in scopes else everywhere
         actual, reported = by_target.get(target.id, ({}, {}))
-        actual = {c: v for c, v in actual.items() if c in in_scope}
-        fraction = expected_fraction(target, as_of)
-        judged = effective_month(target, as_of)
-        month = judged or as_of
-        shares = segment_shares(target, judged) if judged else {}
-        now = reported.get(judged, set()) & in_scope if judged else set()
-        values_of = _History(histories.get(target.id))
-        # A region all of whose counties reported every segment is complete, with no estimate (``_coverage``'s
-        # answer, summed in the same order): said once per target, not worked out for each of 95,000 rows.
+        regions = rows.of(frozenset(scopes[target.id]) if target.id in scopes else None)
+        parts.append(_target_rows(target, regions, actual, reported, as_of, thresholds, allocated,
+                                  base_of.get(target.id), _History(histories.get(target.id))))
+    return _table(parts)
+
+
+@dataclass(frozen=True)
+class _Regions:
+    """The rows of a target's table for one scope, in order: the province, its prefectures, its counties."""
+    codes: list[str]
+    names: list[str]
+    levels: list[str]
+    parents: list[str | None]
+    scope: set[str]                 # the counties the target applies to
+    counties: list[list[str]]       # the counties in scope that each row adds up
+    n_counties: np.ndarray          # len of each
+    county_rows: slice              # where the county rows are (each adds up itself)
+
+
+class _Rows:
+    """The regions of the table for each scope, worked out once per scope (most targets share one: everywhere)."""
+
+    def __init__(self, tree: RegionTree, levels: tuple[str, ...]):
+        self.tree, self.levels = tree, levels
+        counties = tree.level("county")
+        self.all_counties = [r.code for r in counties]
+        self.prefecture_of = {r.code: r.parent_code for r in counties}
+        self.counties_of: dict[str, list[str]] = {}
+        for code in self.all_counties:
+            self.counties_of.setdefault(self.prefecture_of[code], []).append(code)
+        self.names = {r.code: r.name for r in tree.regions}
+        self._kept: dict[frozenset[str] | None, _Regions] = {}
+
+    def of(self, scope: frozenset[str] | None) -> _Regions:
+        if scope not in self._kept:
+            self._kept[scope] = self._build(scope)
+        return self._kept[scope]
+
+    def _build(self, scope: frozenset[str] | None) -> _Regions:
+        def within(codes: Iterable[str]) -> list[str]:
+            return list(codes) if scope is None else [c for c in codes if c in scope]
+
+        province = self.tree.province.code
+        entries: list[tuple[str, str, str | None, list[str]]] = []
+        scoped = within(self.all_counties)
+        if "province" in self.levels:
+            entries.append((province, "province", None, scoped))
+        if "prefecture" in self.levels:
+            for prefecture in self.tree.level("prefecture"):
+                counties = within(self.counties_of.get(prefecture.code, ()))
+                if counties:
+                    entries.append((prefecture.code, "prefecture", province, counties))
+        first = len(entries)
+        if "county" in self.levels:
+            entries.extend((code, "county", self.prefecture_of[code], [code]) for code in scoped)
+        codes = [e[0] for e in entries]
+        return _Regions(codes, [self.names[c] for c in codes], [e[1] for e in entries], [e[2] for e in entries],
+                        set(self.all_counties) if scope is None else set(scope), [e[3] for e in entries],
+                        np.array([len(e[3]) for e in entries], dtype="int64"), slice(first, len(entries)))
+
+
+def _target_rows(target: Target, regions: _Regions, actual: Mapping[str, float], reported: Mapping[str, set[str]],
+                 as_of: str, thresholds: Thresholds, allocated: Mapping[tuple[str, str], float],
+                 base: Mapping[str, float] | None, history: _History) -> dict[str, object]:
+    """One target's rows of the table, column by column (``ROW_COLUMNS``; floats NaN for none)."""
+    n, counted = len(regions.codes), regions.county_rows
+    fraction = expected_fraction(target, as_of)
+    judged = effective_month(target, as_of)
+    shares = segment_shares(target, judged) if judged else {}
+    now = reported.get(judged, set()) if judged else set()
+    actual = {c: v for c, v in actual.items() if c in regions.scope}
+    province_total = _total(actual.values())
+    above = regions.counties[:counted.start]     # the province and prefecture rows, each adding up counties
+    county_codes = regions.codes[counted]
+    values = np.array([province_total if level == "province" else _total(actual[c] for c in counties if c in actual)
+                       for level, counties in zip(regions.levels, above)]
+                      + [actual.get(code, np.nan) for code in county_codes], dtype="float64")
+    # the target each row is judged against, and where it comes from
+    if target.relative is not None and target.relative.baseline.value is None:
+        goals, bases = [], []
+        for counties in regions.counties:
+            if base is not None and all(c in base for c in counties):
+                goal = target.relative.apply(sum(base[c] for c in counties))
+                goals.append(float(math.ceil(goal - 1e-9)) if target.unit in WHOLE_UNITS else goal)  # 36.3 → 37
+                bases.append("baseline")
+            else:
+                goals.append(np.nan)
+                bases.append("baseline_missing")
+    else:
+        mine = {region: value for (t, region), value in allocated.items() if t == target.id}
+        goals = [target.value if level == "province" else mine.get(code, np.nan)
+                 for code, level in zip(regions.codes, regions.levels)]
+        bases = ["plan" if level == "province" else ("allocation" if code in mine else "none")
+                 for code, level in zip(regions.codes, regions.levels)]
+    goal = np.array([np.nan if g is None else g for g in goals], dtype="float64")
+    # coverage: a region all of whose counties reported every segment is complete, with no estimate (said once per
+    # target); only the others are worked out region by region (``_coverage``)
+    coverage, basis = np.zeros(n), ["none"] * n
+    estimate, estimated = np.full(n, np.nan), [()] * n
+    if judged is not None:
+        sets = [reported.get(segment, set()) for segment in shares]
+        everywhere = set.intersection(*sets) if sets else None
         full = 0.0
         for share in shares.values():
             full += share
-        complete = _Coverage(full, "complete", None, ())
-        segment_sets = [reported.get(segment, set()) for segment in shares]
-        # (code, level, parent, counties, allocated target) for each row of the target
-        entries: list[tuple] = []
-        scoped = [c for c in all_counties if c in in_scope]
-        if "province" in levels:
-            entries.append((province, "province", None, scoped, target.value))
-        if "prefecture" in levels:
-            for prefecture in prefectures:
-                counties = [c for c in counties_of.get(prefecture.code, ()) if c in in_scope]
-                if counties:
-                    entries.append((prefecture.code, "prefecture", province, counties,
-                                    allocated.get((target.id, prefecture.code))))
-        if "county" in levels:
-            entries.extend((code, "county", prefecture_of[code], [code], allocated.get((target.id, code)))
-                           for code in scoped)
-        province_total = _total(actual.values())
-        from_data = target.relative is not None and target.relative.baseline.value is None
-        for code, level, parent, counties, allocated_value in entries:
-            target_value, basis = allocated_value, ("plan" if level == "province" else "allocation")
-            if from_data:
-                base = base_of.get(target.id, {})
-                if all(c in base for c in counties):
-                    target_value, basis = target.relative.apply(sum(base[c] for c in counties)), "baseline"
-                    if target.unit in WHOLE_UNITS:   # 36.3 persons to reach means 37
-                        target_value = float(math.ceil(target_value - 1e-9))
-                else:
-                    target_value, basis = None, "baseline_missing"
-            elif allocated_value is None:
-                basis = "none"
-            value = province_total if level == "province" else _total(actual[c] for c in counties if c in actual)
-            if judged is None:
-                cover = _Coverage(0.0, "none", None, ())
-            elif all(c in seen for seen in segment_sets for c in counties):
-                cover = complete
-            else:
-                cover = _coverage(target, counties, reported, shares, value, allocated, values_of)
-            expected = expected_value(target, target_value, fraction)
-            verdict = judge(value, target_value, expected, target, month, thresholds, cover.share)
-            if basis == "baseline_missing" and verdict.status == "no_target":
-                verdict = Judgement(None, None, "incomplete")   # its baseline is not all in: no target to judge yet
-            if value is None:
-                projection = None
-            elif target.kind == "level" or fraction >= 1:
-                projection = value
-            else:
-                projection = value / fraction if fraction > 0 else None
-            columns["region"].append(code)
-            columns["region_name"].append(names[code])
-            columns["level"].append(level)
-            columns["parent"].append(parent)
-            columns["actual"].append(value)
-            columns["target_value"].append(target_value)
-            columns["expected"].append(expected)
-            columns["completion"].append(verdict.completion)
-            columns["pace"].append(verdict.pace)
-            columns["status"].append(verdict.status)
-            columns["reported"].append(sum(1 for c in counties if c in now))
-            columns["expected_reporters"].append(len(counties))
-            columns["projection"].append(projection)
-            columns["share"].append((value / province_total) if value is not None and province_total else None)
-            columns["coverage"].append(cover.share if judged is not None else None)
-            columns["coverage_basis"].append(cover.basis)
-            columns["estimate"].append(cover.estimate)
-            columns["estimated"].append(cover.estimated)
-            columns["target_basis"].append(basis)
-        n = len(entries)
-        for key, constant in (("target", target.id), ("unit", target.unit), ("comparator", target.comparator),
-                              ("kind", target.kind), ("as_of", as_of), ("month", judged),
-                              ("period_start", target.period.start), ("period_end", target.period.end)):
-            columns[key].extend([constant] * n)
+        coverage[:], basis = full, ["complete"] * n
+        whole = [everywhere is None or all(c in everywhere for c in counties) for counties in above]
+        whole += [everywhere is None or code in everywhere for code in county_codes]
+        for i in (i for i, done in enumerate(whole) if not done):
+            counties = regions.counties[i]
+            cover = _coverage(target, counties, reported, shares, _none(values[i]), allocated, history)
+            coverage[i], basis[i], estimated[i] = cover.share, cover.basis, cover.estimated
+            if cover.estimate is not None:
+                estimate[i] = cover.estimate
+    expected = expected_value(target, goal, fraction)
+    completion, pace, status = judge_all(values, goal, expected, coverage, target, judged, thresholds)
+    status[(np.array(bases) == "baseline_missing") & (status == "no_target")] = "incomplete"  # no target yet
+    if target.kind == "level" or fraction >= 1:
+        projection = values.copy()
+    elif fraction > 0:
+        projection = values / fraction
+    else:
+        projection = np.full(n, np.nan)
+    with np.errstate(invalid="ignore"):
+        share = values / province_total if province_total else np.full(n, np.nan)
+    return {
+        "target": [target.id] * n, "region": regions.codes, "region_name": regions.names, "level": regions.levels,
+        "parent": regions.parents, "actual": values, "target_value": goal, "expected": expected,
+        "completion": completion, "pace": pace, "status": status.tolist(), "unit": [target.unit] * n,
+        "comparator": [target.comparator] * n, "kind": [target.kind] * n,
+        "reported": np.array([sum(1 for c in counties if c in now) for counties in above]
+                             + [code in now for code in county_codes], dtype="int64"),
+        "expected_reporters": regions.n_counties, "projection": projection, "share": share,
+        "coverage": coverage if judged is not None else np.full(n, np.nan), "coverage_basis": basis,
+        "estimate": estimate, "estimated": estimated, "target_basis": bases, "as_of": [as_of] * n,
+        "month": [judged] * n, "period_start": [target.period.start] * n, "period_end": [target.period.end] * n,
+    }
+
+
+#: Columns of floats in the table (NaN for none) and of counts.
+_FLOATS = ("actual", "target_value", "expected", "completion", "pace", "projection", "share", "coverage", "estimate")
+_COUNTS = ("reported", "expected_reporters")
+
+
+def _table(parts: list[dict[str, object]]) -> pd.DataFrame:
+    """The targets' rows as one frame. A float column with no figure at all holds None, as a column built from
+    Python values would (pages test ``is None`` on a cell)."""
+    columns: dict[str, object] = {}
+    for name in ROW_COLUMNS:
+        if name in _FLOATS or name in _COUNTS:
+            joined = np.concatenate([p[name] for p in parts]) if parts else np.array([])
+            if name in _FLOATS and (not len(joined) or np.isnan(joined).all()):
+                joined = [None] * len(joined)
+            elif not len(joined):
+                joined = []
+            columns[name] = joined
+        else:
+            columns[name] = list(chain.from_iterable(p[name] for p in parts))
     return pd.DataFrame(columns, columns=ROW_COLUMNS)
 
 
