@@ -35,6 +35,18 @@ def test_migrating_twice_changes_nothing(engine):
         assert conn.scalar(sa.text("select count(*) from alembic_version")) == 1
 
 
+def test_postgresql_connections_run_without_jit_and_keep_the_urls_own_options(database_url):
+    """JIT compiled the progress table's statement for 130 ms and saved nothing (tracker/store/db.py); the URL's
+    ``options`` (the tests' search_path) still apply beside it."""
+    from tracker.store.db import get_engine
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL setting")
+    with get_engine(database_url).connect() as conn:
+        assert conn.scalar(sa.text("show jit")) == "off"
+        assert conn.scalar(sa.text("show search_path")).startswith("t_")
+
+
 def test_init_loads_regions_and_plans_idempotently(ready_engine):
     store.init_database(ready_engine)  # a second run must not duplicate or fail
     with ready_engine.connect() as conn:
@@ -177,3 +189,89 @@ def test_a_closed_year_without_a_december_figure_counts_nothing_for_that_year(re
     in_pandas = county_figures(plan, store.current_values(ready_engine, PLAN), "2025-02").set_index(
         ["target", "region", "segment"])
     pd.testing.assert_frame_equal(in_sql.sort_index(), in_pandas.sort_index(), check_dtype=False)
+
+
+# --- the closed years of a multi-year target summed over months (current_year_totals) -------------------------------
+
+MULTI_YEAR = "multi-year-test"
+
+
+def _multi_year_plan():
+    """A plan whose monthly flows add up over three years, one begun in July (its first year is partial), beside a
+    year-to-date total and a level, as the national plans have them."""
+    from tracker.model.plan import Plan
+
+    def target(number, kind, reporting, months, start):
+        return {"id": f"t{number}", "name": {"zh": f"指标{number}", "en": f"Target {number}"}, "task": "task_1",
+                "departments": {"responsible": ["人力资源社会保障厅"]}, "unit": "人", "value": 50_000.0,
+                "comparator": "at_least", "kind": kind, "period": {"start": start, "end": "2025-12"},
+                "reporting": reporting, "aggregation": {"months": months},
+                "citation": {"section": "（一）", "sentence": f"指标{number}的原文。"}}
+
+    return Plan.model_validate({
+        "id": MULTI_YEAR, "title": {"zh": "多年指标测试方案", "en": "Multi-year test plan"},
+        "source": {"document": "测试", "text": "none.txt"},
+        "tasks": [{"id": "task_1", "number": 1, "title": {"zh": "任务一", "en": "Task 1"},
+                   "departments": {"responsible": ["人力资源社会保障厅"]},
+                   "citation": {"section": "（一）", "sentence": "任务一的原文。"}}],
+        "targets": [target(1, "cumulative", "monthly", "sum", "2023-07"),
+                    target(2, "cumulative", "monthly", "sum", "2023-01"),
+                    target(3, "cumulative", "ytd", "sum_of_years", "2023-01"),
+                    target(4, "level", "month_end", "latest", "2023-01")],
+    })
+
+
+def test_closed_years_read_from_the_year_totals_give_the_engines_figures_through_every_change(ready_engine):
+    """store.county_figures reads a ``sum`` target's closed years from the year totals; the engine adds every month
+    of the current figures. They agree at every as-of month, after re-uploads of a closed year, a return, a
+    returned cell and demo figures beside real ones."""
+    import random
+
+    from tracker.access.roles import Actor
+    from tracker.model.periods import months_between
+    from tracker.progress.engine import county_figures
+    from tracker.review import approval, corrections
+
+    plan = _multi_year_plan()
+    store.sync_reference(ready_engine, {plan.id: plan}, load_divisions())
+    reviewer = Actor("shenhe", "province")
+    rng = random.Random(11)
+    counties = ["510703", "510704", "510781"]
+    key = ["target", "region", "segment"]
+
+    def submit(month, status="accepted", demo=False, skip=0.15):
+        values = [NewValue(t.id, c, month, float(rng.randint(0, 900))) for t in plan.targets for c in counties
+                  if rng.random() >= skip]
+        with Session(ready_engine) as session, session.begin():
+            return record_submission(session, plan_id=plan.id, period=month, prefecture_code="510700",
+                                     uploader="测试", values=values, status=status, is_demo=demo)
+
+    def agree(include_demo=None):
+        for as_of in ("2023-06", "2023-12", "2024-01", "2024-07", "2025-01", "2025-02", "2026-06"):
+            in_sql = store.county_figures(ready_engine, plan, as_of, include_demo=include_demo)
+            in_pandas = county_figures(plan, store.current_values(ready_engine, plan.id, include_demo=include_demo),
+                                       as_of)
+            pd.testing.assert_frame_equal(in_sql.sort_values(key).reset_index(drop=True),
+                                          in_pandas.sort_values(key).reset_index(drop=True), check_dtype=False)
+
+    for month in months_between("2023-01", "2023-12"):  # demo figures only, at first: the demo layer's totals
+        submit(month, demo=True)
+    agree()
+    for month in months_between("2023-01", "2025-02"):
+        submit(month)
+    agree()
+    agree(include_demo=True)  # both layers, the newer figure of a cell winning: no totals, every month read
+    restated = submit("2023-09", skip=0.0)  # a closed year restated: accepted, it supersedes September
+    agree()
+    approval.return_(ready_engine, reviewer, restated, "数据有误")  # returned: the older September counts again
+    agree()
+    with ready_engine.connect() as conn:
+        standing = conn.scalar(sa.select(sa.func.max(Submission.id)).where(
+            Submission.plan_id == plan.id, Submission.period == "2024-05", Submission.is_demo.is_(False)))
+    corrections.return_cells(ready_engine, reviewer, standing, [("t1", "510704"), ("t2", None)], "核实")
+    agree()
+    # the year totals held what the figures add up to: the closed years do come from them
+    with ready_engine.connect() as conn:
+        totals = conn.scalar(sa.text("select count(*) from current_year_totals where plan_id = :p and year = '2024' "
+                                     "and not is_demo"), {"p": plan.id})
+    assert totals > 0

@@ -23,7 +23,7 @@ FORMAT = "citizenization-tracker-backup/1"
 #: Tables that ``tracker init`` fills from the project files; a restore replaces their rows.
 REFERENCE = ("regions", "plans", "targets", "milestones")
 #: Tables derived from the others: not backed up, worked out again after a restore.
-DERIVED = ("current_figures",)
+DERIVED = ("current_figures", "current_year_totals")
 #: Tables not worth restoring: sign-in sessions (a restored database starts with everyone signed out).
 TRANSIENT = ("sign_in_sessions",)
 

@@ -10,8 +10,12 @@ for the cells that submission carries; progress reads the result with a plain ra
 Real and demo figures are separate layers (``is_demo``): demo figures are shown only while a plan has no real
 ones, and a real return is never checked against demo history.
 
-The table is derived, so it is not in backups: ``rebuild`` works it out again from the stored values (after a
-restore, a bulk load, and in the migration that created it).
+Beside it, ``current_year_totals`` holds each calendar year's sum of a (target, county)'s current figures: a
+multi-year target summed over months reads its closed years as one row a year (store.county_figures). Whatever
+changes current figures changes the totals of their year in the same transaction (``_retotal``).
+
+Both tables are derived, so they are not in backups: ``rebuild`` works them out again from the stored values (after
+a restore, a bulk load, and in the migrations that created them).
 
 A submission's figures are all of its own month (one prefecture-month return); ``store.record_submission``
 refuses anything else, and the refresh of a submission's cells relies on it.
@@ -25,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from tracker.store.models import CellReturn, CurrentFigure, ReportedValue, Submission, TargetRow
+from tracker.store.models import CellReturn, CurrentFigure, CurrentYearTotal, ReportedValue, Submission, TargetRow
 
 #: Submission statuses whose values count in progress: ``submitted`` (待审核) and ``returned`` (已退回) do not.
 COUNTED_STATUSES = ("accepted",)
@@ -71,6 +75,7 @@ def add_accepted(session: Session, submission_id: int, plan_id: str, period: str
         where=table.c.submission_id < statement.excluded.submission_id,
     )
     session.execute(statement, rows)
+    _retotal(session, plan_id, period, is_demo, sorted({row["region_code"] for row in rows}))
 
 
 def refresh(session: Session | Connection, submission_id: int) -> None:
@@ -93,10 +98,35 @@ def refresh(session: Session | Connection, submission_id: int) -> None:
     session.execute(insert(cf).from_select(_COLUMNS, _newest_counted(
         rv.plan_id == sub.plan_id, rv.target_id.in_(targets), rv.period == sub.period,
         rv.region_code.in_(region_list), Submission.is_demo.is_(sub.is_demo))))
+    _retotal(session, sub.plan_id, sub.period, sub.is_demo, region_list)
+
+
+_TOTAL_COLUMNS = ["plan_id", "target_id", "is_demo", "year", "region_code", "value"]
+
+
+def _year_sums(*conditions):
+    """Each (target, county, layer, year)'s sum of the current figures meeting ``conditions``."""
+    cf = CurrentFigure
+    year = func.substr(cf.period, 1, 4)
+    return (select(cf.plan_id, cf.target_id, cf.is_demo, year, cf.region_code, func.sum(cf.value))
+            .where(*conditions).group_by(cf.plan_id, cf.target_id, cf.is_demo, year, cf.region_code))
+
+
+def _retotal(session: Session | Connection, plan_id: str, period: str, is_demo: bool, regions: list[str]) -> None:
+    """The year totals of ``period``'s year again for these counties (every target), after their figures of
+    ``period`` changed."""
+    cf, yt = CurrentFigure, CurrentYearTotal
+    year = period[:4]
+    targets = select(TargetRow.id).where(TargetRow.plan_id == plan_id)  # the keys' second column: index seeks
+    session.execute(delete(yt).where(yt.plan_id == plan_id, yt.target_id.in_(targets), yt.is_demo.is_(is_demo),
+                                     yt.year == year, yt.region_code.in_(regions)))
+    session.execute(insert(yt).from_select(_TOTAL_COLUMNS, _year_sums(
+        cf.plan_id == plan_id, cf.target_id.in_(targets), cf.is_demo.is_(is_demo), cf.period >= f"{year}-01",
+        cf.period <= f"{year}-12", cf.region_code.in_(regions))))
 
 
 def rebuild(conn: Session | Connection, plan_id: str | None = None) -> None:
-    """Work out every current figure again from the stored values (of one plan, or all).
+    """Work out every current figure and year total again from the stored values (of one plan, or all).
 
     On PostgreSQL the two tables read are analysed first: just after a restore or a bulk load they have no
     statistics, and without them the planner chose a plan that had not finished 5 million values in 27 minutes
@@ -107,6 +137,9 @@ def rebuild(conn: Session | Connection, plan_id: str | None = None) -> None:
         conn.execute(text("analyze submissions"))
     conn.execute(delete(cf).where(*([cf.plan_id == plan_id] if plan_id else [])))
     conn.execute(insert(cf).from_select(_COLUMNS, _newest_counted(*([rv.plan_id == plan_id] if plan_id else []))))
+    yt = CurrentYearTotal
+    conn.execute(delete(yt).where(*([yt.plan_id == plan_id] if plan_id else [])))
+    conn.execute(insert(yt).from_select(_TOTAL_COLUMNS, _year_sums(*([cf.plan_id == plan_id] if plan_id else []))))
 
 
 def layer(plan_id: str, demo: bool | None):
@@ -121,3 +154,10 @@ def layer(plan_id: str, demo: bool | None):
         .where(cf.plan_id == plan_id).subquery()
     return select(ranked.c.target, ranked.c.region, ranked.c.period, ranked.c.value) \
         .where(ranked.c.rank == 1).subquery()
+
+
+def year_totals(plan_id: str, demo: bool):
+    """A plan's year totals of one layer as a subquery (target, region, year, value)."""
+    yt = CurrentYearTotal
+    return select(yt.target_id.label("target"), yt.region_code.label("region"), yt.year, yt.value) \
+        .where(yt.plan_id == plan_id, yt.is_demo.is_(demo)).subquery()

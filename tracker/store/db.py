@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
 
 from tracker import DATA_DIR
 
@@ -68,7 +68,13 @@ def _engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No JIT: PostgreSQL compiles a statement whose estimated cost passes ``jit_above_cost``, and the progress
+    # table's one statement over the national data passed it; compiling took 130 ms of a 1 s statement and saved
+    # nothing (docs/performance.md). The app runs many short statements, which JIT never helps.
+    # (kept beside any ``options`` the URL gives, such as a search_path)
+    given = make_url(url).query.get("options")
+    options = " ".join([*([given] if isinstance(given, str) else given or []), "-c jit=off"])
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -251,6 +251,22 @@ class CurrentFigure(Base):
     )
 
 
+class CurrentYearTotal(Base):
+    """A calendar year's sum of the current figures of one (target, county), per layer. A multi-year target summed
+    over months reads its closed years here, one row a year instead of twelve months of figures. Derived from
+    ``current_figures`` and kept in step with it in the same transaction (tracker/store/current.py)."""
+
+    __tablename__ = "current_year_totals"
+    plan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    year: Mapped[str] = mapped_column(String(4), primary_key=True, doc="YYYY, as periods begin")
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class Allocation(Base):
     """A target handed down to a prefecture or county (分解下达). The newest row per region and target counts."""
 
