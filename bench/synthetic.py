@@ -229,6 +229,7 @@ def load_values(engine: Engine, scale: Scale, values: pd.DataFrame) -> int:
             conn.execute(text("vacuum analyze reported_values"))
             conn.execute(text("vacuum analyze submissions"))
             conn.execute(text("vacuum analyze current_figures"))
+            conn.execute(text("vacuum analyze current_year_totals"))
     else:
         with engine.begin() as conn:
             conn.execute(text("analyze"))

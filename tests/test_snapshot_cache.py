@@ -46,3 +46,58 @@ def test_plotlys_property_paths_are_remembered_with_the_same_parse():
     assert remembered("annotations[0].text")[0] == ("annotations", 0, "text")
     assert remembered("error_x.color")[0] == ("error_x", "color")
     assert first == [remembered.parse(p) for p in paths]  # plotly's own parse
+
+
+# --- the history an incomplete region's coverage reads (store.history_values) ----------------------------------------
+
+def _with_every_value(engine, plan, tree, scopes, as_of):
+    """The progress table as the snapshot computes it, and with every value of each target that needs history."""
+    from tracker import store
+    from tracker.model.status import load_config
+    from tracker.progress.snapshot import baselines, build_snapshot
+
+    config = load_config()
+    snap = build_snapshot(engine, plan, tree, scopes, as_of, config)
+    plan = plan.in_force(as_of)
+    figures = store.county_figures(engine, plan, as_of)
+    wanted = progress_engine.needs_history(plan, tree, figures, as_of, scopes)
+    every = store.current_values(engine, plan.id, targets=list(wanted), period_to=as_of) if wanted else None
+    full = progress_engine.progress_table(plan, tree, figures, as_of, config.thresholds,
+                                          store.current_allocations(engine, plan.id), scopes, history=every,
+                                          baselines=baselines(engine, plan))
+    return snap.progress, full, wanted
+
+
+@pytest.mark.parametrize("as_of", ["2023-03", "2023-12", "2024-07", "2025-06", DEMO_END])
+def test_the_history_read_for_incomplete_regions_gives_what_every_value_gives(demo_url, as_of):
+    """The snapshot reads only the counties of prefectures with a county missing and the months that may be
+    complete; its table is the one every value of those targets gives, weights and estimates included."""
+    from loaders.plans import load_plans
+    from loaders.regions import load_divisions, resolve_scopes
+
+    plan = load_plans()["sichuan-2023-citizenization"]
+    shown, full, wanted = _with_every_value(get_engine(demo_url), plan, load_divisions(), resolve_scopes(plan),
+                                            as_of)
+    pd.testing.assert_frame_equal(shown, full)
+    assert wanted  # the demo's counties miss some months: the history is read
+
+
+def test_at_national_scale_the_history_read_is_a_fraction_and_gives_the_same_table(tmp_path):
+    """120 counties in 12 prefectures over five years, a month's return missed now and then: most targets have a
+    county missing, and only some months are complete across all counties. The same table from part of the
+    values."""
+    from bench import synthetic
+    from tracker import store
+
+    scale = synthetic.national(120, 12, "2021-01")
+    engine = get_engine(f"sqlite:///{tmp_path / 'national.db'}")
+    values = synthetic.national_values(scale.plan, scale.tree, scale.months, missing=0.004)
+    synthetic.load_values(engine, scale, values)
+    for as_of in ("2023-06", "2025-12"):
+        shown, full, wanted = _with_every_value(engine, scale.plan, scale.tree, scale.scopes, as_of)
+        pd.testing.assert_frame_equal(shown, full)
+        read = store.history_values(engine, scale.plan.id, wanted, as_of)
+        every = store.current_values(engine, scale.plan.id, targets=list(wanted), period_to=as_of)
+        assert wanted and len(read) < len(every)
+        assert (full["coverage_basis"].str.startswith("month:")).any()  # weights from a complete month were used
+    engine.dispose()

@@ -153,6 +153,17 @@ def test_county_actuals_summed_in_the_database_equal_the_engines(demo_url, as_of
                                   in_pandas.sort_values(key).reset_index(drop=True), check_dtype=False)
 
 
+def test_county_actuals_sent_in_several_statements_are_the_same(demo_url, monkeypatch):
+    """A plan of many targets and years is sent a few hundred parts a statement (SQLite takes 500 terms)."""
+    from tracker.store.db import get_engine
+
+    engine, plan = get_engine(demo_url), load_plans()[PLAN]
+    whole = store.county_figures(engine, plan, "2025-06")
+    monkeypatch.setattr(store, "_PARTS_A_STATEMENT", 2)
+    pd.testing.assert_frame_equal(store.county_figures(engine, plan, "2025-06"), whole)
+    assert whole["target"].nunique() > 2
+
+
 def test_county_actuals_in_the_database_take_the_newest_figure_of_each_month(ready_engine):
     plan = load_plans()[PLAN]
     _submit(ready_engine, [NewValue("key_area_skill_training", "510704", "2023-11", 40),

@@ -8,9 +8,12 @@ current year's figure for the judged month. A county counts for a segment only i
 a closed year whose December is missing is not filled from November (that would be carrying a figure forward,
 which the tracker never does silently; the engine may show it as an *estimate*, labelled as such).
 
-Both sides need these and neither owns the other: the store (SQL) fills the frame, the engine (pure) judges it.
+Both sides need these and neither owns the other: the store (SQL) fills the frame, the engine (pure) judges it; the
+engine says what of the history an incomplete region needs (``HistoryNeed``), the store reads just that.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -59,3 +62,15 @@ def no_figures() -> pd.DataFrame:
     return pd.DataFrame({"target": pd.Series(dtype="str"), "region": pd.Series(dtype="str"),
                          "segment": pd.Series(dtype="str"), "actual": pd.Series(dtype="float64"),
                          "reported": pd.Series(dtype="bool")})
+
+
+@dataclass(frozen=True)
+class HistoryNeed:
+    """What the coverage of one target's incomplete regions reads from the counties' history (the engine's): every
+    month up to the as-of month of ``counties``, the counties of each prefecture with a county missing (their
+    weights, and a missing county's last figure for its estimate); and, for the province, the last month before
+    each of ``segments`` in which all of ``scope`` (the counties in the target's scope) reported."""
+    counties: frozenset[str]
+    scope: tuple[str, ...]
+    scoped: bool                  # the target has a scope of its own (else ``scope`` is every county)
+    segments: tuple[str, ...]

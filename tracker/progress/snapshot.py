@@ -189,7 +189,7 @@ def build_snapshot(engine: Engine, plan: Plan, tree: RegionTree, scopes: dict[st
     allocations = store.current_allocations(engine, plan.id)
     # Coverage of an incomplete region is weighted by the counties' history; complete months read nothing more.
     wanted = needs_history(plan, tree, figures, as_of, scopes)
-    history = store.current_values(engine, plan.id, targets=wanted, period_to=as_of) if wanted else None
+    history = store.history_values(engine, plan.id, wanted, as_of) if wanted else None
     progress = progress_table(plan, tree, figures, as_of, config.thresholds, allocations, scopes, history=history,
                               baselines=baselines(engine, plan))
     plan_id = plan.id

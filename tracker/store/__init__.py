@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from tracker.model.figures import FIGURE_COLUMNS, effective_month, no_figures, segments
+from tracker.model.figures import FIGURE_COLUMNS, HistoryNeed, effective_month, no_figures, segments
 from tracker.model.periods import year_of
 from tracker.model.plan import Plan, Target
 from tracker.model.regions import RegionTree
@@ -245,6 +245,56 @@ def current_values(engine: Engine, plan_id: str, regions: Iterable[str] | None =
         return _frame(conn.execute(query).all(), ["target", "region", "period", "value"]).astype({"value": "float64"})
 
 
+def history_values(engine: Engine, plan_id: str, needs: Mapping[str, HistoryNeed], as_of: str) -> pd.DataFrame:
+    """The current county values the coverage of incomplete regions reads (``progress.engine.needs_history``):
+    for each target, every month up to ``as_of`` of the counties its need names, and all its counties' figures of
+    each month in which every county in its scope may have reported (``_complete_months``). The engine's answers are those it gives with every value of the target
+    (tests/test_snapshot_cache.py compares them); reading every value was 5 million rows, 2.5 GB and 20 s at
+    national scale."""
+    parts = []
+    complete = _complete_months(engine, plan_id, needs)
+    for target_id, need in needs.items():
+        for month in complete.get(target_id, []):
+            parts.append(current_values(engine, plan_id, targets=[target_id], period_from=month, period_to=month,
+                                        regions=need.scope if need.scoped else None))
+        if need.counties:
+            parts.append(current_values(engine, plan_id, targets=[target_id], regions=sorted(need.counties),
+                                        period_to=as_of))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=["target", "region", "period", "value"])
+    return pd.concat(parts, ignore_index=True).drop_duplicates(["target", "region", "period"], ignore_index=True)
+
+
+def _complete_months(engine: Engine, plan_id: str, needs: Mapping[str, HistoryNeed]) -> dict[str, list[str]]:
+    """For each target, the months up to its last segment that may be complete (oldest first): every month in
+    which every county of its scope has a figure is among them, so that reading them whole lets the engine find
+    the last complete one exactly. For the targets that apply everywhere, one statement counts each month's
+    figures (no list of thousands of counties): a month with as many figures as there are counties, or more
+    (a county no longer in the divisions, say); one statement each for those with a scope of their own."""
+    shown = _shown(engine, plan_id, None)
+    found: dict[str, list[str]] = {}
+    everywhere = {t: n for t, n in needs.items() if not n.scoped}
+    with engine.connect() as conn:
+        if everywhere:
+            size = len(next(iter(everywhere.values())).scope)  # every county of the divisions, for each of them
+            top = max(max(n.segments) for n in everywhere.values())
+            query = (select(shown.c.target, shown.c.period)
+                     .where(shown.c.target.in_(list(everywhere)), shown.c.period <= top)
+                     .group_by(shown.c.target, shown.c.period).having(func.count() >= size)
+                     .order_by(shown.c.target, shown.c.period))
+            for target_id, period in conn.execute(query):
+                if period <= max(everywhere[target_id].segments):
+                    found.setdefault(target_id, []).append(period)
+        for target_id, need in needs.items():
+            if need.scoped:
+                found[target_id] = list(conn.scalars(
+                    select(shown.c.period).where(shown.c.target == target_id, shown.c.period <= max(need.segments),
+                                                 shown.c.region.in_(need.scope))
+                    .group_by(shown.c.period).having(func.count() == len(need.scope)).order_by(shown.c.period)))
+    return found
+
+
 def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
     """Rows as a frame, column by column: pandas probing each SQLAlchemy Row for ``_fields`` costs 25 µs a row."""
     if not rows:
@@ -305,6 +355,10 @@ def _figure_parts(shown, target: Target, month: str, totals=None) -> list[tuple[
     return parts
 
 
+#: Parts of ``county_figures`` sent in one statement (a plan of 30 targets has about 50).
+_PARTS_A_STATEMENT = 200
+
+
 def county_figures(engine: Engine, plan: Plan, as_of: str, include_demo: bool | None = None) -> pd.DataFrame:
     """Every county's figures at ``as_of`` for every target, summed in the database: the frame
     ``progress.engine.county_figures`` computes from every value (target, region, segment, actual, reported),
@@ -327,8 +381,11 @@ def county_figures(engine: Engine, plan: Plan, as_of: str, include_demo: bool | 
             keys.append((target.id, segment))
     if not parts:
         return no_figures()
-    with engine.connect() as conn:
-        rows = conn.execute(union_all(*parts)).all()
+    rows: list = []
+    with engine.connect() as conn:  # SQLite takes at most 500 terms in one compound SELECT
+        for start in range(0, len(parts), _PARTS_A_STATEMENT):
+            chunk = parts[start:start + _PARTS_A_STATEMENT]
+            rows += conn.execute(union_all(*chunk) if len(chunk) > 1 else chunk[0]).all()
     if not rows:
         return no_figures()
     part, region, actual, reported = zip(*rows)
