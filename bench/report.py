@@ -309,6 +309,32 @@ FINDINGS = [
     "Profiled with cProfile, the time of each target's query, and PostgreSQL's `EXPLAIN ANALYZE`. "
     "Fixed:",
     "",
+    "- **The national table's last second** (2026-12-07; every change compared frame to frame with the table "
+    "before it: identical). On a quiet run the parts were 1.1–1.3 s of SQL and 0.9–1.0 s of engine, against a "
+    "bare `GROUP BY` of ~1.0 s. (1) PostgreSQL compiled the one statement with JIT (its estimated cost passed "
+    "`jit_above_cost`): 127 ms a run, gaining nothing; the app's connections now run with `jit=off`. (2) The "
+    "four five-year year-to-date targets asked for their five segments with `period in (…)`, which took the "
+    "county index and filtered 156,000 rows a target (58 ms): one equality part a segment, 3 ms each. (3) The "
+    "four five-year monthly sums read 171,000 current figures each: their closed years now come from "
+    "`current_year_totals` (migration 0014), each calendar year's sum per target, county and layer, kept in "
+    "step with `current_figures` in the same transaction (the random-history test compares both tables with "
+    "the rule after every import, review and returned cell; a test compares the store's figures with the "
+    "engine's through re-uploads of a closed year, a return, returned cells and demo layers). (4) Each row "
+    "named its target and month as strings (130,000 rows): now a part number, the strings taken from a list. "
+    "(5) The engine judged 95,430 rows one by one: a target's regions are now judged at once over numpy "
+    "arrays (`judge_all`; `judge` is it for one row), the complete regions found by one set intersection — "
+    "0.9 → 0.3 s. National PostgreSQL 2.27 s (×1.83) → 1.14 and 1.34 s in two full runs (×0.75, ×1.17 of "
+    "the bare `GROUP BY`, which itself took 1.51 and 1.15 s), 0.88–0.94 s in quiet runs of the table alone "
+    "(bare 0.95–1.0 s); SQLite 2.17 s (×1.41) → 1.28–1.46 s (×0.66–0.77).",
+    "- **A national snapshot read every value of nearly every target** (since the coverage rules of #14): with "
+    "0.5 % of county-months missing, every target has a county missing, and the weights and estimates of its "
+    "incomplete regions were computed from all its history — 5 million values, 2.5–2.8 GB resident and ~21 s "
+    "for one snapshot (the app at 3,042 MB in the run before this one). The engine now says what each needs "
+    "(`needs_history` → `HistoryNeed`): every month of the counties of prefectures with a county missing, and, "
+    "for the province, the months in which every county may have reported, found by one `GROUP BY` "
+    "(`store.history_values`); tests compare the table with the one every value gives, on the demo data at "
+    "five months and on a synthetic 120-county plan of five years. National snapshot ~21 s → ~7.5 s, "
+    "2.8 GB → 0.36 GB; the app's peak after the six national pages 3,042 → 658 MB.",
     "- **The newest accepted figure of every cell was worked out at every read**, by ranking all stored figures "
     "of the months read: most of the national time (PostgreSQL 4.69 s; SQLite 84.65 s in the run before, 28 s "
     "without the misleading index). It is now kept in a table, `current_figures` (migration 0006, "
@@ -343,17 +369,16 @@ FINDINGS = [
     "",
     "Remains:",
     "",
-    "- National PostgreSQL is at the edge of the 1.5 s aim and over it more often than not: 1.48, 1.52, 1.59, "
-    "2.23 and 2.27 s in five quiet runs this morning, while the bare `GROUP BY` in the same runs took 0.83 to "
-    "1.31 s (the ratio stayed at ×1.65–1.84). About 1.1 s are the 30 targets' queries (the four five-year "
-    "year-to-date targets ~125 ms each, the four five-year monthly sums ~55 ms each, reading 136,000–171,000 "
-    "current figures apiece), about 0.4 s the engine building 95,430 rows in Python (of which 0.12 s the "
-    "pandas frame). Building the columns with comprehensions instead of appends was tried and gained nothing; "
-    "what would: the county level vectorised in numpy, and the closed years of multi-year targets kept per "
-    "data version (they change only when an old month is re-submitted).",
-    "- National SQLite (2.2–2.8 s) is over the time aim, within 2× of its baseline in all but one run (×2.06): "
-    "SQLite's planner takes the primary key and sorts for the multi-year targets instead of the county index "
-    "(an `INDEXED BY` would force it); the national office is meant to run on PostgreSQL.",
+    "- The national table's 1.0 s is met only on a quiet machine: its ratio to the bare `GROUP BY` is met in "
+    "every run (×0.75–1.17), its absolute time moved with the machine (0.88 s alone, 1.14 and 1.34 s in the full "
+    "runs). Of a quiet run's ~0.9 s: ~0.3 s is PostgreSQL executing the union (in parallel), ~0.15 s "
+    "SQLAlchemy's row objects for 130,000 rows, ~0.1 s the frame, ~0.3 s the engine (a third of it pandas "
+    "building the 95,430-row frame's strings). What would cut it: fewer rows (a year-to-date multi-year target "
+    "sends a row per county and closed year), rows read without SQLAlchemy's objects.",
+    "- The app's memory with the national data (658 MB at peak, aim 500 MB): a snapshot at a new as-of month "
+    "still reads ~340,000 history values (every month of the counties of each prefecture with a county missing) "
+    "and keeps each snapshot per data version and month; bounding the months read to each prefecture's last "
+    "complete month would cut both its memory and its ~7.5 s.",
     "- Load is now measured over the websocket, not in Chromium (above, *Server capacity*): the 10-session "
     "Chromium load of the earlier runs (p95 20.7 s) measured this machine's browser more than the app — the "
     "machine was 99 % busy while the app used a third of one core.",
