@@ -15,6 +15,7 @@ import shutil
 import ssl
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -253,8 +254,15 @@ class _Visit:
         return [v for v in self.page.evaluate("window.__csp")
                 if not (v.startswith(LONG_JS_WASM[0]) and LONG_JS_WASM[1] in v)]
 
-    def cookie(self, name: str) -> dict | None:
-        return next((c for c in self.context.cookies() if c["name"] == name), None)
+    def cookie(self, name: str, wait: float = 0.0) -> dict | None:
+        """The browser's cookie ``name``; with ``wait``, polled that many seconds for one a page's script writes
+        after the page has drawn (the sign-in cookie: the sidebar can show the user before it lands)."""
+        deadline = time.monotonic() + wait
+        while True:
+            found = next((c for c in self.context.cookies() if c["name"] == name), None)
+            if found is not None or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.2)
 
     def sign_in(self) -> None:
         page = self.page
@@ -284,7 +292,7 @@ def test_sign_in_and_upload_in_chromium_over_https_through_the_proxy(deployment,
         route = visit.cookie(ROUTE)  # set by nginx on the first response
         assert route is not None and route["httpOnly"] and route["secure"]
         visit.sign_in()
-        session = visit.cookie(COOKIE)
+        session = visit.cookie(COOKIE, wait=15)
         assert session is not None and session["secure"]  # written by the page's script, under the CSP
         page.reload()
         settle(page)
