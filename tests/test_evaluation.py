@@ -164,6 +164,36 @@ def test_tracker_evaluate_writes_markdown_word_and_pdf(demo_env, tmp_path, capsy
     assert main(["evaluate", "--plan", PLAN_ID, "-o", str(tmp_path / "x.txt")]) == 2
 
 
+def test_an_evaluation_on_the_snapshot_given_is_the_one_it_reads_itself(demo_url, evaluation):
+    """The app builds the evaluation on the snapshot its pages share: the same account, and no other month's."""
+    from tracker.progress.snapshot import load_snapshot
+
+    engine = get_engine(demo_url)
+    snap = load_snapshot(engine, PLAN_ID, PLAN.end)
+    given = build_evaluation(engine, PLAN_ID, snap)
+    assert given.snap is snap
+    assert outcome_table(given).equals(outcome_table(evaluation))
+    assert [o.years for o in given.outcomes] == [o.years for o in evaluation.outcomes]
+    assert any(o.years for o in given.outcomes)  # the year-by-year figures (county_figures of those targets)
+    assert given.reporting == evaluation.reporting
+    assert evaluation_report(given).markdown() == evaluation_report(evaluation).markdown()
+    with pytest.raises(ValueError, match="2025-12"):
+        build_evaluation(engine, PLAN_ID, load_snapshot(engine, PLAN_ID, "2025-06"))
+
+
+def test_the_apps_evaluation_holds_the_snapshot_its_pages_show(demo_env):
+    """One snapshot of the plan's last month in the process, not a second inside the evaluation (at national scale
+    each is a tenth of a GB)."""
+    import importlib
+
+    context = importlib.import_module("ui.context")  # ``ui.context`` the attribute is the function of that name
+    url = context.database_url()
+    version = store.data_version(context._ready_engine(url))
+    ev = context._evaluation(url, PLAN_ID, version, date.today().isoformat())
+    assert ev.snap is context._snapshot(url, PLAN_ID, PLAN.end, version)
+    assert context._evaluation(url, PLAN_ID, version, date.today().isoformat()) is ev  # shared, not a copy
+
+
 # ------------------------------------------------------------------------------------------ the app
 
 

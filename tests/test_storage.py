@@ -164,6 +164,20 @@ def test_county_actuals_sent_in_several_statements_are_the_same(demo_url, monkey
     assert whole["target"].nunique() > 2
 
 
+def test_county_actuals_of_some_targets_are_those_targets_rows_of_the_whole(demo_url):
+    """The evaluation asks only for its year-by-year targets' figures."""
+    from tracker.store.db import get_engine
+
+    engine, plan = get_engine(demo_url), load_plans()[PLAN]
+    whole = store.county_figures(engine, plan, "2025-12")
+    some = [t.id for t in plan.targets][1::2]
+    part = store.county_figures(engine, plan, "2025-12", targets=some)
+    assert set(part["target"]) == set(some)
+    pd.testing.assert_frame_equal(part.reset_index(drop=True),
+                                  whole[whole["target"].isin(some)].reset_index(drop=True))
+    assert store.county_figures(engine, plan, "2025-12", targets=[]).empty
+
+
 def test_county_actuals_in_the_database_take_the_newest_figure_of_each_month(ready_engine):
     plan = load_plans()[PLAN]
     _submit(ready_engine, [NewValue("key_area_skill_training", "510704", "2023-11", 40),

@@ -19,6 +19,7 @@ from tracker.outputs.cards import CARD_CSS
 from tracker.outputs.text import escape_markdown
 from tracker.progress.snapshot import Snapshot, load_snapshot
 from tracker.store.db import database_url, get_engine
+from ui.memory import give_back
 
 
 @st.cache_resource
@@ -98,8 +99,11 @@ def engine():
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _snapshot(url: str, plan_id: str, as_of: str, version: str) -> Snapshot:
     """One snapshot per plan, month and data version, shared by every session as it is (cache_data unpickled a
-    copy on every rerun: a tenth of a warm render). Frozen; views filter its frames and never write to them."""
-    return load_snapshot(_ready_engine(url), plan_id, as_of)
+    copy on every rerun: a tenth of a warm render). Frozen; views filter its frames and never write to them. What
+    building it freed goes back to the system (ui/memory.py)."""
+    snap = load_snapshot(_ready_engine(url), plan_id, as_of)
+    give_back()
+    return snap
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -314,8 +318,10 @@ def _completeness(url: str, plan_id: str, months: tuple[str, ...], version: str,
     from tracker.progress.completeness import load_completeness
 
     plan = get_plan(plan_id)
-    return load_completeness(_ready_engine(url), plan, load_divisions(), resolve_scopes(plan), months,
-                             load_config().reporting)
+    report = load_completeness(_ready_engine(url), plan, load_divisions(), resolve_scopes(plan), months,
+                               load_config().reporting)
+    give_back()
+    return report
 
 
 def completeness(ctx: Context, months: list[str]):
@@ -362,16 +368,26 @@ def judgements(ctx: Context) -> dict:
     return standing(engine(), ctx.plan_id, ctx.as_of)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _evaluation(url: str, plan_id: str, version: str):
+@st.cache_resource(max_entries=8, show_spinner=False)   # shared like the snapshot it holds: views only read it
+def _evaluation(url: str, plan_id: str, version: str, today: str):
+    """Built on the snapshot the other pages share (the plan's last month is the month an ended plan opens on):
+    at national scale a copy of it was 100 MB more in the process; cache_data also kept a pickled copy inside and
+    unpickled another at every read. Kept per day, as the completeness it reports (a deadline passes with time)."""
+    from loaders.plans import get_plan
     from tracker.outputs.evaluation import build_evaluation
 
-    return build_evaluation(_ready_engine(url), plan_id)
+    plan = get_plan(plan_id)
+    snap = _snapshot(url, plan_id, plan.end, version) if plan.end is not None else None  # else it says why
+    account = build_evaluation(_ready_engine(url), plan_id, snap)
+    give_back()
+    return account
 
 
 def evaluation(ctx: Context):
-    """The ended plan's closing account (tracker.outputs.evaluation), kept per data version."""
-    return _evaluation(database_url(), ctx.plan_id, store.data_version(engine()))
+    """The ended plan's closing account (tracker.outputs.evaluation), kept per data version and day."""
+    from datetime import date
+
+    return _evaluation(database_url(), ctx.plan_id, store.data_version(engine()), date.today().isoformat())
 
 
 def continuation_steps(ctx: Context, target_id: str) -> list[tuple[Snapshot, str]]:
