@@ -141,6 +141,12 @@ def run(quick: bool) -> dict:
                 results["memory"] = {"database": "postgresql", "paths": paths[:len(visited)],
                                      "render_s": [round(t, 2) for t in visited],
                                      "peak_mb": round(stats["peak_mb"], 1), "rss_mb": round(stats["rss_mb"], 1)}
+                # then as an office browses: three more months (past the snapshots' budget), the data-quality page
+                # (two months of every value) and a target's page (its values, every month)
+                more = [f"/?as_of={national.months[i]}" for i in (-10, -13, -19)] + ["/quality", "/target"]
+                stats = browser.process_stats(pid) if browser.visit(base, more) else stats
+                results["memory"]["browsing"] = {"paths": more, "peak_mb": round(stats["peak_mb"], 1),
+                                                 "rss_mb": round(stats["rss_mb"], 1)}
                 log(f"national app memory: {results['memory']}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

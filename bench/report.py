@@ -137,7 +137,10 @@ def write_report(results: dict, path: Path) -> None:
         m = results["memory"]
         lines += [f"Memory: the app process (`streamlit run app.py` with the national plan and divisions, on "
                   f"PostgreSQL) after drawing {', '.join(m['paths'])} in Chromium (render times "
-                  f"{', '.join(f'{t} s' for t in m['render_s'])}): peak resident {m['peak_mb']:.0f} MB.", ""]
+                  f"{', '.join(f'{t} s' for t in m['render_s'])}): peak resident {m['peak_mb']:.0f} MB."
+                  + (f" Browsing on ({', '.join(m['browsing']['paths'])}): peak {m['browsing']['peak_mb']:.0f} MB, "
+                     f"resident after {m['browsing']['rss_mb']:.0f} MB (snapshots kept within `TRACKER_CACHE_MB`, "
+                     f"100 MB by default)." if "browsing" in m else ""), ""]
     lines += _imports(results.get("imports", []))
     lines += ["", "## What was fixed, what remains", "", *FINDINGS]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

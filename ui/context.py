@@ -14,6 +14,7 @@ from streamlit.logger import get_logger
 
 from loaders.plans import load_plans
 from tracker import store
+from tracker.cache import Budgeted, cache_budget
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES, month_label, t
 from tracker.outputs.cards import CARD_CSS
 from tracker.outputs.text import escape_markdown
@@ -96,14 +97,15 @@ def engine():
         st.stop()
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+#: The snapshots the sessions share, kept within a memory budget (tracker/cache.py: ``TRACKER_CACHE_MB``).
+_SNAPSHOTS: Budgeted[Snapshot] = Budgeted(cache_budget(), 64, lambda snap: snap.nbytes, settle=give_back)
+
+
 def _snapshot(url: str, plan_id: str, as_of: str, version: str) -> Snapshot:
     """One snapshot per plan, month and data version, shared by every session as it is (cache_data unpickled a
     copy on every rerun: a tenth of a warm render). Frozen; views filter its frames and never write to them. What
-    building it freed goes back to the system (ui/memory.py)."""
-    snap = load_snapshot(_ready_engine(url), plan_id, as_of)
-    give_back()
-    return snap
+    building it freed, and the snapshots it pushed out of the budget, go back to the system (ui/memory.py)."""
+    return _SNAPSHOTS.get((url, plan_id, as_of, version), lambda: load_snapshot(_ready_engine(url), plan_id, as_of))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -368,19 +370,25 @@ def judgements(ctx: Context) -> dict:
     return standing(engine(), ctx.plan_id, ctx.as_of)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)   # shared like the snapshot it holds: views only read it
 def _evaluation(url: str, plan_id: str, version: str, today: str):
-    """Built on the snapshot the other pages share (the plan's last month is the month an ended plan opens on):
-    at national scale a copy of it was 100 MB more in the process; cache_data also kept a pickled copy inside and
-    unpickled another at every read. Kept per day, as the completeness it reports (a deadline passes with time)."""
+    """Kept with the snapshot of the plan's last month it is built on (the month an ended plan opens on), so the
+    two live and go together: at national scale a second snapshot inside it was 100 MB more in the process (and
+    cache_data had kept a pickled copy and unpickled another at every read). Per day, as the completeness it
+    reports (a deadline passes with time)."""
     from loaders.plans import get_plan
     from tracker.outputs.evaluation import build_evaluation
 
     plan = get_plan(plan_id)
-    snap = _snapshot(url, plan_id, plan.end, version) if plan.end is not None else None  # else it says why
-    account = build_evaluation(_ready_engine(url), plan_id, snap)
-    give_back()
-    return account
+    if plan.end is None:  # build_evaluation says why in the user's words
+        return build_evaluation(_ready_engine(url), plan_id)
+    snap = _snapshot(url, plan_id, plan.end, version)
+
+    def build():
+        account = build_evaluation(_ready_engine(url), plan_id, snap)
+        give_back()
+        return account
+
+    return snap.kept(("evaluation", today), build)
 
 
 def evaluation(ctx: Context):

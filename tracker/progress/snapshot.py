@@ -5,16 +5,15 @@ the same figure.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from loaders.plans import get_plan
 from tracker import store
+from tracker.cache import Budgeted, cache_budget, frame_bytes
 from tracker.model.plan import Plan
 from tracker.model.regions import RegionTree
 from tracker.model.status import ProgressConfig, load_config
@@ -34,21 +33,27 @@ class ValueSource:
         return _values(self.url, self.plan_id, self.version, target_id, months)
 
 
-@lru_cache(maxsize=16)
+#: County values read for views, kept per data version within half the snapshots' budget (one target's values are
+#: 10 MB at national scale: sixteen of them by count alone were 160 MB).
+_VALUES: Budgeted[pd.DataFrame] = Budgeted(cache_budget() // 2, 16, frame_bytes)
+
+
 def _values(url: str, plan_id: str, version: str, target_id: str | None,
             months: tuple[str, str] | None) -> pd.DataFrame:
     """Current values, kept per data version: a rerun of the same view reads nothing again. The frame is shared
     between callers, who only ever filter it."""
     from tracker.store.db import get_engine
 
-    first, last = months or (None, None)
-    return store.current_values(get_engine(url), plan_id, targets=None if target_id is None else [target_id],
-                                period_from=first, period_to=last)
+    def read() -> pd.DataFrame:
+        first, last = months or (None, None)
+        return store.current_values(get_engine(url), plan_id, targets=None if target_id is None else [target_id],
+                                    period_from=first, period_to=last)
+
+    return _VALUES.get((url, plan_id, version, target_id, months), read)
 
 
-_TRENDS: OrderedDict = OrderedDict()
-_TRENDS_LOCK = threading.Lock()
-_TRENDS_MAX = 128
+_TRENDS: Budgeted[tuple[pd.DataFrame, pd.DataFrame]] = Budgeted(cache_budget() // 8, 128,
+                                                                lambda pair: frame_bytes(*pair))
 
 
 def _trend(source: ValueSource, target, as_of: str, scope: list[str] | None, target_value: float | None,
@@ -58,16 +63,7 @@ def _trend(source: ValueSource, target, as_of: str, scope: list[str] | None, tar
     every month of the period over the county values (a third of the page's time). The frames are shared between
     callers, who only read them."""
     key = (source, target, as_of, tuple(scope) if scope is not None else None, target_value)
-    with _TRENDS_LOCK:
-        if key in _TRENDS:
-            _TRENDS.move_to_end(key)
-            return _TRENDS[key]
-    result = trend(target, values(), as_of, scope, target_value=target_value)
-    with _TRENDS_LOCK:
-        _TRENDS[key] = result
-        while len(_TRENDS) > _TRENDS_MAX:
-            _TRENDS.popitem(last=False)
-    return result
+    return _TRENDS.get(key, lambda: trend(target, values(), as_of, scope, target_value=target_value))
 
 
 @dataclass(frozen=True)
@@ -99,6 +95,11 @@ class Snapshot:
         except KeyError:
             value = self._kept[key] = build()
             return value
+
+    @property
+    def nbytes(self) -> int:
+        """What its frames hold: its weight in the app's budget of snapshots (tracker/cache.py)."""
+        return frame_bytes(self.allocations, self.progress, self.milestones)
 
     def target_values(self, target_id: str) -> pd.DataFrame:
         """One target's current county values."""
