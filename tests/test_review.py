@@ -233,3 +233,74 @@ def test_quality_page_shows_superseded_figures_and_confirmed_warnings(ready_engi
     assert metrics["确认导入的警告"] == "1"
     changed = table_of(at.table[0])
     assert "999人" in set(changed["新数值"])
+
+
+def _outliers_one_by_one(plan, values, period, checks) -> pd.DataFrame:
+    """The rule figure by figure, as it was first written: the oracle for the vectorised ``outliers``."""
+    from tracker.model.periods import add_months, year_of
+
+    previous_month = add_months(period, -1)
+    both = values[values["period"].isin([period, previous_month])]
+    indexed = {(t, r, p): v for t, r, p, v in both[["target", "region", "period", "value"]].itertuples(index=False)}
+    rows = []
+    for target in plan.targets:
+        for (t, region, p), value in indexed.items():
+            if t != target.id or p != period:
+                continue
+            before = indexed.get((t, region, previous_month))
+            if before is None:
+                continue
+            if target.reporting == "month_end" and before:
+                change = (value - before) / before
+                if change < -checks.level_drop or change > checks.level_jump:
+                    rows.append({"target": t, "region": region, "previous": before, "value": value, "change": change})
+            elif target.reporting == "ytd" and year_of(previous_month) == year_of(period):
+                average = before / int(previous_month[5:])
+                increase = value - before
+                if increase > checks.flow_jump_minimum and increase > checks.flow_jump_factor * average:
+                    rows.append({"target": t, "region": region, "previous": before, "value": value,
+                                 "change": increase / before if before else None})
+    return pd.DataFrame(rows, columns=["target", "region", "previous", "value", "change"])
+
+
+@pytest.mark.parametrize("period", ["2023-02", "2023-07", "2023-12", "2024-01", "2024-07"])
+def test_outliers_are_the_rule_applied_figure_by_figure(demo_url, period):
+    """2023: every target reports; 2024: the five-year skill training alone (and in January its year-to-date
+    total restarts, so nothing is compared)."""
+    from dataclasses import replace
+
+    from tracker import store
+    from tracker.progress.quality import outliers
+    from tracker.store.db import get_engine
+
+    values = store.current_values(get_engine(demo_url), PLAN.id)
+    tight = replace(load_config().checks, level_drop=0.0005, level_jump=0.0005, flow_jump_factor=0.9,
+                    flow_jump_minimum=0)  # thresholds low enough that the demo's moves cross them
+    found = outliers(PLAN, values, period, tight)
+    pd.testing.assert_frame_equal(found, _outliers_one_by_one(PLAN, values, period, tight))
+    if period.startswith("2023"):
+        assert len(found) >= 50 and {"month_end", "ytd"} <= {PLAN.target(t).reporting for t in found["target"]}
+    else:
+        assert found.empty == (period == "2024-01")
+
+
+def test_outliers_skip_a_county_new_last_month_and_a_level_from_zero():
+    from dataclasses import replace
+
+    from tracker.progress.quality import outliers
+
+    level = next(t for t in PLAN.targets if t.reporting == "month_end")
+    ytd = next(t for t in PLAN.targets if t.reporting == "ytd")
+    rows = [(level.id, "510104", "2024-05", 100.0), (level.id, "510104", "2024-06", 150.0),   # +50 %: out
+            (level.id, "510105", "2024-05", 0.0), (level.id, "510105", "2024-06", 500.0),     # from zero: not judged
+            (level.id, "510106", "2024-06", 900.0),                                           # new: not compared
+            (ytd.id, "510104", "2024-05", 0.0), (ytd.id, "510104", "2024-06", 800.0),         # from zero: no ratio
+            (ytd.id, "510105", "2024-05", 500.0), (ytd.id, "510105", "2024-06", 600.0)]       # +100 of 100 a month
+    values = pd.DataFrame(rows, columns=["target", "region", "period", "value"])
+    checks = replace(load_config().checks, level_drop=0.3, level_jump=0.3, flow_jump_factor=3, flow_jump_minimum=50)
+    found = outliers(PLAN, values, "2024-06", checks)
+    assert found[["target", "region", "previous", "value"]].to_dict("records") == [
+        {"target": level.id, "region": "510104", "previous": 100.0, "value": 150.0},
+        {"target": ytd.id, "region": "510104", "previous": 0.0, "value": 800.0}]
+    assert found["change"].iloc[0] == 0.5 and pd.isna(found["change"].iloc[1])  # no ratio from zero
+    assert found.equals(_outliers_one_by_one(PLAN, values, "2024-06", checks))

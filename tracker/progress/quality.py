@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
@@ -62,27 +63,33 @@ def accepted_warnings(engine: Engine, plan_id: str, period: str) -> pd.DataFrame
 
 def outliers(plan: Plan, values: pd.DataFrame, period: str, checks: HistoryChecks) -> pd.DataFrame:
     """Counties whose figure for ``period`` moved beyond the import checks' thresholds since the month before:
-    the same rules, applied to what is stored (including figures imported with confirmed warnings)."""
+    the same rules, applied to what is stored (including figures imported with confirmed warnings). Each target's
+    counties are compared at once: a loop over every figure for every target was 5 million steps, 7 s and 60 MB
+    at national scale (171,000 figures in two months)."""
     previous_month = add_months(period, -1)
-    both = values[values["period"].isin([period, previous_month])]  # only these two months matter
-    indexed = {(t, r, p): v for t, r, p, v in both[["target", "region", "period", "value"]].itertuples(index=False)}
+    key = ["target", "region"]
+    now = values.loc[values["period"] == period, [*key, "value"]]
+    before = values.loc[values["period"] == previous_month, [*key, "value"]].rename(columns={"value": "previous"})
+    both = now.merge(before, on=key, how="inner")  # a county without last month's figure is not compared
     rows = []
     for target in plan.targets:
-        for (t, region, p), value in indexed.items():
-            if t != target.id or p != period:
-                continue
-            before = indexed.get((t, region, previous_month))
-            if before is None:
-                continue
-            if target.reporting == "month_end" and before:
-                change = (value - before) / before
-                if change < -checks.level_drop or change > checks.level_jump:
-                    rows.append({"target": t, "region": region, "previous": before, "value": value, "change": change})
+        mine = both[both["target"] == target.id]
+        if mine.empty:
+            continue
+        value, previous = mine["value"].to_numpy(dtype="float64"), mine["previous"].to_numpy(dtype="float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if target.reporting == "month_end":  # a level: its move against last month's, when there was one
+                change = (value - previous) / previous
+                hit = (previous != 0) & ((change < -checks.level_drop) | (change > checks.level_jump))
             elif target.reporting == "ytd" and year_of(previous_month) == year_of(period):
-                elapsed = int(previous_month[5:])
-                average = before / elapsed if elapsed else 0
-                increase = value - before
-                if increase > checks.flow_jump_minimum and increase > checks.flow_jump_factor * average:
-                    rows.append({"target": t, "region": region, "previous": before, "value": value,
-                                 "change": increase / before if before else None})
+                elapsed = int(previous_month[5:])  # a year-to-date total: this month's increase against the average
+                increase = value - previous
+                hit = (increase > checks.flow_jump_minimum) & (increase > checks.flow_jump_factor * (
+                    previous / elapsed if elapsed else 0))
+                change = increase / previous
+            else:
+                continue
+        for i in np.flatnonzero(hit):
+            rows.append({"target": target.id, "region": mine["region"].iat[i], "previous": float(previous[i]),
+                         "value": float(value[i]), "change": float(change[i]) if previous[i] else None})
     return pd.DataFrame(rows, columns=["target", "region", "previous", "value", "change"])

@@ -23,7 +23,7 @@ from tracker.progress.engine import baseline_targets, needs_history, progress_ta
 @dataclass(frozen=True)
 class ValueSource:
     """Where a snapshot's county values are read from when a view asks for them: the database URL, the plan and the
-    data version the snapshot was computed at. Plain strings, so a snapshot pickles (Streamlit's cache does)."""
+    data version the snapshot was computed at. Plain strings: a key of the caches of values and trends."""
 
     url: str
     plan_id: str
