@@ -22,7 +22,9 @@ def test_the_least_recently_used_go_first_once_the_budget_is_spent():
     for key in "abc":
         cache.get(key, lambda key=key: key * 3)   # 3 bytes each: 9 of 10
     cache.get("a", lambda: pytest.fail("kept: not built again"))  # a is now the most recent
-    cache.get("d", lambda: "dddd")                                 # 13 > 10: b, the least recent, goes
+    held = []
+    cache.get("d", lambda: held.append(list(cache._items)) or "dddd")
+    assert held == [["c", "a"]]       # room made before the build: 9 + 3 (the average) > 10, so b went first
     assert [k for k in "abcd" if k in cache._items] == ["a", "c", "d"]
     assert cache.bytes == 10
     built = []
@@ -35,6 +37,9 @@ def test_the_count_bounds_small_values_and_the_newest_is_kept_even_over_the_budg
     for key in "abcde":
         cache.get(key, lambda key=key: key)
     assert list(cache._items) == ["c", "d", "e"]
+    held = []
+    cache.get("f", lambda: held.append(len(cache)) or "f")
+    assert held == [2]  # one made room for before the build
     huge = _sized(5)
     huge.get("a", lambda: "aa")
     assert huge.get("big", lambda: "x" * 100) == "x" * 100         # returned and kept, alone
@@ -120,5 +125,5 @@ def test_settling_follows_each_build_and_not_a_hit():
     cache = Budgeted(budget_bytes=4, max_entries=10, size=len, settle=lambda: settled.append(len(cache)))
     cache.get("a", lambda: "aaa")
     cache.get("a", lambda: "aaa")
-    cache.get("b", lambda: "bbb")  # a pushed out before settling
-    assert settled == [1, 1]
+    cache.get("b", lambda: "bbb")  # a pushed out before the build, settled, then settled again after it
+    assert settled == [1, 0, 1]

@@ -20,7 +20,8 @@ V = TypeVar("V")
 
 class Budgeted(Generic[V]):
     """``get(key, build)``: the kept value, else ``build()`` kept. The newest value is always kept, even alone
-    over the budget: a caller's own result is never thrown away before it is returned."""
+    over the budget: a caller's own result is never thrown away before it is returned. Room is made before a
+    build as well as after it (``_make_room``)."""
 
     def __init__(self, budget_bytes: int, max_entries: int, size: Callable[[V], int],
                  settle: Callable[[], object] | None = None):
@@ -42,7 +43,10 @@ class Budgeted(Generic[V]):
                 if key in self._items:  # built by the caller we waited for
                     self._items.move_to_end(key)
                     return self._items[key][0]
+                made_room = self._make_room()
             try:
+                if made_room and self._settle is not None:
+                    self._settle()
                 value = build()
                 nbytes = int(self._size(value))
                 with self._lock:
@@ -55,6 +59,17 @@ class Budgeted(Generic[V]):
         if self._settle is not None:
             self._settle()
         return value
+
+    def _make_room(self) -> bool:
+        """Before a build (the lock held): push out what the new value would push out anyway, by the average size
+        kept, so that the build's own peak does not come on top of a full budget (at national scale a build's
+        passing use is ~90 MB besides the 35 it keeps)."""
+        made = False
+        while self._items and (len(self._items) >= self.max_entries
+                               or self.bytes + self.bytes / len(self._items) > self.budget):
+            self._items.popitem(last=False)
+            made = True
+        return made
 
     @property
     def bytes(self) -> int:
