@@ -312,6 +312,26 @@ FINDINGS = [
     "Profiled with cProfile, the time of each target's query, and PostgreSQL's `EXPLAIN ANALYZE`. "
     "Fixed:",
     "",
+    "- **The national app's memory** (2026-12-07; measured with `/proc/self/status` step by step, tracemalloc, "
+    "and Arrow's pool counters). The peak after the six national pages 658 → 476 MB. (1) The closing account "
+    "(成效评估), which an ended plan opens on and the server builds at start-up, built a second snapshot of the "
+    "plan's last month beside the one the pages share, summed every target's county figures again and kept its "
+    "whole-period completeness, and Streamlit's `cache_data` kept a pickled copy besides: 12.6 s and +200 MB. "
+    "It is now built on the shared snapshot and kept with it (`Snapshot.kept`), reads the county figures of its "
+    "year-by-year targets only and lets the completeness go: 5.8 s, +64 MB. (2) glibc kept inside its heaps "
+    "what each build freed (a national snapshot allocates and frees ~90 MB in passing besides the ~35 MB it "
+    "keeps): the server now returns it with `malloc_trim` after each build and eviction (ui/memory.py; 4 ms). "
+    "(3) pandas keeps its strings in Arrow arrays, which Arrow allocated from its own mimalloc pool, out of the "
+    "trim's reach: the server gives Arrow the system allocator, 35 MB lower throughout. (4) Snapshots were kept "
+    "by count (64: 2 GB of national months); they are now kept within `TRACKER_CACHE_MB` (100 MB; county values "
+    "within half of it, trends an eighth), the least recently used first, room made before a build as well as "
+    "after it, and one build per key however many sessions ask at once (tracker/cache.py). Browsing 18 national "
+    "months one after the other the process rests at ~540 MB and peaks at ~600 MB; it had grown 35–60 MB a "
+    "month. (5) County figures and current values are taken as the driver's plain tuples, not SQLAlchemy rows "
+    "(130,000 rows for the national table): the table 0.77 → 0.66 s on a quiet machine, 0.66 s in this run "
+    "(×0.85 of the bare `GROUP BY`; SQLite 0.68 s, ×0.58), a snapshot's history 2.0 → 1.4 s. (6) The "
+    "data-quality page's outliers looped over every figure for every target (5 million steps at national "
+    "scale): a target at a time over arrays now, tested against the figure-by-figure rule.",
     "- **The national table's last second** (2026-12-07; every change compared frame to frame with the table "
     "before it: identical). On a quiet run the parts were 1.1–1.3 s of SQL and 0.9–1.0 s of engine, against a "
     "bare `GROUP BY` of ~1.0 s. (1) PostgreSQL compiled the one statement with JIT (its estimated cost passed "
@@ -372,16 +392,14 @@ FINDINGS = [
     "",
     "Remains:",
     "",
-    "- The national table's 1.0 s is met only on a quiet machine: its ratio to the bare `GROUP BY` is met in "
-    "every run (×0.75–1.17), its absolute time moved with the machine (0.88 s alone, 1.14 and 1.34 s in the full "
-    "runs). Of a quiet run's ~0.9 s: ~0.3 s is PostgreSQL executing the union (in parallel), ~0.15 s "
-    "SQLAlchemy's row objects for 130,000 rows, ~0.1 s the frame, ~0.3 s the engine (a third of it pandas "
-    "building the 95,430-row frame's strings). What would cut it: fewer rows (a year-to-date multi-year target "
-    "sends a row per county and closed year), rows read without SQLAlchemy's objects.",
-    "- The app's memory with the national data (658 MB at peak, aim 500 MB): a snapshot at a new as-of month "
-    "still reads ~340,000 history values (every month of the counties of each prefecture with a county missing) "
-    "and keeps each snapshot per data version and month; bounding the months read to each prefecture's last "
-    "complete month would cut both its memory and its ~7.5 s.",
+    "- **Memory beyond the measured pages**: the 500 MB is met on the six pages measured; an office browsing many "
+    "national months rests at ~540 MB and peaks at ~600 MB while a month is built (over 18 months as over 3: "
+    "the budget holds). What is left is the engine's passing use while it builds a snapshot (~90 MB: "
+    "dicts and sets over 130,000 county figures, the table's columns as lists before the frame) and the 33 MB "
+    "progress frame of each month, 22 MB of it its 16 string columns, which as categories would be a tenth "
+    "(every page's filters and labels would need checking first). A smaller `TRACKER_CACHE_MB` trades memory for "
+    "rebuilds: a national month not kept takes ~5 s (its history 1.4 s, the coverage of incomplete regions "
+    "1.7 s); a Sichuan one a fraction of a second.",
     "- Load is now measured over the websocket, not in Chromium (above, *Server capacity*): the 10-session "
     "Chromium load of the earlier runs (p95 20.7 s) measured this machine's browser more than the app — the "
     "machine was 99 % busy while the app used a third of one core.",
