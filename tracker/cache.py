@@ -1,8 +1,7 @@
 """Results kept by key within a memory budget, built once however many ask at the same moment.
 
-The app shares snapshots and county values between sessions. Kept by count alone (Streamlit's ``max_entries``),
-64 national snapshots were 64 × 35 MB: a national office browsing its months would have grown a process to
-gigabytes. Kept here by size, the least recently used go first once the budget is spent; a Sichuan snapshot is
+The app shares snapshots and county values between sessions. Kept by count alone (Streamlit's ``max_entries``,
+64), a national process grew by 35–60 MB with every month browsed, towards 64 × 35 MB: gigabytes. Kept here by size, the least recently used go first once the budget is spent; a Sichuan snapshot is
 half a MB, so the count still bounds those. While one caller builds a key the others asking for it wait for its
 result instead of building a second copy (a second national snapshot at once doubled the peak).
 """
@@ -90,8 +89,9 @@ def frame_bytes(*frames: pd.DataFrame | None) -> int:
 
 #: The megabytes of snapshots a process keeps (county values: half as much besides); ``TRACKER_CACHE_MB`` sets it.
 #: 100 MB holds every Sichuan month there is and two national ones (a national snapshot is ~35 MB): with it the
-#: national app stays under 500 MB (docs/performance.md). A larger machine may keep more: a month not kept is built
-#: again when asked for (5 s at national scale, a fraction of a second for Sichuan).
+#: national app stays under 500 MB on the benchmark's pages and near 600 MB however many months are browsed
+#: (docs/performance.md). A larger machine may keep more: a month not kept is built again when asked for (5 s at
+#: national scale, a fraction of a second for Sichuan).
 DEFAULT_CACHE_MB = 100
 
 
