@@ -397,9 +397,13 @@ FINDINGS = [
     "the budget holds). What is left is the engine's passing use while it builds a snapshot (~90 MB: "
     "dicts and sets over 130,000 county figures, the table's columns as lists before the frame) and the 33 MB "
     "progress frame of each month, 22 MB of it its 16 string columns, which as categories would be a tenth "
-    "(every page's filters and labels would need checking first). A smaller `TRACKER_CACHE_MB` trades memory for "
-    "rebuilds: a national month not kept takes ~5 s (its history 1.4 s, the coverage of incomplete regions "
-    "1.7 s); a Sichuan one a fraction of a second.",
+    "(every page's filters and labels would need checking first). Reading one target's values for its page "
+    "(170,000 rows) passes through 41 MB of tuples for an 8 MB frame: read in chunks it would pass through a "
+    "fraction. A smaller `TRACKER_CACHE_MB` trades memory for rebuilds: with 70 MB (two national months) the "
+    "same browsing peaked at 541 MB; a national month not kept takes ~5 s to build again (its history 1.4 s, the "
+    "coverage of incomplete regions 1.7 s), a Sichuan one a fraction of a second. The server itself, before any "
+    "month is kept, is ~320 MB with the national divisions (Streamlit, pandas, Arrow, plotly and SQLAlchemy "
+    "loaded and warmed), so a process of national data has ~180 MB for its months and their building.",
     "- Load is now measured over the websocket, not in Chromium (above, *Server capacity*): the 10-session "
     "Chromium load of the earlier runs (p95 20.7 s) measured this machine's browser more than the app — the "
     "machine was 99 % busy while the app used a third of one core.",
