@@ -164,6 +164,21 @@ def test_county_actuals_sent_in_several_statements_are_the_same(demo_url, monkey
     assert whole["target"].nunique() > 2
 
 
+def test_rows_read_a_chunk_at_a_time_make_the_same_frames(demo_url, monkeypatch):
+    """Large reads take the driver's rows a chunk at a time (the tuples of one national target's values were
+    41 MB at once): the frames are the same however the rows are cut."""
+    from tracker.store.db import get_engine
+
+    engine, plan = get_engine(demo_url), load_plans()[PLAN]
+    whole_figures = store.county_figures(engine, plan, "2025-06")
+    whole_values = store.current_values(engine, PLAN, period_from="2023-03", period_to="2024-02")
+    monkeypatch.setattr(store, "_ROWS_A_CHUNK", 397)
+    assert len(whole_figures) > 397 * 2 and len(whole_values) > 397 * 2  # several chunks, a short last one
+    pd.testing.assert_frame_equal(store.county_figures(engine, plan, "2025-06"), whole_figures)
+    pd.testing.assert_frame_equal(
+        store.current_values(engine, PLAN, period_from="2023-03", period_to="2024-02"), whole_values)
+
+
 def test_county_actuals_of_some_targets_are_those_targets_rows_of_the_whole(demo_url):
     """The evaluation asks only for its year-by-year targets' figures."""
     from tracker.store.db import get_engine

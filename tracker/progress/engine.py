@@ -589,8 +589,8 @@ def _table(parts: list[dict[str, object]]) -> pd.DataFrame:
             elif not len(joined):
                 joined = []
             columns[name] = joined
-        else:
-            columns[name] = list(chain.from_iterable(p[name] for p in parts))
+        else:  # each list made a column before the next is made: not all 16 lists of 95,000 alive at once
+            columns[name] = pd.Series(list(chain.from_iterable(p[name] for p in parts)))
     return pd.DataFrame(columns, columns=ROW_COLUMNS)
 
 
