@@ -1,5 +1,5 @@
-"""The caches the sessions share, kept within a memory budget (tracker/cache.py): what is evicted, that a key is
-built once however many ask at once, and the app's snapshots held to their budget."""
+"""The caches the sessions share, kept within a memory budget (tracker/progress/cache.py): what is evicted, that a
+key is built once however many ask at once, and the app's snapshots held to their budget."""
 from __future__ import annotations
 
 import importlib
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from tracker import store
-from tracker.cache import DEFAULT_CACHE_MB, Budgeted, cache_budget, frame_bytes
+from tracker.progress.cache import DEFAULT_CACHE_MB, Budgeted, cache_budget, frame_bytes
 
 
 def _sized(n: int) -> Budgeted[str]:

@@ -14,10 +14,10 @@ from streamlit.logger import get_logger
 
 from loaders.plans import load_plans
 from tracker import store
-from tracker.cache import Budgeted, cache_budget
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES, month_label, t
 from tracker.outputs.cards import CARD_CSS
 from tracker.outputs.text import escape_markdown
+from tracker.progress.cache import Budgeted, cache_budget
 from tracker.progress.snapshot import Snapshot, load_snapshot
 from tracker.store.db import database_url, get_engine
 from ui.memory import give_back
@@ -97,7 +97,7 @@ def engine():
         st.stop()
 
 
-#: The snapshots the sessions share, kept within a memory budget (tracker/cache.py: ``TRACKER_CACHE_MB``).
+#: The snapshots the sessions share, kept within a memory budget (tracker/progress/cache.py: ``TRACKER_CACHE_MB``).
 _SNAPSHOTS: Budgeted[Snapshot] = Budgeted(cache_budget(), 64, lambda snap: snap.nbytes, settle=give_back)
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 
 from loaders.plans import get_plan
 from tracker import store
-from tracker.cache import Budgeted, cache_budget, frame_bytes
 from tracker.model.plan import Plan
 from tracker.model.regions import RegionTree
 from tracker.model.status import ProgressConfig, load_config
+from tracker.progress.cache import Budgeted, cache_budget, frame_bytes
 from tracker.progress.engine import baseline_targets, needs_history, progress_table, trend
 
 
@@ -98,7 +98,7 @@ class Snapshot:
 
     @property
     def nbytes(self) -> int:
-        """What its frames hold: its weight in the app's budget of snapshots (tracker/cache.py)."""
+        """What its frames hold: its weight in the app's budget of snapshots (tracker/progress/cache.py)."""
         return frame_bytes(self.allocations, self.progress, self.milestones)
 
     def target_values(self, target_id: str) -> pd.DataFrame:

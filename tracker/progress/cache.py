@@ -1,9 +1,10 @@
 """Results kept by key within a memory budget, built once however many ask at the same moment.
 
 The app shares snapshots and county values between sessions. Kept by count alone (Streamlit's ``max_entries``,
-64), a national process grew by 35–60 MB with every month browsed, towards 64 × 35 MB: gigabytes. Kept here by size, the least recently used go first once the budget is spent; a Sichuan snapshot is
-half a MB, so the count still bounds those. While one caller builds a key the others asking for it wait for its
-result instead of building a second copy (a second national snapshot at once doubled the peak).
+64), a national process grew by 35–60 MB with every month browsed, towards 64 × 35 MB: gigabytes. Kept here by
+size, the least recently used go first once the budget is spent; a Sichuan snapshot is half a MB, so the count
+still bounds those. While one caller builds a key the others asking for it wait for its result instead of
+building a second copy (a second national snapshot at once doubled the peak).
 """
 from __future__ import annotations
 
