@@ -2,7 +2,7 @@
 
 Building a national snapshot allocates and frees some 100 MB of arrays and rows in passing; glibc's allocator
 keeps what was freed inside its heaps, so the process's resident size stayed at its high-water mark after every
-build (what was kept was a tenth of it). ``malloc_trim(0)`` returns the free pages of every heap (4 ms there).
+build (it keeps about a third of that). ``malloc_trim(0)`` returns the free pages of every heap (4 ms there).
 Elsewhere than glibc (musl, macOS) there is no such call and nothing is done.
 
 pandas keeps its strings in Arrow arrays, which Arrow allocates from a pool of its own (mimalloc) that holds on to
