@@ -35,14 +35,12 @@ class Budgeted(Generic[V]):
     def get(self, key: Hashable, build: Callable[[], V]) -> V:
         with self._lock:
             if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key][0]
+                return self._hit(key)
             building = self._building.setdefault(key, threading.Lock())
         with building:
             with self._lock:
                 if key in self._items:  # built by the caller we waited for
-                    self._items.move_to_end(key)
-                    return self._items[key][0]
+                    return self._hit(key)
                 made_room = self._make_room()
             try:
                 if made_room and self._settle is not None:
@@ -59,6 +57,11 @@ class Budgeted(Generic[V]):
         if self._settle is not None:
             self._settle()
         return value
+
+    def _hit(self, key: Hashable) -> V:
+        """A kept value, now the most recently used (the lock held)."""
+        self._items.move_to_end(key)
+        return self._items[key][0]
 
     def _make_room(self) -> bool:
         """Before a build (the lock held): push out what the new value would push out anyway, by the average size
@@ -77,10 +80,6 @@ class Budgeted(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._items)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 def frame_bytes(*frames: pd.DataFrame | None) -> int:
