@@ -21,6 +21,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 #: Rendered: the page's title is drawn and the script has finished (every dashboard page starts with a title).
 RENDERED = '[data-testid="stMain"] h1'
+# what a page shows when it fails: Streamlit's exception element, or the app's own notice (ui/context.py)
+FAILED = '[data-testid="stException"], [data-testid="stAlert"]:has-text("页面出错")'
 #: The pages the load test walks through (url paths; "" is the overview).
 WALK = ("", "completeness", "tasks", "departments", "redlist", "regions", "target", "milestones")
 
@@ -103,14 +105,21 @@ def overview_times(base: str, runs: int) -> dict:
 
 
 def visit(base: str, paths: list[str]) -> list[float]:
-    """Open each path in turn in one browser page; the time each took to render."""
+    """Open each path in turn in one browser page; the time each took to render. A page that shows an error
+    stops the run: a page that failed half-way has not built what it would have, and its memory or time would be
+    reported for a page that was never drawn."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN").new_page()
-            return [_rendered(page, base + path, 120_000) for path in paths]
+            times = []
+            for path in paths:
+                times.append(_rendered(page, base + path, 120_000))
+                if page.locator(FAILED).count():
+                    raise RuntimeError(f"{path}: the page shows an error: {page.locator(FAILED).first.inner_text()}")
+            return times
         finally:
             browser.close()
 

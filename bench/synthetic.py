@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, text
 
+from loaders.plans import load_departments
 from tracker.model.periods import months_between
 from tracker.model.plan import Plan
 from tracker.model.regions import Region, RegionTree
@@ -85,7 +86,7 @@ def _spread(total: int, bins: int, rng: random.Random) -> list[int]:
 def national_plan(seed: int = SEED) -> Plan:
     """A synthetic plan of 30 targets (``NATIONAL_MIX``) in six tasks, with 24 milestones."""
     rng = random.Random(seed + 1)
-    departments = ["人力资源社会保障厅", "发展改革委", "教育厅", "住房城乡建设厅", "农业农村厅", "公安厅"]
+    departments = ["hrss", "ndrc", "education", "housing", "agriculture", "public_security"]  # the registry's ids
     tasks = [{"id": f"task_{i}", "number": i, "title": {"zh": f"合成任务{i}", "en": f"Synthetic task {i}"},
               "departments": {"responsible": [departments[i - 1]]},
               "citation": {"section": f"（{i}）", "sentence": f"合成任务{i}的原文句子。"}} for i in range(1, 7)]
@@ -107,11 +108,12 @@ def national_plan(seed: int = SEED) -> Plan:
     milestones = [{"id": f"measure_{i:02d}", "name": {"zh": f"合成工作{i}", "en": f"Synthetic measure {i}"},
                    "task": f"task_{1 + i % 6}", "departments": {"responsible": [departments[i % 6]]},
                    "citation": {"section": "合成", "sentence": f"合成工作{i}的原文句子。"}} for i in range(1, 25)]
+    # checked against the department registry as loaders.plans checks a plan file: pages look departments up there
     return Plan.model_validate({
         "id": NATIONAL_PLAN_ID, "title": {"zh": "合成全国方案", "en": "Synthetic national plan"},
         "source": {"document": "合成", "text": "none.txt"}, "tasks": tasks, "targets": targets,
         "milestones": milestones,
-    })
+    }, context={"departments": set(load_departments().by_id())})
 
 
 def national_values(plan: Plan, tree: RegionTree, months: list[str], seed: int = SEED,
