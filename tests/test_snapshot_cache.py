@@ -50,11 +50,12 @@ def test_plotlys_property_paths_are_remembered_with_the_same_parse():
 
 # --- the history an incomplete region's coverage reads (store.history_values) ----------------------------------------
 
-def _with_every_value(engine, plan, tree, scopes, as_of):
-    """The progress table as the snapshot computes it, and with every value of each target that needs history."""
+def _with_every_value(engine, plan, tree, scopes, as_of, ordered=True):
+    """The progress table as the snapshot computes it, and with every value of each target that needs history
+    (``ordered``: its levels in runs, as the snapshot keeps it; else in the engine's order)."""
     from tracker import store
     from tracker.model.status import load_config
-    from tracker.progress.snapshot import baselines, build_snapshot
+    from tracker.progress.snapshot import baselines, build_snapshot, by_level
 
     config = load_config()
     snap = build_snapshot(engine, plan, tree, scopes, as_of, config)
@@ -65,7 +66,7 @@ def _with_every_value(engine, plan, tree, scopes, as_of):
     full = progress_engine.progress_table(plan, tree, figures, as_of, config.thresholds,
                                           store.current_allocations(engine, plan.id), scopes, history=every,
                                           baselines=baselines(engine, plan))
-    return snap.progress, full, wanted
+    return snap.progress, by_level(full) if ordered else full, wanted
 
 
 @pytest.mark.parametrize("as_of", ["2023-03", "2023-12", "2024-07", "2025-06", DEMO_END])
@@ -101,3 +102,30 @@ def test_at_national_scale_the_history_read_is_a_fraction_and_gives_the_same_tab
         assert wanted and len(read) < len(every)
         assert (full["coverage_basis"].str.startswith("month:")).any()  # weights from a complete month were used
     engine.dispose()
+
+
+@pytest.mark.parametrize("demo_url", ["sqlite"], indirect=True)
+def test_a_snapshots_levels_are_the_engines_rows_as_slices_of_its_one_table(demo_url):
+    """``Snapshot.rows`` gives each level's rows of the engine's table, in the engine's order, without a copy of
+    the table per level (at national scale the copies were a second 31 MB table for every month kept)."""
+    import dataclasses
+
+    import numpy as np
+
+    from loaders.plans import load_plans
+    from loaders.regions import load_divisions, resolve_scopes
+
+    plan = load_plans()["sichuan-2023-citizenization"]
+    engine = get_engine(demo_url)
+    snap = load_snapshot(engine, plan.id, DEMO_END)
+    _, table, _ = _with_every_value(engine, plan, load_divisions(), resolve_scopes(plan), DEMO_END, ordered=False)
+    assert not (np.diff(pd.factorize(table["level"])[0]) >= 0).all()  # the engine's rows go target by target
+    unordered = dataclasses.replace(snap, progress=table, _kept={})  # a table not in runs: split by copies
+    for level in ("province", "prefecture", "county"):
+        expected = table[table["level"] == level].reset_index(drop=True)
+        assert len(expected)
+        for which in (snap, unordered):
+            pd.testing.assert_frame_equal(which.rows(level).reset_index(drop=True), expected)
+        assert np.shares_memory(snap.rows(level)["actual"].to_numpy(), snap.progress["actual"].to_numpy())
+        assert not np.shares_memory(unordered.rows(level)["actual"].to_numpy(), table["actual"].to_numpy())
+    assert snap.province().index.tolist() == table.loc[table["level"] == "province", "target"].tolist()
