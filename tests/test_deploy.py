@@ -10,6 +10,7 @@ two processes. No timings are asserted.
 """
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import ssl
@@ -140,7 +141,11 @@ def _request(url: str, method: str = "GET", data: bytes | None = None, headers: 
         with urllib.request.urlopen(request, timeout=30, context=context) as answer:
             status, head, body = answer.status, answer.headers, answer.read()
     except urllib.error.HTTPError as refused:
-        status, head, body = refused.code, refused.headers, refused.read()
+        status, head = refused.code, refused.headers
+        try:
+            body = refused.read()
+        except http.client.IncompleteRead as cut:  # the app refused before the whole upload was sent, and closed
+            body = cut.partial
     joined: dict[str, str] = {}
     for name, value in head.items():
         joined[name.lower()] = f"{joined[name.lower()]}\n{value}" if name.lower() in joined else value
