@@ -129,3 +129,21 @@ def test_a_snapshots_levels_are_the_engines_rows_as_slices_of_its_one_table(demo
         assert np.shares_memory(snap.rows(level)["actual"].to_numpy(), snap.progress["actual"].to_numpy())
         assert not np.shares_memory(unordered.rows(level)["actual"].to_numpy(), table["actual"].to_numpy())
     assert snap.province().index.tolist() == table.loc[table["level"] == "province", "target"].tolist()
+
+
+@pytest.mark.parametrize("demo_url", ["sqlite"], indirect=True)
+def test_the_columns_of_few_values_are_categories_that_read_as_the_strings_and_weigh_less(demo_url):
+    """Per-target and status columns are categorical (tracker/progress/engine.py ``_FEW``): each cell reads as the
+    string it was, a level's slice keeps the dtype, and the table weighs less than with string columns."""
+    from tracker.progress.cache import frame_bytes
+
+    snap = load_snapshot(get_engine(demo_url), "sichuan-2023-citizenization", DEMO_END)
+    table = snap.progress
+    as_strings = table.astype({name: "str" for name in progress_engine._FEW})
+    for name in progress_engine._FEW:
+        assert isinstance(table[name].dtype, pd.CategoricalDtype), name
+        assert table[name].tolist() == as_strings[name].tolist()
+        assert isinstance(snap.rows("county")[name].dtype, pd.CategoricalDtype)
+    for name in ("target", "region", "region_name", "parent"):
+        assert not isinstance(table[name].dtype, pd.CategoricalDtype), name
+    assert frame_bytes(table) < 0.75 * frame_bytes(as_strings)
