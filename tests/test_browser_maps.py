@@ -107,6 +107,7 @@ def test_maps_page_draws_prefectures_and_mianyang_offline(page, server, demo_url
     assert set(drawn) == prefectures, "every prefecture is labelled in Chinese"
 
     statuses = rows["status"].value_counts()
+    statuses = statuses[statuses > 0]  # a categorical column counts every status it could hold
     assert len(statuses) >= 3, "the demo has prefectures in at least three states at 2023-09"
     legend = " ".join(page.locator(f"{CHART} .legend text").all_text_contents())
     for status, n in statuses.items():
