@@ -1,6 +1,6 @@
 """Handing freed memory back to the system after a large build.
 
-Building a national snapshot allocates and frees some 100 MB of arrays and rows in passing; glibc's allocator
+Building a national snapshot allocates and frees some 55 MB of arrays and rows in passing; glibc's allocator
 keeps what was freed inside its heaps, so the process's resident size stayed at its high-water mark after every
 build (it keeps about a third of that). ``malloc_trim(0)`` returns the free pages of every heap (4 ms there).
 Elsewhere than glibc (musl, macOS) there is no such call and nothing is done.

@@ -66,7 +66,7 @@ class Budgeted(Generic[V]):
     def _make_room(self) -> bool:
         """Before a build (the lock held): push out what the new value would push out anyway, by the average size
         kept, so that the build's own peak does not come on top of a full budget (at national scale a build's
-        passing use is ~90 MB besides the 35 it keeps)."""
+        passing use is ~55 MB besides the 20 it keeps)."""
         made = False
         while self._items and (len(self._items) >= self.max_entries
                                or self.bytes + self.bytes / len(self._items) > self.budget):
@@ -88,8 +88,8 @@ def frame_bytes(*frames: pd.DataFrame | None) -> int:
 
 
 #: The megabytes of snapshots a process keeps (county values: half as much besides); ``TRACKER_CACHE_MB`` sets it.
-#: 100 MB holds every Sichuan month there is and two national ones (a national snapshot is ~35 MB): with it the
-#: national app stays under 500 MB on the benchmark's pages and near 600 MB however many months are browsed
+#: 100 MB holds every Sichuan month there is and four national ones (a national snapshot is ~20 MB): with it the
+#: national app stays under 500 MB on the benchmark's pages and however many months are browsed after them
 #: (docs/performance.md). A larger machine may keep more: a month not kept is built again when asked for (5 s at
 #: national scale, a fraction of a second for Sichuan).
 DEFAULT_CACHE_MB = 100
