@@ -89,8 +89,11 @@ def test_the_scaling_run_serves_through_nginx_with_one_and_with_two_processes(de
     """bench.load.scaling behind the tested nginx configuration (deploy/serve.py): both runs render pages without
     an error, and the ratio is worked out from them (its aim, ≥ ×1.7, is judged in docs/performance.md, not
     here: a timing on a shared machine is not a test)."""
-    out = load.scaling(demo_url, [DEMO_END], processes=(1, 2), sessions=2, seconds=4, think=0.2)
-    assert [r["processes"] for r in out["runs"]] == [1, 2]
+    import statistics
+
+    out = load.scaling(demo_url, [DEMO_END], processes=(1, 2), sessions=2, seconds=3, think=0.2, repeats=2)
+    assert [r["processes"] for r in out["runs"]] == [1, 2, 1, 2]  # the counts take turns
     assert all(r["renders"] > 0 and r["errors"] == 0 for r in out["runs"])
-    assert out["ratio"]["1"] == 1.0 and out["ratio"]["2"] == round(
-        out["runs"][1]["renders_per_s"] / out["runs"][0]["renders_per_s"], 2)
+    one, two = ([r["renders_per_s"] for r in out["runs"] if r["processes"] == n] for n in (1, 2))
+    assert out["ratio"]["1"] == 1.0
+    assert out["ratio"]["2"] == round(statistics.median(two) / statistics.median(one), 2)
