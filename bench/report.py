@@ -198,6 +198,15 @@ def _load(load: dict) -> list[str]:
                 "for a tab to reconnect), read once they are let go: resident "
                 f"{c['rss_before_mb']:.0f} MB before, {c['rss_peak_mb']:.0f} MB at most, {c['rss_after_mb']:.0f} MB "
                 f"after; growth by round of {c['sessions']}: " + ", ".join(f"{g:+.0f} MB" for g in rounds) + "."]
+    sc = load.get("scaling")
+    if sc and sc.get("renders_per_s"):
+        each = {n: [r["renders_per_s"] for r in sc["runs"] if str(r["processes"]) == n] for n in sc["renders_per_s"]}
+        out += ["", f"Processes behind nginx (deploy/serve.py, the tested configuration; {sc['sessions']} sessions, "
+                f"{sc['think_s']} s between clicks, {sc['seconds']:.0f} s a run, the counts taking turns "
+                f"{sc.get('repeats', 1)} times): "
+                + "; ".join(f"{n} process{'es' if n != '1' else ''} {sc['renders_per_s'][n]} renders/s (median of "
+                            + ", ".join(str(v) for v in each[n]) + f"), ×{sc['ratio'][n]:.2f}"
+                            for n in sc["renders_per_s"]) + "."]
     cold = load["cold"]
     out += ["", f"Cold start: the first render on a freshly started server (connection included): "
             f"{_t(cold['first_render_s'])} over the websocket"
@@ -333,11 +342,23 @@ FINDINGS = [
     "national months one after the other the process rests at ~540 MB and peaks at ~600 MB; it had grown 35–60 MB a "
     "month. (5) County figures and current values are taken as the driver's plain tuples, not SQLAlchemy rows "
     "(130,000 rows for the national table), 50,000 at a time: the table 0.77 → 0.66 s on a quiet machine, "
-    "0.66 and 0.74 s in the last two full runs (×0.85 and ×1.01 of the bare `GROUP BY`, which took 0.77 and "
-    "0.73 s; SQLite 0.68 and 0.75 s, ×0.58 and ×0.66), a snapshot's history 2.0 → 1.4 s; the table's string "
+    "0.66, 0.74 and 0.98 s in the last three full runs (×0.85, ×1.01 and ×1.06 of the bare `GROUP BY`, which "
+    "took 0.77, 0.73 and 0.92 s as the machine slowed; SQLite 0.68, 0.75 and 0.88 s, ×0.58, ×0.66 and ×0.69), a snapshot's history 2.0 → 1.4 s; the table's string "
     "columns are made one at a time (its build 90 → 79 MB in passing). (6) The "
     "data-quality page's outliers looped over every figure for every target (5 million steps at national "
     "scale): a target at a time over arrays now, tested against the figure-by-figure rule.",
+    "- **The national app's memory, browsing on** (2026-12-08; measured with memray and `/proc/self/status`). "
+    "The synthetic national plan named its departments by name, not by the registry's ids, so the task, red-list, "
+    "closing-account and target pages failed on it, and the browser's visits did not look: the figures of the "
+    "last two runs (466 and 581 MB) were for pages that stopped half-way. The plan is now checked against the "
+    "registry and a visit that shows an error stops the run. Then: (1) `Snapshot.rows` split the progress table "
+    "into a copy per level, a second 31 MB table for every national month kept, outside the budget: the table is "
+    "now kept level by level and the levels are slices of it. (2) Its per-target and status columns (level, "
+    "status, unit, comparator, kind, coverage and target bases, as-of, month, period) are categorical, a byte a "
+    "row, where each string column held every row's own copy: a national month 33 → 20 MB, its build's peak "
+    "85 → 74 MB; target and region names stay strings (views join, label and concatenate them). The peak after "
+    "the six pages 401 MB, browsing on 445 MB (and 413 and 445 in a run before); browsing 18 national months one after another the process "
+    "rests at ~390 MB and peaks at ~480 MB (was ~540 and ~600).",
     "- **The national table's last second** (2026-12-07; every change compared frame to frame with the table "
     "before it: identical). On a quiet run the parts were 1.1–1.3 s of SQL and 0.9–1.0 s of engine, against a "
     "bare `GROUP BY` of ~1.0 s. (1) PostgreSQL compiled the one statement with JIT (its estimated cost passed "
@@ -398,17 +419,13 @@ FINDINGS = [
     "",
     "Remains:",
     "",
-    "- **Memory beyond the measured pages**: the 500 MB is met on the six pages measured; an office browsing many "
-    "national months rests at ~540 MB and peaks at ~600 MB while a month is built (over 18 months as over 3: "
-    "the budget holds). What is left is the engine's passing use while it builds a snapshot (~90 MB: "
-    "dicts and sets over 130,000 county figures, the table's columns as lists before the frame) and the 33 MB "
-    "progress frame of each month, 22 MB of it its 16 string columns, which as categories would be a tenth "
-    "(every page's filters and labels would need checking first); one target's values for its page (170,000 "
-    "rows, an 8 MB frame) still pass through 30 MB. A smaller `TRACKER_CACHE_MB` trades memory for rebuilds: with 70 MB (two national months) the "
-    "same browsing peaked at 541 MB, with 64 MB (one) at 516 MB while the pages rebuilt the month they opened on; a national month not kept takes ~5 s to build again (its history 1.4 s, the "
-    "coverage of incomplete regions 1.7 s), a Sichuan one a fraction of a second. The server itself, before any "
-    "month is kept, is ~320 MB with the national divisions (Streamlit, pandas, Arrow, plotly and SQLAlchemy "
-    "loaded and warmed), so a process of national data has ~180 MB for its months and their building.",
+    "- **Memory, what is left**: a snapshot's build passes through ~55 MB besides the 20 it keeps (the engine's "
+    "dicts and sets over 130,000 county figures, the table's columns as lists before the frame), and one "
+    "target's values for its page (170,000 rows) still pass through 30 MB. The server itself, before any month "
+    "is kept, is ~210 MB (Streamlit, pandas, Arrow, plotly and SQLAlchemy loaded) and ~300 MB with the national "
+    "divisions, the page modules and the plan's last month warmed. A month not kept takes ~5 s to build again at "
+    "national scale (its history 1.4 s, the coverage of incomplete regions 1.7 s), a Sichuan one a fraction of "
+    "a second; `TRACKER_CACHE_MB` trades memory for rebuilds.",
     "- Load is now measured over the websocket, not in Chromium (above, *Server capacity*): the 10-session "
     "Chromium load of the earlier runs (p95 20.7 s) measured this machine's browser more than the app — the "
     "machine was 99 % busy while the app used a third of one core.",
