@@ -21,7 +21,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 #: Rendered: the page's title is drawn and the script has finished (every dashboard page starts with a title).
 RENDERED = '[data-testid="stMain"] h1'
-# what a page shows when it fails: Streamlit's exception element, or the app's own notice (ui/context.py)
+#: What a page shows when it fails: Streamlit's exception element, or the app's own notice (ui/context.py).
 FAILED = '[data-testid="stException"], [data-testid="stAlert"]:has-text("页面出错")'
 #: The pages the load test walks through (url paths; "" is the overview).
 WALK = ("", "completeness", "tasks", "departments", "redlist", "regions", "target", "milestones")

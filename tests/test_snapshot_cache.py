@@ -147,3 +147,42 @@ def test_the_columns_of_few_values_are_categories_that_read_as_the_strings_and_w
     for name in ("target", "region", "region_name", "parent"):
         assert not isinstance(table[name].dtype, pd.CategoricalDtype), name
     assert frame_bytes(table) < 0.75 * frame_bytes(as_strings)
+
+
+@pytest.mark.parametrize("demo_url", ["sqlite"], indirect=True)
+def test_what_a_snapshot_keeps_is_built_once_however_many_ask_at_once_and_other_keys_do_not_wait(demo_url):
+    """``Snapshot.kept``: sessions asking at once for a view (the closing account: seconds and ~60 MB at national
+    scale) wait for one build; a view of another key is built meanwhile; a build that fails keeps nothing."""
+    import threading
+    import time
+
+    snap = load_snapshot(get_engine(demo_url), "sichuan-2023-citizenization", DEMO_END)
+    builds, results, order = [], [], []
+    start, slow_started = threading.Barrier(8), threading.Event()
+
+    def slow() -> str:
+        builds.append(threading.get_ident())
+        slow_started.set()
+        time.sleep(0.3)
+        order.append("slow")
+        return "account"
+
+    def ask() -> None:
+        start.wait()
+        results.append(snap.kept(("evaluation", "x"), slow))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    assert slow_started.wait(5)
+    assert snap.kept(("table", "y"), lambda: order.append("other") or "table") == "table"
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1 and results == ["account"] * 8
+    assert order == ["other", "slow"]  # the other key did not wait for the slow one
+    assert snap._building == {}
+
+    with pytest.raises(RuntimeError):
+        snap.kept(("broken",), lambda: (_ for _ in ()).throw(RuntimeError("database gone")))
+    assert ("broken",) not in snap._kept and snap._building == {}
+    assert snap.kept(("broken",), lambda: "built") == "built"
