@@ -10,12 +10,37 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 import pandas as pd
 
 V = TypeVar("V")
+
+
+class KeyLocks:
+    """``hold(key)``: one caller of a key at a time, callers of other keys meanwhile; a key's lock lives only while
+    it is held or waited for. What builds a shared result holds its key, so the others asking wait for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, key: Hashable) -> Iterator[None]:
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                self._locks.pop(key, None)
+
+    def __len__(self) -> int:
+        """The keys held or waited for now."""
+        return len(self._locks)
 
 
 class Budgeted(Generic[V]):
@@ -29,31 +54,26 @@ class Budgeted(Generic[V]):
         freed by both back to the system there)."""
         self.budget, self.max_entries, self._size, self._settle = budget_bytes, max_entries, size, settle
         self._items: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
-        self._building: dict[Hashable, threading.Lock] = {}
+        self._building = KeyLocks()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, build: Callable[[], V]) -> V:
         with self._lock:
             if key in self._items:
                 return self._hit(key)
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
+        with self._building.hold(key):
             with self._lock:
                 if key in self._items:  # built by the caller we waited for
                     return self._hit(key)
                 made_room = self._make_room()
-            try:
-                if made_room and self._settle is not None:
-                    self._settle()
-                value = build()
-                nbytes = int(self._size(value))
-                with self._lock:
-                    self._items[key] = (value, nbytes)
-                    while len(self._items) > 1 and (len(self._items) > self.max_entries or self.bytes > self.budget):
-                        self._items.popitem(last=False)
-            finally:
-                with self._lock:
-                    self._building.pop(key, None)
+            if made_room and self._settle is not None:
+                self._settle()
+            value = build()
+            nbytes = int(self._size(value))
+            with self._lock:
+                self._items[key] = (value, nbytes)
+                while len(self._items) > 1 and (len(self._items) > self.max_entries or self.bytes > self.budget):
+                    self._items.popitem(last=False)
         if self._settle is not None:
             self._settle()
         return value

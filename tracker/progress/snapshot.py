@@ -5,7 +5,6 @@ the same figure.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,7 +17,7 @@ from tracker import store
 from tracker.model.plan import Plan
 from tracker.model.regions import RegionTree
 from tracker.model.status import ProgressConfig, load_config
-from tracker.progress.cache import Budgeted, cache_budget, frame_bytes
+from tracker.progress.cache import Budgeted, KeyLocks, cache_budget, frame_bytes
 from tracker.progress.engine import baseline_targets, needs_history, progress_table, trend
 
 
@@ -88,8 +87,7 @@ class Snapshot:
     #: Views built from this snapshot alone (a page's figure, a prepared table), kept with it: the app shares one
     #: snapshot per plan, month and data version, so what is kept here is rebuilt exactly when the data changes.
     _kept: dict = field(default_factory=dict, repr=False, compare=False)
-    _building: dict = field(default_factory=dict, repr=False, compare=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _building: KeyLocks = field(default_factory=KeyLocks, repr=False, compare=False)
 
     def kept(self, key: tuple, build):
         """``build()`` once per snapshot and ``key``; what it returns is shared by every reader and never written
@@ -99,15 +97,9 @@ class Snapshot:
             return self._kept[key]
         except KeyError:
             pass
-        with self._lock:
-            building = self._building.setdefault(key, threading.Lock())
-        try:
-            with building:
-                if key not in self._kept:  # else built by the one we waited for
-                    self._kept[key] = build()
-        finally:
-            with self._lock:
-                self._building.pop(key, None)
+        with self._building.hold(key):
+            if key not in self._kept:  # else built by the one we waited for
+                self._kept[key] = build()
         return self._kept[key]
 
     @property
